@@ -1,0 +1,49 @@
+/**
+ * The adapter contract: one required method, two optional ones.
+ * An adapter throws GatewayError (with the kind decided at its boundary) on failure.
+ */
+import type { Logger } from './logger.js';
+
+export interface InvokeContext {
+  /** Fires at the attempt deadline (or when the invocation is abandoned). Pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  /** The same for every attempt of one invocation; adapters use it to deduplicate (Message-ID, webhook-id). */
+  readonly idempotencyKey: string;
+  /** Epoch milliseconds (on the gateway clock) when this attempt is abandoned. */
+  readonly deadline: number;
+  /** 1-based attempt number within the invocation. */
+  readonly attempt: number;
+  readonly capability: string;
+  readonly provider: string;
+  readonly logger: Logger;
+}
+
+export interface ProbeContext {
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  readonly provider: string;
+  readonly logger: Logger;
+}
+
+/** What a successful probe reports: counts, versions, credits; never secrets. */
+export interface ProbeResult {
+  readonly metadata?: Record<string, unknown>;
+  /** Warnings the operator should see although the probe passed (e.g. plain-text SMTP allowed). */
+  readonly warnings?: readonly string[];
+}
+
+export interface Provider<Req = unknown, Res = unknown> {
+  /** The configured provider name (`smtp_gmail`). */
+  readonly name: string;
+  /** The adapter type (`smtp`, `sandbox`). */
+  readonly type: string;
+  /**
+   * True when the provider itself deduplicates by the idempotency key (a webhook receiver keyed
+   * on webhook-id, SMTP Message-ID seen by our own sandbox). Only then may the chain fail over
+   * after an `unknown_outcome` on a side-effecting capability.
+   */
+  readonly deduplicates?: boolean;
+  invoke(request: Req, ctx: InvokeContext): Promise<Res>;
+  probe?(ctx: ProbeContext): Promise<ProbeResult | void>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,74 @@
+/**
+ * What a provider type (one folder under src/providers/) declares: its options schema with the
+ * secret fields named, the capabilities it serves, its default limits, its recommendation hints
+ * and a factory. src/providers/index.ts maps type names to these definitions.
+ */
+import type { z } from 'zod';
+import type { CapabilityName } from '../capabilities/index.js';
+import type { Clock } from '../core/clock.js';
+import type { FailureKind } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Provider } from '../core/provider.js';
+
+/** Small durable key-value state owned by one provider (IMAP cursors, LinkedIn post records). */
+export interface ProviderState {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface SentMailRecord {
+  messageId: string;
+  subject?: string;
+  to?: string[];
+  provider: string;
+  sentAt: number;
+}
+
+/** The Message-IDs this gateway sent, so reply fetching can link replies to them. Shared by all providers. */
+export interface SentMailLog {
+  record(entry: SentMailRecord): Promise<void>;
+  /** The first of the given Message-IDs (normalised `<…>`) that this gateway sent. */
+  findAny(messageIds: readonly string[]): Promise<SentMailRecord | undefined>;
+  /** Fallback only: the most recent sent message whose subject matches (after stripping Re:/Fwd:). */
+  findBySubject(subject: string): Promise<SentMailRecord | undefined>;
+}
+
+export interface ProviderDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly state: ProviderState;
+  readonly sentMail: SentMailLog;
+}
+
+/** Advice the monitoring rules attach to recommendations, per failure kind; `{provider}` is replaced. */
+export type RecommendationHints = Partial<Record<FailureKind | 'slow' | 'insecure' | 'no_probe', string>>;
+
+export interface ProviderLimitsDefaults {
+  /** Requests per second the provider allows (token bucket refill rate). */
+  ratePerSecond?: number;
+  burst?: number;
+  concurrency?: number;
+  attemptTimeoutMs?: number;
+}
+
+export interface ProviderTypeDefinition<O = unknown> {
+  readonly type: string;
+  readonly description: string;
+  readonly capabilities: readonly CapabilityName[];
+  /** Validated once at config load; errors name the option path. */
+  readonly options: z.ZodType<O>;
+  /** Dotted option paths that hold secrets (`auth.pass`, `apiKey`): redacted wherever config is shown. */
+  readonly secrets: readonly string[];
+  /** Option paths that must be set for the provider to be usable; missing -> not_configured. */
+  readonly required?: readonly string[];
+  readonly defaults?: ProviderLimitsDefaults;
+  /** The provider deduplicates by idempotency key, so failing over after unknown_outcome is safe. */
+  readonly deduplicates?: boolean;
+  readonly hints: RecommendationHints;
+  create(name: string, options: O, deps: ProviderDeps): Provider;
+}
+
+export function defineProviderType<O>(def: ProviderTypeDefinition<O>): ProviderTypeDefinition<O> {
+  return Object.freeze(def);
+}

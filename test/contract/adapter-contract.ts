@@ -1,0 +1,138 @@
+/**
+ * The shared adapter contract suite. Each adapter's test calls `adapterContract` with a
+ * harness built on its simulator (or real server); the suite checks the happy path, every
+ * failure kind the provider can produce, the AbortSignal, the probe, and that no secret
+ * appears in any error, log line or trace.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Capability } from '../../src/capabilities/capability.js';
+import { GatewayError, type ErrorCode, type FailureKind } from '../../src/core/errors.js';
+import type { Provider } from '../../src/core/provider.js';
+import { errorText, invokeCtx, probeCtx } from '../helpers/context.js';
+
+export interface ContractFailure {
+  /** What the simulator is told to do, e.g. `401 bad key`, `429 with Retry-After`. */
+  name: string;
+  /** Makes the next request(s) fail this way. */
+  arm(): void | Promise<void>;
+  kind: FailureKind;
+  code?: ErrorCode;
+  /** Expected retryAfterMs: a range [min, max], or 'present'. */
+  retryAfterMs?: 'present' | readonly [number, number];
+}
+
+export interface ContractHarness {
+  provider: Provider;
+  capability: Capability;
+  /** A valid request for the capability. */
+  request: () => unknown;
+  /** Every secret value in the provider's config. */
+  secrets: readonly string[];
+  failures: readonly ContractFailure[];
+  /** Makes the next request hang without answering. */
+  hang(): void | Promise<void>;
+  /** Kinds accepted when a hanging request is abandoned (default: timeout, or unknown_outcome for side effects). */
+  hangKinds?: readonly FailureKind[];
+  /** Makes the probe fail, with the kind expected. Omit with `noProbeReason` when the provider has no probe. */
+  probeFailure?: { arm(): void | Promise<void>; kind: FailureKind };
+  noProbeReason?: string;
+  /** Restores normal behaviour between tests. */
+  reset(): void | Promise<void>;
+  /** Log lines captured from the provider's logger. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export function adapterContract(label: string, setup: () => Promise<ContractHarness>): void {
+  describe(`${label}: adapter contract`, () => {
+    let h: ContractHarness;
+
+    beforeAll(async () => {
+      h = await setup();
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+    beforeEach(async () => {
+      await h.reset();
+    });
+
+    const noSecrets = (text: string): void => {
+      for (const secret of h.secrets) expect(text.includes(secret), `secret leaked: ${text.slice(0, 300)}`).toBe(false);
+    };
+
+    it('happy path: returns a result that matches the capability schema', async () => {
+      const result = await h.provider.invoke(h.request(), invokeCtx({ provider: h.provider.name, capability: h.capability.name }));
+      const parsed = h.capability.result.safeParse(result);
+      expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
+      noSecrets(JSON.stringify(result));
+    });
+
+    it('maps every documented failure to its kind and code', async () => {
+      expect(h.failures.length).toBeGreaterThan(0);
+      for (const failure of h.failures) {
+        await h.reset();
+        await failure.arm();
+        const error = await h.provider
+          .invoke(h.request(), invokeCtx({ provider: h.provider.name, capability: h.capability.name }))
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(error, `${failure.name}: expected a GatewayError`).toBeInstanceOf(GatewayError);
+        const ge = error as GatewayError;
+        expect({ failure: failure.name, kind: ge.kind }).toEqual({ failure: failure.name, kind: failure.kind });
+        if (failure.code) expect({ failure: failure.name, code: ge.code }).toEqual({ failure: failure.name, code: failure.code });
+        if (failure.retryAfterMs === 'present') {
+          expect(ge.retryAfterMs, `${failure.name}: retryAfterMs`).toBeGreaterThan(0);
+        } else if (failure.retryAfterMs) {
+          expect(ge.retryAfterMs, `${failure.name}: retryAfterMs`).toBeGreaterThanOrEqual(failure.retryAfterMs[0]);
+          expect(ge.retryAfterMs, `${failure.name}: retryAfterMs`).toBeLessThanOrEqual(failure.retryAfterMs[1]);
+        }
+        noSecrets(errorText(ge));
+      }
+    });
+
+    it('honours the AbortSignal: a hanging request is abandoned at the deadline', async () => {
+      await h.hang();
+      const started = Date.now();
+      const error = await h.provider
+        .invoke(h.request(), invokeCtx({ provider: h.provider.name, capability: h.capability.name, timeoutMs: 400 }))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      const elapsed = Date.now() - started;
+      expect(error).toBeInstanceOf(GatewayError);
+      const kinds = h.hangKinds ?? (h.capability.sideEffects ? ['timeout', 'unknown_outcome'] : ['timeout']);
+      expect(kinds).toContain((error as GatewayError).kind);
+      expect(elapsed).toBeLessThan(5_000);
+      noSecrets(errorText(error));
+    });
+
+    it('probe: succeeds against a healthy peer and fails with the right kind', async (ctx) => {
+      if (!h.provider.probe) {
+        expect(h.noProbeReason, 'a provider without probe must say why').toBeTruthy();
+        console.log(`skip: ${label} has no probe: ${h.noProbeReason}`);
+        ctx.skip();
+        return;
+      }
+      const ok = await h.provider.probe(probeCtx({ provider: h.provider.name }));
+      noSecrets(JSON.stringify(ok ?? {}));
+      if (h.probeFailure) {
+        await h.probeFailure.arm();
+        const error = await h.provider.probe(probeCtx({ provider: h.provider.name })).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(GatewayError);
+        expect((error as GatewayError).kind).toBe(h.probeFailure.kind);
+        noSecrets(errorText(error));
+      }
+    });
+
+    it('never writes a secret to its log', () => {
+      noSecrets(h.logs.join('\n'));
+    });
+  });
+}
