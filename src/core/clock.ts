@@ -4,12 +4,15 @@
  */
 export interface TimerHandle {
   cancel(): void;
+  /** Makes the timer keep the process alive (or not). Optional: fake clocks ignore it. */
+  keepAlive?(on: boolean): void;
 }
 
 export interface Clock {
   now(): number;
-  /** Calls fn after ms; the timer never keeps the process alive. */
+  /** Calls fn after ms; the timer never keeps the process alive (background work). */
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Waits ms (ends early on abort); this wait does keep the process alive, as awaited work should. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
@@ -17,11 +20,25 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
     const t = setTimeout(fn, Math.max(0, ms));
-    t.unref?.();
-    return { cancel: () => clearTimeout(t) };
+    t.unref();
+    return {
+      cancel: () => clearTimeout(t),
+      keepAlive: (on) => void (on ? t.ref() : t.unref()),
+    };
   },
   sleep(ms, signal) {
-    return sleepOn(systemClock, ms, signal);
+    return new Promise((resolve) => {
+      if (signal?.aborted || ms <= 0) return resolve();
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(t);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   },
 };
 

@@ -1,0 +1,28 @@
+/**
+ * `${VAR}` and `${VAR:-default}` in config strings. A value that is exactly one unset
+ * reference with no default becomes undefined (the setting is missing, so the provider is
+ * reported as not configured rather than configured with an empty secret).
+ */
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const WHOLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/;
+
+export function interpolate(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    const whole = WHOLE.exec(value);
+    if (whole) {
+      const v = env[whole[1]!];
+      return v !== undefined && v !== '' ? v : whole[2];
+    }
+    return value.replace(REF, (_, name: string, def: string | undefined) => env[name] || def || '');
+  }
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, env)).filter((v) => v !== undefined);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = interpolate(v, env);
+      if (r !== undefined) out[k] = r;
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,106 @@
+/**
+ * Loading and validation: YAML or JSON, `${ENV}` interpolation, the schema, then per-provider
+ * checks; every problem is reported at once with its path, and the result is frozen.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { zodProblems, type FieldProblem } from '../capabilities/capability.js';
+import { GatewayError } from '../core/errors.js';
+import { sandboxOptions } from '../providers/sandbox/options.js';
+import { BUNDLED_CONFIG } from './bundled.js';
+import { interpolate } from './interpolate.js';
+import { resolveProviderOptions } from './provider-options.js';
+import { configSchema, type GatewayConfig } from './schema.js';
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** The file it came from, or `bundled defaults`. */
+  source: string;
+  /** Not fatal: providers that are not configured, unknown types in dry run. */
+  warnings: string[];
+}
+
+const CANDIDATES = ['gateway.config.yaml', 'gateway.config.yml', 'gateway.config.json'];
+
+/** Finds the config file: the argument, then GATEWAY_CONFIG, then ./gateway.config.(yaml|yml|json), else the bundled defaults. */
+export function findConfigFile(path: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  if (path) return resolve(cwd, path);
+  if (env.GATEWAY_CONFIG) return resolve(cwd, env.GATEWAY_CONFIG);
+  for (const c of CANDIDATES) if (existsSync(resolve(cwd, c))) return resolve(cwd, c);
+  return undefined;
+}
+
+export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+  const file = findConfigFile(path, env, cwd);
+  if (!file) return { ...validateConfig(BUNDLED_CONFIG, env), source: 'bundled defaults' };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new GatewayError('GW_CONFIG_INVALID', `Cannot read config file ${file}: ${reason}`, { details: { problems: [{ path: '(file)', message: reason }] } });
+  }
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]! : 'parse error';
+    throw new GatewayError('GW_CONFIG_INVALID', `Config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${message}`, {
+      details: { problems: [{ path: '(file)', message }] },
+    });
+  }
+  return { ...validateConfig(raw, env, file), source: file };
+}
+
+export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): { config: GatewayConfig; warnings: string[] } {
+  const interpolated = interpolate(raw ?? {}, env) as Record<string, unknown>;
+  const parsed = configSchema.safeParse(interpolated);
+  if (!parsed.success) throw invalid(source, zodProblems(parsed.error));
+  const config = parsed.data;
+  applyEnvOverrides(config, env);
+  const problems: FieldProblem[] = [];
+  const warnings: string[] = [];
+  const live = config.mode === 'live';
+  const seen = new Map<string, string>();
+  for (const [capability, cap] of Object.entries(config.capabilities)) {
+    cap!.providers.forEach((p, i) => {
+      const base = `capabilities.${capability}.providers[${i}]`;
+      const other = seen.get(p.name);
+      if (other) problems.push({ path: `${base}.name`, message: `provider name "${p.name}" is already used at ${other}` });
+      seen.set(p.name, base);
+      const r = resolveProviderOptions(p, capability, base, live);
+      problems.push(...r.problems);
+      if (!r.definition && !live) warnings.push(`${base}: type "${p.type}" has no adapter; it runs as a sandbox in dry run only`);
+      if (r.missing.length) warnings.push(`${p.name} (${capability}) is not configured: missing ${r.missing.map((m) => `options.${m}`).join(', ')}`);
+      if (p.sandbox) {
+        const s = sandboxOptions.safeParse(p.sandbox);
+        if (!s.success) for (const sp of zodProblems(s.error)) problems.push({ path: `${base}.sandbox.${sp.path}`, message: sp.message });
+      }
+    });
+  }
+  if (problems.length) throw invalid(source, problems);
+  return { config: deepFreeze(config), warnings };
+}
+
+/** DRY_RUN_MODE=true or USE_REAL_GATEWAYS=false select dry run; GATEWAY_STORE overrides the store URL. */
+function applyEnvOverrides(config: GatewayConfig, env: NodeJS.ProcessEnv): void {
+  const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v);
+  const falsy = (v: string | undefined) => v !== undefined && /^(0|false|no|off)$/i.test(v);
+  if (truthy(env.DRY_RUN_MODE) || falsy(env.USE_REAL_GATEWAYS)) config.mode = 'dry_run';
+  else if (truthy(env.USE_REAL_GATEWAYS) || falsy(env.DRY_RUN_MODE)) config.mode = 'live';
+  if (env.GATEWAY_STORE) config.store = env.GATEWAY_STORE;
+}
+
+function invalid(source: string, problems: FieldProblem[]): GatewayError {
+  const list = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
+  return new GatewayError('GW_CONFIG_INVALID', `Invalid configuration (${source}), ${problems.length} problem(s):\n${list}`, { details: { problems } });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,157 @@
+/** The configuration schema: every section with its defaults. Provider options are checked per type afterwards. */
+import { z } from 'zod';
+import { CAPABILITY_NAMES } from '../capabilities/index.js';
+
+const ms = z.number().int().min(0).max(7 * 24 * 3_600_000);
+const rate = z.number().min(0).max(1);
+
+export const limitsSchema = z
+  .object({ concurrency: z.number().int().min(0), queue: z.number().int().min(0), ratePerSecond: z.number().min(0), burst: z.number().int().min(1), attemptTimeoutMs: ms.min(1) })
+  .partial()
+  .strict();
+
+export const breakerSchema = z
+  .object({
+    consecutiveFailures: z.number().int().min(1),
+    failureRateThreshold: rate,
+    minimumCalls: z.number().int().min(1),
+    slowCallMs: ms.min(1),
+    slowCallRateThreshold: rate,
+    openMs: ms.min(1),
+    maxOpenMs: ms.min(1),
+    backoffMultiplier: z.number().min(1).max(10),
+    jitter: rate,
+    halfOpenMaxCalls: z.number().int().min(1).max(100),
+    halfOpenTimeoutMs: ms.min(1),
+    halfOpenMaxMs: ms.min(1),
+    authOpenMs: ms.min(1),
+  })
+  .partial()
+  .strict();
+
+export const healthSchema = z
+  .object({
+    minimumCalls: z.number().int().min(1),
+    degradedFailureRate: rate,
+    degradedSlowRate: rate,
+    windowMs: ms.min(1000),
+    windowBuckets: z.number().int().min(1).max(600),
+    emaAlpha: z.number().gt(0).max(1),
+  })
+  .partial()
+  .strict();
+
+export const cooldownSchema = z.object({ rateLimitedMs: ms, quotaMs: ms, maxMs: ms }).partial().strict();
+
+export const retrySchema = z
+  .object({
+    maxAttemptsPerProvider: z.number().int().min(1).max(10),
+    backoffMs: ms,
+    maxBackoffMs: ms,
+    maxRetryAfterMs: ms,
+    budgetRatio: z.number().min(0).max(10),
+    budgetMinPerSecond: z.number().min(0),
+  })
+  .partial()
+  .strict();
+
+export const providerEntrySchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (start with a letter)'),
+    type: z.string().min(1),
+    enabled: z.boolean().default(true),
+    options: z.record(z.string(), z.unknown()).default({}),
+    weight: z.number().positive().default(1),
+    limits: limitsSchema.optional(),
+    breaker: breakerSchema.optional(),
+    /** Fault injection used when this provider runs as a dry-run sandbox. */
+    sandbox: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const capabilityConfigSchema = z
+  .object({
+    strategy: z.enum(['priority', 'round_robin', 'weighted', 'lowest_latency']).default('priority'),
+    panic: z.enum(['try_all', 'fail_fast']).default('try_all'),
+    deadlineMs: ms.min(1).default(30_000),
+    latencyTolerance: z.number().min(0).max(10).default(0.2),
+    failoverOnUnknownOutcome: z.boolean().default(false),
+    /** /readyz fails when a required capability has no usable provider. */
+    required: z.boolean().default(false),
+    hedging: z.object({ enabled: z.boolean().default(false), delayMs: ms.default(0) }).strict().default({ enabled: false, delayMs: 0 }),
+    retry: retrySchema.optional(),
+    breaker: breakerSchema.optional(),
+    providers: z.array(providerEntrySchema).min(1, 'at least one provider'),
+  })
+  .strict();
+
+const keyEntry = z.union([
+  z.string().min(16, 'API keys need at least 16 characters'),
+  z.object({ name: z.string().min(1), key: z.string().min(16, 'API keys need at least 16 characters') }).strict(),
+]);
+
+export const serverSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    apiKeys: z.array(keyEntry).default([]),
+    adminKeys: z.array(keyEntry).default([]),
+    bodyLimitBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    rateLimitPerMinute: z.number().int().min(0).default(600),
+    corsOrigins: z.array(z.string()).default([]),
+    shutdownGraceMs: ms.default(10_000),
+    dashboard: z.boolean().default(true),
+  })
+  .strict();
+
+export const monitoringSchema = z
+  .object({
+    intervalSeconds: z.number().int().min(0).max(86_400).default(300),
+    probeTimeoutMs: ms.min(1).default(10_000),
+    probeConcurrency: z.number().int().min(1).max(64).default(4),
+    historyMaxCount: z.number().int().min(10).default(10_000),
+    historyMaxAgeHours: z.number().min(1).default(168),
+    alertWebhooks: z.array(z.object({ url: z.url(), secret: z.string().optional() }).strict()).default([]),
+  })
+  .strict();
+
+export const deliverySchema = z
+  .object({
+    idempotencyTtlHours: z.number().min(0.01).max(24 * 30).default(24),
+    /** What a repeated key does while the first request is still in flight. */
+    inFlight: z.enum(['wait', 'reject']).default('wait'),
+    outbox: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxAgeHours: z.number().min(0.01).default(24),
+        baseDelayMs: ms.default(1_000),
+        maxDelayMs: ms.default(5 * 60_000),
+        leaseMs: ms.min(100).default(30_000),
+        pollMs: ms.min(10).default(500),
+      })
+      .strict()
+      .default({ enabled: true, maxAgeHours: 24, baseDelayMs: 1_000, maxDelayMs: 300_000, leaseMs: 30_000, pollMs: 500 }),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    mode: z.enum(['live', 'dry_run']).default('dry_run'),
+    store: z.string().min(1).default('sqlite:./data/gateway.db'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    server: serverSchema.default(serverSchema.parse({})),
+    monitoring: monitoringSchema.default(monitoringSchema.parse({})),
+    delivery: deliverySchema.default(deliverySchema.parse({})),
+    defaults: z
+      .object({ breaker: breakerSchema, health: healthSchema, cooldown: cooldownSchema, retry: retrySchema, limits: limitsSchema })
+      .partial()
+      .strict()
+      .default({}),
+    capabilities: z.partialRecord(z.enum(CAPABILITY_NAMES), capabilityConfigSchema),
+  })
+  .strict();
+
+export type GatewayConfigInput = z.input<typeof configSchema>;
+export type GatewayConfig = z.output<typeof configSchema>;
+export type CapabilityConfig = z.output<typeof capabilityConfigSchema>;
+export type ProviderEntry = z.output<typeof providerEntrySchema>;

@@ -1,0 +1,78 @@
+/**
+ * Ordering strategies: which provider to try first. Every strategy puts healthier tiers first
+ * (HEALTHY, UNKNOWN, DEGRADED, UNHEALTHY) and differs only inside a tier.
+ */
+import { HEALTH_RANK } from './health.js';
+import type { OrderingStrategy } from './policy.js';
+import type { TrackedProvider } from './tracked-provider.js';
+
+export interface OrderingState {
+  counter: number;
+  random: () => number;
+  latencyTolerance: number;
+}
+
+export function orderProviders(
+  strategy: OrderingStrategy,
+  providers: readonly TrackedProvider[],
+  now: number,
+  state: OrderingState,
+): readonly TrackedProvider[] {
+  const n = providers.length;
+  if (n < 2) return providers;
+  const ranks = new Array<number>(n);
+  let uniform = true;
+  for (let i = 0; i < n; i++) {
+    ranks[i] = HEALTH_RANK[providers[i]!.healthAt(now).health];
+    if (ranks[i] !== ranks[0]) uniform = false;
+  }
+  if (strategy === 'priority' && uniform) return providers; // the common case: no allocation
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => ranks[a]! - ranks[b]! || a - b);
+  const ordered = idx.map((i) => providers[i]!);
+  if (strategy === 'priority') return ordered;
+  // The best tier is the run of equal rank at the front; strategies reorder inside it.
+  let tierEnd = 1;
+  while (tierEnd < n && ranks[idx[tierEnd]!] === ranks[idx[0]!]) tierEnd++;
+  const tier = ordered.slice(0, tierEnd);
+  const rest = ordered.slice(tierEnd);
+  return [...reorderTier(strategy, tier, state), ...rest];
+}
+
+function reorderTier(strategy: OrderingStrategy, tier: TrackedProvider[], state: OrderingState): TrackedProvider[] {
+  if (tier.length < 2) return tier;
+  switch (strategy) {
+    case 'round_robin':
+      return rotate(tier, state.counter++ % tier.length);
+    case 'weighted': {
+      const total = tier.reduce((s, p) => s + Math.max(0, p.weight), 0);
+      if (total <= 0) return tier;
+      let pick = state.random() * total;
+      let chosen = 0;
+      for (let i = 0; i < tier.length; i++) {
+        pick -= Math.max(0, tier[i]!.weight);
+        if (pick < 0) {
+          chosen = i;
+          break;
+        }
+      }
+      return [tier[chosen]!, ...tier.filter((_, i) => i !== chosen)];
+    }
+    case 'lowest_latency': {
+      // Unmeasured providers count as fastest so they get measured.
+      const lat = (p: TrackedProvider): number => p.latencyEma ?? 0;
+      const sorted = [...tier].sort((a, b) => lat(a) - lat(b));
+      const best = lat(sorted[0]!);
+      const bandEnd = sorted.findIndex((p) => lat(p) > best * (1 + state.latencyTolerance) + 1);
+      const band = bandEnd === -1 ? sorted : sorted.slice(0, bandEnd);
+      const others = bandEnd === -1 ? [] : sorted.slice(bandEnd);
+      return [...rotate(band, state.counter++ % band.length), ...others];
+    }
+    default:
+      return tier;
+  }
+}
+
+function rotate<T>(items: T[], by: number): T[] {
+  return by === 0 ? items : [...items.slice(by), ...items.slice(0, by)];
+}

@@ -1,0 +1,1 @@
+export { Gateway, type GatewayOptions, type AdminAction } from './gateway/gateway.js';

@@ -1,0 +1,127 @@
+/**
+ * The factory: turns the validated config into chains of tracked providers. In dry run every
+ * provider becomes a sandbox of the same name; in live mode each gets its real adapter, or a
+ * stand-in that reports `not_configured` when required settings are missing.
+ */
+import { getCapability, type CapabilityName } from '../capabilities/index.js';
+import { ProviderChain } from '../core/chain.js';
+import type { Clock } from '../core/clock.js';
+import { deadlineTimerFor } from '../core/build.js';
+import { GatewayError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import {
+  DEFAULT_BREAKER,
+  DEFAULT_CHAIN,
+  DEFAULT_COOLDOWN,
+  DEFAULT_HEALTH,
+  DEFAULT_LIMITS,
+  DEFAULT_RETRY,
+  withDefaults,
+  type ChainPolicy,
+  type ProviderLimits,
+} from '../core/policy.js';
+import type { Provider } from '../core/provider.js';
+import { TrackedProvider } from '../core/tracked-provider.js';
+import { resolveProviderOptions } from '../config/provider-options.js';
+import type { CapabilityConfig, GatewayConfig, ProviderEntry } from '../config/schema.js';
+import { sandboxOptions } from '../providers/sandbox/options.js';
+import { SandboxProvider, type SandboxRecord } from '../providers/sandbox/sandbox-provider.js';
+import type { ProviderDeps } from '../providers/types.js';
+
+export interface BuildContext {
+  config: GatewayConfig;
+  dryRun: boolean;
+  clock: Clock;
+  logger: Logger;
+  deps: (provider: string) => ProviderDeps;
+  onSandboxDelivery?: (record: SandboxRecord) => void;
+}
+
+export interface BuiltAdapter {
+  adapter: Provider;
+  configured: boolean;
+  missing: string[];
+  hints: Readonly<Record<string, string>>;
+  defaults: Partial<ProviderLimits>;
+}
+
+export function buildAdapter(entry: ProviderEntry, capability: string, ctx: BuildContext, basePath = entry.name): BuiltAdapter {
+  if (ctx.dryRun) {
+    const adapter = new SandboxProvider(entry.name, sandboxOptions.parse(entry.sandbox ?? {}), ctx.clock, ctx.onSandboxDelivery);
+    return { adapter, configured: true, missing: [], hints: { transient: 'Dry run: this is an injected sandbox fault (capabilities.*.providers[].sandbox).' }, defaults: {} };
+  }
+  const r = resolveProviderOptions(entry, capability, basePath, true);
+  const def = r.definition!;
+  const hints = def.hints as Readonly<Record<string, string>>;
+  const defaults: Partial<ProviderLimits> = {};
+  if (def.defaults?.ratePerSecond) defaults.ratePerSecond = def.defaults.ratePerSecond;
+  if (def.defaults?.burst) defaults.burst = def.defaults.burst;
+  if (def.defaults?.concurrency) defaults.concurrency = def.defaults.concurrency;
+  if (def.defaults?.attemptTimeoutMs) defaults.attemptTimeoutMs = def.defaults.attemptTimeoutMs;
+  if (!r.configured) return { adapter: notConfigured(entry, r.missing), configured: false, missing: r.missing, hints, defaults };
+  return { adapter: def.create(entry.name, r.options, ctx.deps(entry.name)), configured: true, missing: [], hints, defaults };
+}
+
+export function chainPolicy(cap: CapabilityConfig, config: GatewayConfig): ChainPolicy {
+  return {
+    ...DEFAULT_CHAIN,
+    strategy: cap.strategy,
+    panic: cap.panic,
+    deadlineMs: cap.deadlineMs,
+    latencyTolerance: cap.latencyTolerance,
+    failoverOnUnknownOutcome: cap.failoverOnUnknownOutcome,
+    hedging: cap.hedging,
+    retry: withDefaults(withDefaults(DEFAULT_RETRY, config.defaults.retry), cap.retry),
+  };
+}
+
+export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ctx: BuildContext): { chain: ProviderChain; adapters: BuiltAdapter[] } {
+  const definition = getCapability(capability)!;
+  const { config, clock } = ctx;
+  const deadlines = deadlineTimerFor(clock);
+  const health = withDefaults(DEFAULT_HEALTH, config.defaults.health);
+  const cooldown = withDefaults(DEFAULT_COOLDOWN, config.defaults.cooldown);
+  const capBreaker = withDefaults(withDefaults(DEFAULT_BREAKER, config.defaults.breaker), cap.breaker);
+  const adapters: BuiltAdapter[] = [];
+  const providers = cap.providers
+    .map((entry, i) => ({ entry, i }))
+    .filter(({ entry }) => entry.enabled)
+    .map(({ entry, i }) => {
+      const built = buildAdapter(entry, capability, ctx, `capabilities.${capability}.providers[${i}]`);
+      adapters.push(built);
+      const limits: ProviderLimits = { ...DEFAULT_LIMITS, ...built.defaults, ...config.defaults.limits, ...entry.limits };
+      const opts: ConstructorParameters<typeof TrackedProvider>[1] = {
+        capability,
+        sideEffects: definition.sideEffects,
+        clock,
+        deadlines,
+        breaker: withDefaults(capBreaker, entry.breaker),
+        health,
+        cooldown,
+        limits,
+        configured: built.configured,
+        weight: entry.weight,
+        hints: built.hints,
+        logger: ctx.logger,
+      };
+      if (built.missing.length) opts.missingSetting = built.missing.map((m) => `capabilities.${capability}.providers[${i}].options.${m}`).join(', ');
+      return new TrackedProvider(built.adapter, opts);
+    });
+  if (providers.length === 0) {
+    throw new GatewayError('GW_CONFIG_INVALID', `capabilities.${capability}: every provider is disabled`, {
+      details: { problems: [{ path: `capabilities.${capability}.providers`, message: 'every provider is disabled' }] },
+    });
+  }
+  const chain = new ProviderChain({ capability, sideEffects: definition.sideEffects, providers, policy: chainPolicy(cap, config), clock, logger: ctx.logger });
+  return { chain, adapters };
+}
+
+function notConfigured(entry: ProviderEntry, missing: string[]): Provider {
+  return {
+    name: entry.name,
+    type: entry.type,
+    async invoke() {
+      throw new GatewayError('GW_NOT_CONFIGURED', `${entry.name} is not configured: missing ${missing.map((m) => `options.${m}`).join(', ')}`, { provider: entry.name });
+    },
+  };
+}

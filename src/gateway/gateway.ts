@@ -1,0 +1,237 @@
+/**
+ * Gateway: builds every chain from config, owns the store, restores and saves provider
+ * health so restarts and other processes see the same picture, and runs invocations:
+ * validate, then the chain.
+ */
+import { getCapability, isCapabilityName, parseRequest, type CapabilityName, type SocialPlatform } from '../capabilities/index.js';
+import type { ProviderChain } from '../core/chain.js';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { GatewayError } from '../core/errors.js';
+import type { InvokeOptions, InvokeResult } from '../core/invocation.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { Provider } from '../core/provider.js';
+import { ChainRegistry } from '../core/registry.js';
+import type { TrackedProvider, TrackedProviderSnapshot } from '../core/tracked-provider.js';
+import { loadConfig } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { SandboxProvider, type SandboxRecord } from '../providers/sandbox/sandbox-provider.js';
+import type { ProviderDeps } from '../providers/types.js';
+import { createStore } from '../store/create-store.js';
+import type { Store } from '../store/store.js';
+import { buildAdapter, buildChain, type BuildContext } from './build-chains.js';
+
+export interface GatewayOptions {
+  /** A validated config, a path to a config file, or nothing (GATEWAY_CONFIG, ./gateway.config.yaml, bundled defaults). */
+  config?: GatewayConfig | string;
+  /** Overrides the config's store URL with an open store (the gateway then does not close it). */
+  store?: Store;
+  logger?: Logger;
+  clock?: Clock;
+  /** Overrides the config's mode. */
+  dryRun?: boolean;
+  /** How often provider health is saved to the store (ms). */
+  snapshotIntervalMs?: number;
+}
+
+export type AdminAction = 'isolate' | 'reset' | 'force_closed';
+
+export class Gateway {
+  readonly config: GatewayConfig;
+  readonly configSource: string;
+  readonly configWarnings: readonly string[];
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  private readonly ownsStore: boolean;
+  private readonly registry = new ChainRegistry();
+  private readonly adapters: Provider[] = [];
+  private _dryRun = true;
+  private snapshotTimer: TimerHandle | null = null;
+  private closed = false;
+
+  private constructor(config: GatewayConfig, source: string, warnings: readonly string[], store: Store, ownsStore: boolean, opts: GatewayOptions) {
+    this.config = config;
+    this.configSource = source;
+    this.configWarnings = warnings;
+    this.store = store;
+    this.ownsStore = ownsStore;
+    this.logger = opts.logger ?? silentLogger;
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  static async create(opts: GatewayOptions = {}): Promise<Gateway> {
+    let config: GatewayConfig;
+    let source = 'object';
+    let warnings: string[] = [];
+    if (typeof opts.config === 'object') config = opts.config;
+    else ({ config, source, warnings } = loadConfig(opts.config));
+    const store = opts.store ?? createStore(config.store, {
+      retention: { historyMaxCount: config.monitoring.historyMaxCount, historyMaxAgeMs: config.monitoring.historyMaxAgeHours * 3_600_000 },
+    });
+    const gateway = new Gateway(config, source, warnings, store, !opts.store, opts);
+    gateway.setupProviderChains({ dryRun: opts.dryRun ?? config.mode === 'dry_run' });
+    await gateway.restoreHealth();
+    gateway.startSnapshots(opts.snapshotIntervalMs ?? 5_000);
+    return gateway;
+  }
+
+  get mode(): 'live' | 'dry_run' {
+    return this._dryRun ? 'dry_run' : 'live';
+  }
+
+  /** (Re)builds every chain from the config. */
+  setupProviderChains(opts: { dryRun: boolean }): void {
+    this._dryRun = opts.dryRun;
+    this.registry.clear();
+    for (const [name, cap] of Object.entries(this.config.capabilities)) {
+      const { chain, adapters } = buildChain(name as CapabilityName, cap!, this.buildContext());
+      this.adapters.push(...adapters.map((a) => a.adapter));
+      this.registry.registerProviderChain(chain);
+    }
+  }
+
+  async invoke<T = unknown>(capability: string, request: unknown, options: InvokeOptions = {}): Promise<InvokeResult<T>> {
+    const chain = this.getProviderChain(capability);
+    if (!chain) throw new GatewayError('GW_UNKNOWN_CAPABILITY', `No chain is configured for capability "${capability}"`, { capability });
+    const parsed = parseRequest(getCapability(capability)!, request);
+    return chain.invoke<T>(parsed, options);
+  }
+
+  getProviderChain(capability: string): ProviderChain | undefined {
+    return this.registry.getProviderChain(capability);
+  }
+
+  registerProviderChain(chain: ProviderChain): void {
+    this.registry.registerProviderChain(chain);
+  }
+
+  listProviderChains(): ProviderChain[] {
+    return this.registry.listProviderChains();
+  }
+
+  getEmailSendingChain = (): ProviderChain | undefined => this.getProviderChain('email_sending');
+  getCrmSyncChain = (): ProviderChain | undefined => this.getProviderChain('crm_sync');
+  getLeadEnrichmentChain = (): ProviderChain | undefined => this.getProviderChain('lead_enrichment');
+  getEmailVerificationChain = (): ProviderChain | undefined => this.getProviderChain('email_verification');
+  getReplyFetchingChain = (): ProviderChain | undefined => this.getProviderChain('reply_fetching');
+  getWebhookDispatchChain = (): ProviderChain | undefined => this.getProviderChain('webhook_dispatch');
+  getSocialPostingChain = (platform: SocialPlatform): ProviderChain | undefined => this.getProviderChain(`social_posting_${platform}`);
+
+  /** Every tracked provider of every chain. */
+  listProviders(): TrackedProvider[] {
+    return this.listProviderChains().flatMap((c) => [...c.providers]);
+  }
+
+  findProvider(name: string): TrackedProvider | undefined {
+    return this.listProviders().find((p) => p.name === name);
+  }
+
+  /** A standalone adapter for one configured provider (not tracked by any chain). */
+  createAdapter(name: string): Provider {
+    for (const [capability, cap] of Object.entries(this.config.capabilities)) {
+      const entry = cap!.providers.find((p) => p.name === name);
+      if (entry) {
+        const built = buildAdapter(entry, capability, this.buildContext());
+        this.adapters.push(built.adapter);
+        return built.adapter;
+      }
+    }
+    throw new GatewayError('GW_UNKNOWN_PROVIDER', `No provider named "${name}" is configured`, { provider: name });
+  }
+
+  /** The sandbox behind a provider in dry run (to inspect what it recorded or inject a failure). */
+  getSandbox(name: string): SandboxProvider | undefined {
+    const adapter = this.findProvider(name)?.adapter;
+    return adapter instanceof SandboxProvider ? adapter : undefined;
+  }
+
+  /** What the dry-run providers would have done, newest last. */
+  sandboxRecords(): SandboxRecord[] {
+    return this.listProviders()
+      .map((p) => p.adapter)
+      .filter((a): a is SandboxProvider => a instanceof SandboxProvider)
+      .flatMap((a) => a.records)
+      .sort((a, b) => a.at - b.at);
+  }
+
+  /** Operator controls; recorded in the store's event history with who did it. */
+  async admin(name: string, action: AdminAction, actor: string): Promise<TrackedProvider> {
+    const provider = this.findProvider(name);
+    if (!provider) throw new GatewayError('GW_UNKNOWN_PROVIDER', `No provider named "${name}" is configured`, { provider: name });
+    if (action === 'isolate') provider.isolate();
+    else if (action === 'reset') provider.reset();
+    else provider.forceClosed();
+    await this.store.appendEvent({
+      at: this.clock.now(),
+      type: 'admin_action',
+      provider: name,
+      capability: provider.capability,
+      actor,
+      message: `${action} by ${actor}`,
+      data: { action, breakerState: provider.status().toJSON().breakerState },
+    });
+    await this.saveHealth();
+    return provider;
+  }
+
+  /** Saves every provider's health snapshot to the store (another process reads it for --status). */
+  async saveHealth(): Promise<void> {
+    const savedAt = this.clock.now();
+    await this.store.saveSnapshots(
+      this.listProviders().map((p) => ({ provider: p.name, capability: p.capability, savedAt, snapshot: p.snapshot(), status: p.status().toJSON() })),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.snapshotTimer?.cancel();
+    try {
+      await this.saveHealth();
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'could not save provider health on close');
+    }
+    await Promise.allSettled(this.adapters.map((a) => a.close?.()));
+    if (this.ownsStore) await this.store.close();
+  }
+
+  private buildContext(): BuildContext {
+    const store = this.store;
+    return {
+      config: this.config,
+      dryRun: this._dryRun,
+      clock: this.clock,
+      logger: this.logger,
+      deps: (provider: string): ProviderDeps => ({
+        logger: this.logger.child ? this.logger.child({ provider }) : this.logger,
+        clock: this.clock,
+        state: store.providerState(provider),
+        sentMail: store.sentMail(),
+      }),
+    };
+  }
+
+  private async restoreHealth(): Promise<void> {
+    const byKey = new Map(this.listProviders().map((p) => [`${p.capability}/${p.name}`, p]));
+    for (const rec of await this.store.loadSnapshots()) {
+      const provider = byKey.get(`${rec.capability}/${rec.provider}`);
+      if (provider && rec.snapshot && typeof rec.snapshot === 'object') provider.restore(rec.snapshot as TrackedProviderSnapshot);
+    }
+  }
+
+  private startSnapshots(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    const tick = (): void => {
+      this.saveHealth()
+        .catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'could not save provider health'))
+        .finally(() => {
+          if (!this.closed) this.snapshotTimer = this.clock.setTimeout(tick, intervalMs);
+        });
+    };
+    this.snapshotTimer = this.clock.setTimeout(tick, intervalMs);
+  }
+}
+
+export function isKnownCapability(name: string): name is CapabilityName {
+  return isCapabilityName(name);
+}

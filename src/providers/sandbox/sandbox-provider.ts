@@ -1,0 +1,193 @@
+/**
+ * The dry-run provider: validates the request, records what it would have done, returns a
+ * realistic result, and obeys fault injection (error rates per kind, latency, hangs, outage
+ * windows, a provider-side rate limit with a reset time).
+ */
+import {
+  getCapability,
+  parseRequest,
+  type CrmSyncRequest,
+  type EmailSendingRequest,
+  type EmailVerificationRequest,
+  type LeadEnrichmentRequest,
+  type SocialPostRequest,
+} from '../../capabilities/index.js';
+import type { Clock } from '../../core/clock.js';
+import { GatewayError, type ErrorCode, type FailureKind } from '../../core/errors.js';
+import type { InvokeContext, Provider, ProbeContext, ProbeResult } from '../../core/provider.js';
+import type { SandboxOptions } from './options.js';
+import { crmResult, emailResult, enrichmentResult, socialResult, verificationResult, webhookResult } from './results.js';
+
+export interface SandboxRecord {
+  idempotencyKey: string;
+  capability: string;
+  provider: string;
+  at: number;
+  request: unknown;
+  result: unknown;
+  /** True when this key had already been acted on (a duplicate delivery). */
+  duplicate: boolean;
+}
+
+const KIND_CODES: Record<string, ErrorCode> = {
+  transient: 'GW_PROVIDER_TRANSIENT',
+  timeout: 'GW_PROVIDER_TIMEOUT',
+  rate_limited: 'GW_PROVIDER_RATE_LIMITED',
+  auth: 'GW_PROVIDER_AUTH',
+  quota: 'GW_PROVIDER_QUOTA',
+  invalid_request: 'GW_PROVIDER_REJECTED',
+  unknown_outcome: 'GW_UNKNOWN_OUTCOME',
+};
+
+export class SandboxProvider implements Provider {
+  readonly type = 'sandbox';
+  readonly deduplicates: boolean;
+  /** What the sandbox would have done, newest last (bounded). */
+  readonly records: SandboxRecord[] = [];
+  /** Total calls that reached the sandbox, and deliveries per idempotency key. */
+  calls = 0;
+  readonly deliveries = new Map<string, number>();
+  private readonly started: number;
+  private readonly random: () => number;
+  private readonly crmKnown = new Set<string>();
+  private windowStart = 0;
+  private windowCount = 0;
+  private forcedFailure: FailureKind | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly options: SandboxOptions,
+    private readonly clock: Clock,
+    /** Called for every delivery, e.g. to append it to a durable log. */
+    private readonly onDeliver?: (record: SandboxRecord) => void,
+  ) {
+    this.deduplicates = options.deduplicates;
+    this.started = clock.now();
+    this.random = options.seed === undefined ? Math.random : mulberry32(options.seed);
+  }
+
+  /** Makes every call fail with `kind` until cleared with null (tests and the dashboard demo). */
+  setFailure(kind: FailureKind | null): void {
+    this.forcedFailure = kind;
+  }
+
+  async invoke(request: unknown, ctx: InvokeContext): Promise<unknown> {
+    this.calls++;
+    const capability = getCapability(ctx.capability);
+    if (!capability) throw new GatewayError('GW_PROVIDER_REJECTED', `sandbox does not know capability ${ctx.capability}`, { provider: this.name });
+    const parsed = parseRequest(capability, request);
+    await this.delay(ctx);
+    this.injectFaults(ctx);
+    if (this.random() < this.options.hangRate) await this.hang(ctx, capability.sideEffects);
+    const previous = this.deliveries.get(ctx.idempotencyKey) ?? 0;
+    const result = this.result(ctx, parsed);
+    if (this.deduplicates && previous > 0) return result;
+    this.deliveries.set(ctx.idempotencyKey, previous + 1);
+    const record: SandboxRecord = { idempotencyKey: ctx.idempotencyKey, capability: ctx.capability, provider: this.name, at: this.clock.now(), request: parsed, result, duplicate: previous > 0 };
+    if (this.options.keepRecords > 0) {
+      this.records.push(record);
+      if (this.records.length > this.options.keepRecords) this.records.shift();
+    }
+    this.onDeliver?.(record);
+    return result;
+  }
+
+  async probe(ctx: ProbeContext): Promise<ProbeResult> {
+    void ctx;
+    const outage = this.outageKind();
+    if (this.forcedFailure) throw this.failure(this.forcedFailure, 'forced failure');
+    if (outage) throw this.failure(outage, 'sandbox outage window');
+    if (this.options.probeFails) throw this.failure(this.options.probeFails, 'sandbox probe configured to fail');
+    return { metadata: { sandbox: true, calls: this.calls, delivered: this.deliveries.size } };
+  }
+
+  private injectFaults(ctx: InvokeContext): void {
+    if (this.forcedFailure) throw this.failure(this.forcedFailure, 'forced failure');
+    const outage = this.outageKind();
+    if (outage) throw this.failure(outage, 'sandbox outage window');
+    const rl = this.options.rateLimit;
+    if (rl) {
+      const now = this.clock.now();
+      if (now - this.windowStart >= rl.windowMs) {
+        this.windowStart = now;
+        this.windowCount = 0;
+      }
+      if (++this.windowCount > rl.limit) {
+        throw this.failure('rate_limited', `sandbox rate limit of ${rl.limit} per ${rl.windowMs} ms`, this.windowStart + rl.windowMs - now);
+      }
+    }
+    for (const [kind, rate] of Object.entries(this.options.errorRate)) {
+      if (rate && this.random() < rate) throw this.failure(kind as FailureKind, `injected ${kind} (rate ${rate})`);
+    }
+    void ctx;
+  }
+
+  private outageKind(): FailureKind | null {
+    const elapsed = (this.clock.now() - this.started) / 1000;
+    for (const o of this.options.outages) {
+      if (elapsed < o.afterSec) continue;
+      const t = o.everySec ? (elapsed - o.afterSec) % o.everySec : elapsed - o.afterSec;
+      if (t < o.durationSec) return o.kind as FailureKind;
+    }
+    return null;
+  }
+
+  private failure(kind: FailureKind, message: string, retryAfterMs?: number): GatewayError {
+    const opts: ConstructorParameters<typeof GatewayError>[2] = { provider: this.name, kind };
+    if (kind === 'rate_limited') opts.retryAfterMs = retryAfterMs ?? 1_000;
+    return new GatewayError(KIND_CODES[kind] ?? 'GW_PROVIDER_TRANSIENT', `sandbox: ${message}`, opts);
+  }
+
+  private async delay(ctx: InvokeContext): Promise<void> {
+    const l = this.options.latencyMs;
+    const ms = typeof l === 'number' ? l : l.min + this.random() * Math.max(0, l.max - l.min);
+    if (ms > 0) await this.clock.sleep(ms, ctx.signal);
+    if (ms > 0 && ctx.signal.aborted) throw new GatewayError('GW_PROVIDER_TIMEOUT', 'sandbox: deadline reached while waiting', { provider: this.name });
+  }
+
+  private hang(ctx: InvokeContext, sideEffects: boolean): Promise<never> {
+    return new Promise((_, reject) => {
+      const fail = (): void =>
+        reject(
+          sideEffects
+            ? new GatewayError('GW_UNKNOWN_OUTCOME', 'sandbox: hung after the request was sent', { provider: this.name })
+            : new GatewayError('GW_PROVIDER_TIMEOUT', 'sandbox: hung until the deadline', { provider: this.name }),
+        );
+      if (ctx.signal.aborted) fail();
+      else ctx.signal.addEventListener('abort', fail, { once: true });
+    });
+  }
+
+  private result(ctx: InvokeContext, req: unknown): unknown {
+    switch (ctx.capability) {
+      case 'email_sending':
+        return emailResult(req as EmailSendingRequest, ctx.idempotencyKey);
+      case 'social_posting_linkedin':
+      case 'social_posting_x':
+      case 'social_posting_facebook':
+        return socialResult(ctx.capability, req as SocialPostRequest, ctx.idempotencyKey);
+      case 'crm_sync':
+        return crmResult(req as CrmSyncRequest, this.crmKnown);
+      case 'lead_enrichment':
+        return enrichmentResult(req as LeadEnrichmentRequest, this.name);
+      case 'email_verification':
+        return verificationResult(req as EmailVerificationRequest);
+      case 'reply_fetching':
+        return { messages: [], cursor: `sandbox:${this.name}:0`, hasMore: false };
+      default:
+        return webhookResult(ctx.idempotencyKey, this.clock.now());
+    }
+  }
+}
+
+/** Small seeded PRNG for reproducible fault injection. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
