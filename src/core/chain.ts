@@ -4,7 +4,7 @@
  * reason, attempts each within the deadline and the retry budget, fails over by the kinds
  * table, and applies the panic rule when nobody is usable.
  */
-import { randomUUID } from 'node:crypto';
+import { newIdempotencyKey } from './keys.js';
 import { RetryBudget } from './budget.js';
 import type { Clock } from './clock.js';
 import { failsOver, GatewayError, type ErrorCode, type FailureKind } from './errors.js';
@@ -114,7 +114,7 @@ export class ProviderChain {
   async invoke<T = unknown>(request: unknown, options: InvokeOptions = {}): Promise<InvokeResult<T>> {
     const started = this.clock.now();
     const deadline = started + (options.deadlineMs ?? this.policy.deadlineMs);
-    const key = options.idempotencyKey ?? randomUUID();
+    const key = options.idempotencyKey ?? newIdempotencyKey();
     const retry = this.policy.retry;
     const attempts: AttemptRecord[] = [];
     this.budget.recordInvocation(started);
@@ -124,7 +124,7 @@ export class ProviderChain {
 
     candidates: for (let i = 0; i < order.length; i++) {
       const provider = order[i]!;
-      const now = this.clock.now();
+      const now = i === 0 ? started : this.clock.now();
       if (now >= deadline) break;
       const unavailable = provider.unavailable(now);
       if (unavailable) {
@@ -146,9 +146,9 @@ export class ProviderChain {
           if (h.winner) return this.success(h.winner.value, h.winner.provider, attempts, key, started);
           r = h.last;
         } else {
-          r = await provider.execute<T>(request, this.attemptOptions(key, deadline, attempts.length + 1));
+          r = await provider.execute<T>(request, { idempotencyKey: key, deadline, attempt: attempts.length + 1, logger: this.logger, now: n === 1 ? now : undefined });
           this.push(attempts, record(provider.name, r), key);
-          if (r.ok) return this.success(r.value, provider.name, attempts, key, started);
+          if (r.ok) return { result: r.value, provider: provider.name, attempts, idempotencyKey: key, latencyMs: r.endedAt - started };
           if (!r.local) called++;
         }
         if (r.ok) break; // unreachable: success returned above

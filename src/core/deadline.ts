@@ -11,16 +11,30 @@ import type { Clock, TimerHandle } from './clock.js';
 
 export interface DeadlineEntry {
   readonly at: number;
+  /** True once done() was called or the deadline fired. */
+  readonly finished: boolean;
   /** Marks the entry finished; its callback will not run. */
   done(): void;
 }
 
-interface Node extends DeadlineEntry {
-  fn: () => void;
-  finished: boolean;
-}
-
 const noop = (): void => undefined;
+
+/** One pending deadline; a class so entries share their methods instead of allocating closures. */
+class Node implements DeadlineEntry {
+  finished = false;
+  constructor(
+    readonly at: number,
+    public fn: () => void,
+    private readonly owner: DeadlineTimer,
+  ) {}
+
+  done(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.fn = noop; // free the closure now, not when the deadline passes
+    this.owner.entryDone();
+  }
+}
 
 export class DeadlineTimer {
   private heap: Node[] = [];
@@ -36,25 +50,18 @@ export class DeadlineTimer {
   }
 
   add(at: number, fn: () => void): DeadlineEntry {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const owner = this;
-    const node: Node = {
-      at,
-      fn,
-      finished: false,
-      done() {
-        if (this.finished) return;
-        this.finished = true;
-        this.fn = noop; // free the closure now, not when the deadline passes
-        owner.finishedInHeap++;
-        owner.liveDelta(-1);
-      },
-    };
+    const node = new Node(at, fn, this);
     if (this.finishedInHeap > 256 && this.finishedInHeap * 2 > this.heap.length) this.compact();
     this.push(node);
     if (at < this.armedAt) this.arm(at);
     this.liveDelta(1);
     return node;
+  }
+
+  /** Called by an entry when it is done before its deadline. */
+  entryDone(): void {
+    this.finishedInHeap++;
+    this.liveDelta(-1);
   }
 
   private liveDelta(d: number): void {

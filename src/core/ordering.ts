@@ -1,8 +1,10 @@
 /**
- * Ordering strategies: which provider to try first. Every strategy puts healthier tiers first
- * (HEALTHY, UNKNOWN, DEGRADED, UNHEALTHY) and differs only inside a tier.
+ * Ordering strategies: which provider to try first. `priority` orders by health (HEALTHY,
+ * UNKNOWN, DEGRADED, UNHEALTHY), then by configured order. The load-sharing strategies treat
+ * HEALTHY and UNKNOWN as one tier (an unmeasured provider must get traffic to be measured),
+ * then DEGRADED, then UNHEALTHY, and reorder inside the first tier.
  */
-import { HEALTH_RANK } from './health.js';
+import { HEALTH_RANK, type ProviderHealth } from './health.js';
 import type { OrderingStrategy } from './policy.js';
 import type { TrackedProvider } from './tracked-provider.js';
 
@@ -10,6 +12,9 @@ export interface OrderingState {
   counter: number;
   random: () => number;
   latencyTolerance: number;
+  /** Priority order cached for one health signature (health changes rarely; invocations often). */
+  cachedSignature?: number;
+  cachedOrder?: readonly TrackedProvider[];
 }
 
 export function orderProviders(
@@ -20,13 +25,22 @@ export function orderProviders(
 ): readonly TrackedProvider[] {
   const n = providers.length;
   if (n < 2) return providers;
+  if (strategy !== 'priority') return reorder(strategy, providers, now, state);
+  // Priority depends only on the health ranks: reuse the order computed for the same ranks.
+  let signature = 0;
+  for (let i = 0; i < n; i++) signature = signature * 4 + HEALTH_RANK[providers[i]!.healthAt(now).health];
+  if (n <= 20 && signature === state.cachedSignature && state.cachedOrder) return state.cachedOrder;
+  const order = reorder(strategy, providers, now, state);
+  state.cachedSignature = signature;
+  state.cachedOrder = order;
+  return order;
+}
+
+function reorder(strategy: OrderingStrategy, providers: readonly TrackedProvider[], now: number, state: OrderingState): readonly TrackedProvider[] {
+  const n = providers.length;
+  const rankOf = strategy === 'priority' ? HEALTH_RANK : SHARING_RANK;
   const ranks = new Array<number>(n);
-  let uniform = true;
-  for (let i = 0; i < n; i++) {
-    ranks[i] = HEALTH_RANK[providers[i]!.healthAt(now).health];
-    if (ranks[i] !== ranks[0]) uniform = false;
-  }
-  if (strategy === 'priority' && uniform) return providers; // the common case: no allocation
+  for (let i = 0; i < n; i++) ranks[i] = rankOf[providers[i]!.healthAt(now).health];
   const idx = Array.from({ length: n }, (_, i) => i);
   idx.sort((a, b) => ranks[a]! - ranks[b]! || a - b);
   const ordered = idx.map((i) => providers[i]!);
@@ -38,6 +52,8 @@ export function orderProviders(
   const rest = ordered.slice(tierEnd);
   return [...reorderTier(strategy, tier, state), ...rest];
 }
+
+const SHARING_RANK: Record<ProviderHealth, number> = { HEALTHY: 0, UNKNOWN: 0, DEGRADED: 1, UNHEALTHY: 2 };
 
 function reorderTier(strategy: OrderingStrategy, tier: TrackedProvider[], state: OrderingState): TrackedProvider[] {
   if (tier.length < 2) return tier;

@@ -18,6 +18,8 @@ import { RollingWindow } from './window.js';
 
 export interface TrackedProviderOptions {
   capability: string;
+  /** The configured provider type (a dry-run sandbox still reports `smtp`); defaults to the adapter's. */
+  type?: string;
   /** Whether the capability has side effects (decides timeout vs unknown_outcome at the deadline). */
   sideEffects: boolean;
   clock: Clock;
@@ -78,8 +80,8 @@ export interface Unavailable {
 }
 
 export type AttemptResult<T = unknown> =
-  | { ok: true; value: T; latencyMs: number }
-  | { ok: false; error: GatewayError; latencyMs: number; local: boolean };
+  | { ok: true; value: T; latencyMs: number; endedAt: number }
+  | { ok: false; error: GatewayError; latencyMs: number; local: boolean; endedAt?: number };
 
 export interface AttemptOptions {
   idempotencyKey: string;
@@ -91,6 +93,8 @@ export interface AttemptOptions {
   bypass?: boolean;
   /** Called with the attempt context once the call has started (hedging aborts the loser through it). */
   onStart?: (ctx: AttemptContext) => void;
+  /** The current time when the caller already read the clock. */
+  now?: number;
 }
 
 export interface TrackedProviderSnapshot {
@@ -143,6 +147,9 @@ export class TrackedProvider {
   private cooldownKind: FailureKind | null = null;
   private inFlight = 0;
   private lastHealth: ProviderHealth;
+  /** Health is cached until something is recorded or a time boundary (bucket, open, cool-down) passes. */
+  private cached: { health: ProviderHealth; reason: string } | null = null;
+  private cachedUntil = 0;
 
   private readonly healthEvents = new Emitter<HealthChangeEvent>();
   private readonly breakerEvents = new Emitter<BreakerChangeEvent>();
@@ -154,7 +161,7 @@ export class TrackedProvider {
     options: TrackedProviderOptions,
   ) {
     this.name = adapter.name;
-    this.type = adapter.type;
+    this.type = options.type ?? adapter.type;
     this.capability = options.capability;
     this.sideEffects = options.sideEffects;
     this.configured = options.configured ?? true;
@@ -169,6 +176,7 @@ export class TrackedProvider {
     this.cooldownPolicy = options.cooldown;
     this.logger = options.logger ?? silentLogger;
     this.breaker = new CircuitBreaker(options.breaker, options.random, (from, to, reason) => {
+      this.invalidate();
       if (this.breakerEvents.hasListeners) {
         this.breakerEvents.emit({ provider: this.name, capability: this.capability, from, to, reason, at: this.clock.now() });
       }
@@ -215,13 +223,13 @@ export class TrackedProvider {
   }
 
   /** Runs one attempt: permits, the adapter call bounded by the deadline, and one recording of the outcome. */
-  async execute<T = unknown>(request: unknown, opts: AttemptOptions): Promise<AttemptResult<T>> {
-    const start = this.clock.now();
+  execute<T = unknown>(request: unknown, opts: AttemptOptions): Promise<AttemptResult<T>> {
+    const start = opts.now ?? this.clock.now();
     let verdict: PermitVerdict = 'closed';
     if (!opts.bypass) {
       verdict = this.breaker.acquire(start);
       if (verdict !== 'closed' && verdict !== 'half_open') {
-        return this.localReject(verdict === 'half_open_busy' ? 'GW_HALF_OPEN_BUSY' : 'GW_CIRCUIT_OPEN', `circuit ${verdict.replace('_', '-')}`, undefined);
+        return Promise.resolve(this.localReject(verdict === 'half_open_busy' ? 'GW_HALF_OPEN_BUSY' : 'GW_CIRCUIT_OPEN', `circuit ${verdict.replace('_', '-')}`, undefined));
       }
     }
     const generation = this.breaker.generation;
@@ -229,40 +237,82 @@ export class TrackedProvider {
       const wait = this.rate.tryTake(start);
       if (wait > 0) {
         this.breaker.release(verdict, generation);
-        return this.localReject('GW_LOCAL_RATE_LIMIT', `local rate limit of ${this.limits.ratePerSecond}/s reached`, wait);
+        return Promise.resolve(this.localReject('GW_LOCAL_RATE_LIMIT', `local rate limit of ${this.limits.ratePerSecond}/s reached`, wait));
       }
     }
-    if (this.concurrency) {
-      const got = this.concurrency.acquire(opts.deadline - start);
-      if (!(got === true || (got !== false && (await got)))) {
-        this.breaker.release(verdict, generation);
-        return this.localReject('GW_CONCURRENCY_LIMIT', `concurrency limit of ${this.limits.concurrency} reached`, undefined);
-      }
+    if (!this.concurrency) return this.run<T>(request, opts, verdict, generation, start);
+    return this.queued<T>(this.concurrency, request, opts, verdict, generation, start);
+  }
+
+  private async queued<T>(
+    limiter: ConcurrencyLimiter,
+    request: unknown,
+    opts: AttemptOptions,
+    verdict: PermitVerdict,
+    generation: number,
+    start: number,
+  ): Promise<AttemptResult<T>> {
+    const got = limiter.acquire(opts.deadline - start);
+    if (!(got === true || (got !== false && (await got)))) {
+      this.breaker.release(verdict, generation);
+      return this.localReject('GW_CONCURRENCY_LIMIT', `concurrency limit of ${this.limits.concurrency} reached`, undefined);
     }
-    const began = this.clock.now();
+    try {
+      return await this.run<T>(request, opts, verdict, generation, this.clock.now());
+    } finally {
+      limiter.release();
+    }
+  }
+
+  /**
+   * Calls the adapter under the shared deadline timer. The returned promise settles exactly
+   * once, with the first of: the adapter's answer or the deadline; the outcome is recorded then.
+   */
+  private run<T>(request: unknown, opts: AttemptOptions, verdict: PermitVerdict, generation: number, began: number): Promise<AttemptResult<T>> {
     const timeout = verdict === 'half_open' ? Math.min(this.limits.attemptTimeoutMs, this.breakerPolicy.halfOpenTimeoutMs) : this.limits.attemptTimeoutMs;
     const deadline = Math.min(opts.deadline, began + timeout);
     const ctx = new AttemptContext(opts.idempotencyKey, deadline, opts.attempt, this.capability, this.name, opts.logger);
     opts.onStart?.(ctx);
     this.inFlight++;
+    let p: Promise<unknown>;
     try {
-      const value = (await this.callWithDeadline(request, ctx)) as T;
-      const latencyMs = this.clock.now() - began;
-      this.recordSuccess(latencyMs, verdict, generation);
-      return { ok: true, value, latencyMs };
-    } catch (thrown) {
-      const latencyMs = this.clock.now() - began;
-      if (ctx.cancelled) {
-        this.breaker.release(verdict, generation);
-        return this.localReject('GW_CANCELLED', 'cancelled: a hedged attempt won', undefined);
-      }
-      const error = thrown === DEADLINE ? this.deadlineError(ctx) : toGatewayError(thrown, this.name, this.capability);
-      this.recordFailure(error, latencyMs, verdict, generation);
-      return { ok: false, error, latencyMs, local: false };
-    } finally {
-      this.inFlight--;
-      this.concurrency?.release();
+      p = this.adapter.invoke(request, ctx);
+    } catch (e) {
+      p = Promise.reject(e);
     }
+    return new Promise<AttemptResult<T>>((resolve) => {
+      const entry = this.deadlines.add(deadline, () => {
+        ctx.abort();
+        resolve(this.failed(DEADLINE, ctx, began, verdict, generation));
+      });
+      p.then(
+        (value) => {
+          if (entry.finished) return; // the deadline already decided this attempt
+          entry.done();
+          const end = this.clock.now();
+          this.inFlight--;
+          this.recordSuccess(end - began, verdict, generation, end);
+          resolve({ ok: true, value: value as T, latencyMs: end - began, endedAt: end });
+        },
+        (thrown: unknown) => {
+          if (entry.finished) return;
+          entry.done();
+          resolve(this.failed(thrown, ctx, began, verdict, generation));
+        },
+      );
+    });
+  }
+
+  private failed(thrown: unknown, ctx: AttemptContext, began: number, verdict: PermitVerdict, generation: number): AttemptResult<never> {
+    this.inFlight--;
+    const end = this.clock.now();
+    if (ctx.cancelled) {
+      this.breaker.release(verdict, generation);
+      return this.localReject('GW_CANCELLED', 'cancelled: a hedged attempt won', undefined);
+    }
+    const error = thrown === DEADLINE ? this.deadlineError(ctx) : toGatewayError(thrown, this.name, this.capability);
+    this.recordFailure(error, end - began, verdict, generation);
+    return { ok: false, error, latencyMs: end - began, local: false, endedAt: end };
   }
 
   /** Runs the adapter's probe with its own timeout and feeds the outcome into health. Never throws. */
@@ -364,6 +414,26 @@ export class TrackedProvider {
 
   /** Health rank without building a status (hot path of the ordering strategies). */
   healthAt(now: number): { health: ProviderHealth; reason: string } {
+    if (this.cached !== null && now < this.cachedUntil && now >= this.cachedFrom) return this.cached;
+    this.cached = this.computeHealth(now);
+    this.cachedFrom = now;
+    let until = this.window.nextBoundary(now);
+    const open = this.breaker.openUntil;
+    if (open !== null && open > now && open < until) until = open;
+    if (this.cooldownUntil > now && this.cooldownUntil < until) until = this.cooldownUntil;
+    if (this.breaker.state === 'half_open') until = now + 1; // half-open expiry is checked on every read
+    this.cachedUntil = until;
+    return this.cached;
+  }
+
+  private cachedFrom = 0;
+
+  /** Drops the cached health (called whenever an input of the health mapping changes). */
+  private invalidate(): void {
+    this.cached = null;
+  }
+
+  private computeHealth(now: number): { health: ProviderHealth; reason: string } {
     return deriveHealth(
       {
         configured: this.configured,
@@ -415,16 +485,6 @@ export class TrackedProvider {
     return { ok: false, error: new GatewayError(code, message, opts), latencyMs: 0, local: true };
   }
 
-  private callWithDeadline(request: unknown, ctx: AttemptContext): Promise<unknown> {
-    let p: Promise<unknown>;
-    try {
-      p = this.adapter.invoke(request, ctx);
-    } catch (e) {
-      p = Promise.reject(e);
-    }
-    return this.raceDeadline(p, ctx);
-  }
-
   private raceDeadline<T>(p: Promise<T>, ctx: AttemptContext): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const entry = this.deadlines.add(ctx.deadline, () => {
@@ -453,8 +513,7 @@ export class TrackedProvider {
       : new GatewayError('GW_PROVIDER_TIMEOUT', 'attempt deadline passed before the provider answered', opts);
   }
 
-  private recordSuccess(latencyMs: number, verdict: PermitVerdict, generation: number): void {
-    const now = this.clock.now();
+  private recordSuccess(latencyMs: number, verdict: PermitVerdict, generation: number, now = this.clock.now()): void {
     const slow = latencyMs >= this.breakerPolicy.slowCallMs;
     this.successCount++;
     this.consecutiveFailures = 0;
@@ -467,7 +526,8 @@ export class TrackedProvider {
       this.cooldownUntil = 0;
       this.cooldownKind = null;
     }
-    this.checkHealth('call succeeded');
+    // A fast success of a HEALTHY, closed provider can only improve its rates: health stays as cached.
+    if (slow || verdict !== 'closed' || this.lastHealth !== ProviderHealth.HEALTHY || this.breaker.state !== 'closed') this.checkHealth('call succeeded', now);
   }
 
   private recordFailure(error: GatewayError, latencyMs: number, verdict: PermitVerdict, generation: number): void {
@@ -518,8 +578,8 @@ export class TrackedProvider {
     return null;
   }
 
-  private checkHealth(cause: string): void {
-    const now = this.clock.now();
+  private checkHealth(cause: string, now = this.clock.now()): void {
+    this.invalidate();
     const { health, reason } = this.healthAt(now);
     if (health === this.lastHealth) return;
     const from = this.lastHealth;

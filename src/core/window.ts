@@ -94,6 +94,11 @@ export class RollingWindow {
     return null;
   }
 
+  /** When the bucket holding `now` ends (totals can change then without a record). */
+  nextBoundary(now: number): number {
+    return (Math.floor(now / this.bucketMs) + 1) * this.bucketMs;
+  }
+
   reset(): void {
     this.calls.fill(0);
     this.failures.fill(0);

@@ -1,0 +1,87 @@
+/**
+ * Chain overhead against named baselines, in one process run (npm run bench):
+ * a bare async call, cockatiel wrap(retry, circuitBreaker) (and with its timeout), our chain
+ * with two healthy providers and per-attempt timeouts on, our chain whose primary always
+ * fails after its circuit opened, and retained heap per 1M invocations.
+ */
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import { createProviderChain } from '../src/core/build.js';
+import { GatewayError } from '../src/core/errors.js';
+import type { Provider } from '../src/core/provider.js';
+
+const N = Number(process.env.BENCH_N ?? 300_000);
+const ROUNDS = 5;
+
+async function measure(name: string, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 20_000; i++) await fn(); // warm-up
+  const samples: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) await fn();
+    samples.push(Number(process.hrtime.bigint() - t0) / N);
+  }
+  samples.sort((a, b) => a - b);
+  const median = samples[Math.floor(samples.length / 2)]!;
+  void name;
+  return median;
+}
+
+const payload = { ok: true };
+const bare = async (): Promise<unknown> => payload;
+
+const ok = (name: string): Provider => ({ name, type: 'bench', invoke: async () => payload });
+const failing: Provider = {
+  name: 'down',
+  type: 'bench',
+  invoke: async () => {
+    throw new GatewayError('GW_PROVIDER_TRANSIENT', 'down');
+  },
+};
+
+const healthy = createProviderChain({ capability: 'bench', sideEffects: true, providers: [ok('a'), ok('b')], limits: { attemptTimeoutMs: 10_000 } });
+const failover = createProviderChain({
+  capability: 'bench',
+  sideEffects: true,
+  providers: [failing, ok('b')],
+  limits: { attemptTimeoutMs: 10_000 },
+  breaker: { consecutiveFailures: 1, openMs: 3_600_000, maxOpenMs: 3_600_000 },
+});
+for (let i = 0; i < 10; i++) await failover.invoke({}).catch(() => undefined); // opens the primary's circuit
+if (failover.providers[0]!.status().toJSON().breakerState !== 'open') throw new Error('primary circuit did not open');
+
+const cockatiel = wrap(retry(handleAll, { maxAttempts: 1, backoff: new ExponentialBackoff() }), circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }));
+const cockatielTimeout = wrap(cockatiel, timeout(10_000, TimeoutStrategy.Cooperative));
+
+const results: [string, number][] = [];
+results.push(['bare async call', await measure('bare', bare)]);
+results.push(['cockatiel wrap(retry, circuitBreaker)', await measure('cockatiel', () => cockatiel.execute(bare))]);
+results.push(['cockatiel wrap(retry, circuitBreaker, timeout)', await measure('cockatiel+timeout', () => cockatielTimeout.execute(bare))]);
+results.push(['chain: 2 healthy providers, timeouts on', await measure('chain', () => healthy.invoke({}))]);
+results.push(['chain: primary down (circuit open) -> fallback', await measure('failover', () => failover.invoke({}))]);
+
+const base = results[0]![1];
+const cockatielOverhead = results[1]![1] - base;
+console.log(`\nchain.bench (N=${N} x ${ROUNDS} rounds, median; node ${process.version})`);
+console.log('case'.padEnd(50), 'ns/call'.padStart(10), 'x bare'.padStart(8), 'overhead ns'.padStart(12));
+for (const [name, ns] of results) console.log(name.padEnd(50), ns.toFixed(0).padStart(10), (ns / base).toFixed(2).padStart(8), (ns - base).toFixed(0).padStart(12));
+const chainNs = results[3]![1];
+const failNs = results[4]![1];
+console.log(`\nchain overhead / cockatiel retry+breaker overhead: ${((chainNs - base) / cockatielOverhead).toFixed(2)} (target <= 1.00)`);
+console.log(`failover after circuit opened / healthy invocation: ${(failNs / chainNs).toFixed(2)} (target < 1.20)`);
+
+// Retained heap: what stays reachable after 1M invocations (the window and breaker are fixed-size).
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) {
+  const heapChain = createProviderChain({ capability: 'heap', sideEffects: true, providers: [ok('a'), ok('b')], limits: { attemptTimeoutMs: 10_000 } });
+  for (let i = 0; i < 10_000; i++) await heapChain.invoke({});
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 1_000_000; i++) await heapChain.invoke({});
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  console.log(`retained heap growth per 1M invocations: ${((after - before) / 1024 / 1024).toFixed(3)} MB (target < 1 MB)`);
+} else {
+  console.log('retained heap: run with node --expose-gc (npm run bench does) to measure');
+}
