@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { emailVerificationResult } from '../../../src/capabilities/email-verification.js';
+import { GatewayError } from '../../../src/core/errors.js';
+import { neverBounceType } from '../../../src/providers/neverbounce/index.js';
+import { captureLogger, errorText, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
+import { NB_KEY, start, type NeverBounceFailure, type NeverBounceSim } from '../../simulators/neverbounce.js';
+
+let sim: NeverBounceSim;
+beforeAll(async () => {
+  sim = await start();
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(() => sim.reset());
+
+const provider = (extra: Record<string, unknown> = {}) =>
+  neverBounceType.create('nb_test', neverBounceType.options.parse({ apiKey: NB_KEY, baseUrl: sim.url, ...extra }), testDeps());
+
+const verify = async (email: string, extra: Record<string, unknown> = {}) => {
+  const parsed = emailVerificationResult.safeParse(await provider(extra).invoke({ email }, invokeCtx()));
+  expect(parsed.success).toBe(true);
+  return parsed.data!;
+};
+const failure = async (timeoutMs = 5_000, extra: Record<string, unknown> = {}): Promise<GatewayError> => {
+  const logs = captureLogger();
+  const e = await provider(extra)
+    .invoke({ email: 'valid@example.com' }, invokeCtx({ timeoutMs, logger: logs.logger }))
+    .then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(GatewayError);
+  expect(errorText(e)).not.toContain(NB_KEY);
+  expect(logs.lines.join('\n')).not.toContain(NB_KEY);
+  return e as GatewayError;
+};
+
+describe('neverbounce: request shape', () => {
+  it('v4.2 (default): POST JSON {key, email} to /v4.2/single/check', async () => {
+    await verify('valid@example.com', { timeoutSeconds: 8 });
+    expect(sim.requests).toEqual([
+      {
+        method: 'POST',
+        path: '/v4.2/single/check',
+        query: {},
+        body: { key: NB_KEY, email: 'valid@example.com', timeout: '8' },
+        contentType: 'application/json',
+        keyIn: 'body',
+      },
+    ]);
+  });
+
+  it('v4: GET with key and email in the query string', async () => {
+    await verify('valid@example.com', { apiVersion: 'v4' });
+    expect(sim.requests[0]).toMatchObject({ method: 'GET', path: '/v4/single/check', query: { key: NB_KEY, email: 'valid@example.com' }, keyIn: 'query' });
+  });
+});
+
+describe('neverbounce: result mapping', () => {
+  it.each([
+    ['valid@example.com', 'deliverable', ['has_dns', 'has_dns_mx', 'smtp_connectable']],
+    ['invalid@example.com', 'undeliverable', ['invalid', 'has_dns', 'has_dns_mx']],
+    ['disposable@example.com', 'undeliverable', ['disposable', 'has_dns', 'has_dns_mx', 'disposable_email']],
+    ['catchall@example.com', 'risky', ['catch_all', 'has_dns', 'has_dns_mx', 'accepts_all']],
+    ['unknown@example.com', 'unknown', ['has_dns', 'temporary_dns_error']],
+  ])('%s -> %s', async (email, status, reasons) => {
+    expect(await verify(email)).toMatchObject({ email, status, reasons });
+  });
+
+  it('flags: disposable, role, free provider; suggested correction', async () => {
+    expect(await verify('disposable@example.com')).toMatchObject({ disposable: true });
+    expect(await verify('info@example.com')).toMatchObject({ status: 'deliverable', role: true, disposable: false });
+    expect(await verify('jane@gmail.com')).toMatchObject({ freeProvider: true });
+    expect(await verify('typo@example.com')).toMatchObject({ suggestion: 'jane@example.com' });
+  });
+});
+
+describe('neverbounce: every failure mode', () => {
+  it.each([
+    ['bad_key', 'auth', 'GW_PROVIDER_AUTH', 'auth_failure'],
+    ['bad_referrer', 'auth', 'GW_PROVIDER_AUTH', 'bad_referrer'],
+    ['throttled', 'rate_limited', 'GW_PROVIDER_RATE_LIMITED', 'throttle_triggered'],
+    ['temp_unavail', 'transient', 'GW_PROVIDER_TRANSIENT', 'temp_unavail'],
+    ['no_credits', 'quota', 'GW_PROVIDER_QUOTA', 'general_failure'],
+    ['missing_param', 'invalid_request', 'GW_PROVIDER_REJECTED', 'general_failure'],
+    ['general_failure', 'transient', 'GW_PROVIDER_TRANSIENT', 'general_failure'],
+  ] as const)('200 %s -> %s', async (mode, kind, code, providerCode) => {
+    for (const apiVersion of ['v4.2', 'v4']) {
+      sim.fail(mode as NeverBounceFailure);
+      expect(await failure(5_000, { apiVersion }), apiVersion).toMatchObject({ kind, code, details: { providerCode } });
+    }
+  });
+
+  it('the key echoed in an auth_failure message is scrubbed', async () => {
+    sim.fail('bad_key');
+    const e = await failure();
+    expect(String(e.details?.providerMessage)).toContain('[redacted]');
+  });
+
+  it('throttling cools down for the documented default', async () => {
+    sim.fail('throttled');
+    expect((await failure()).retryAfterMs).toBe(10_000);
+    sim.fail('http_429');
+    expect(await failure()).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 3_000 });
+  });
+
+  it('5xx and non-JSON answers are transient; a dropped connection is transient', async () => {
+    sim.fail('http_500');
+    expect(await failure()).toMatchObject({ kind: 'transient', status: 500 });
+    sim.fail('not_json');
+    expect(await failure()).toMatchObject({ kind: 'transient', status: 502 });
+    sim.fail('drop');
+    expect(await failure()).toMatchObject({ kind: 'transient' });
+  });
+
+  it('slow and hanging answers are abandoned at the attempt deadline', async () => {
+    sim.fail('slow', { delayMs: 2_000 });
+    expect(await failure(200)).toMatchObject({ kind: 'timeout', code: 'GW_PROVIDER_TIMEOUT' });
+    sim.fail('hang');
+    expect(await failure(200)).toMatchObject({ kind: 'timeout' });
+  });
+
+  it('without apiKey: not_configured and no request', async () => {
+    const p = neverBounceType.create('nb_test', neverBounceType.options.parse({ baseUrl: sim.url }), testDeps());
+    await expect(p.invoke({ email: 'valid@example.com' }, invokeCtx())).rejects.toMatchObject({ kind: 'not_configured' });
+    expect(sim.requests).toHaveLength(0);
+  });
+});
+
+describe('neverbounce: probe (account/info)', () => {
+  it.each(['v4.2', 'v4'])('%s: reports credits and job counts', async (apiVersion) => {
+    const ok = await provider({ apiVersion }).probe!(probeCtx());
+    expect(ok).toMatchObject({ metadata: { apiVersion, creditsRemaining: 880, jobCounts: { completed: 3, processing: 1 } } });
+    expect(sim.requests[0]!.path).toBe(`/${apiVersion}/account/info`);
+    expect(sim.requests[0]!.keyIn).toBe(apiVersion === 'v4.2' ? 'body' : 'query');
+  });
+
+  it('bad key is auth, no credits is quota', async () => {
+    for (const [mode, kind] of [['bad_key', 'auth'], ['no_credits', 'quota'], ['temp_unavail', 'transient']] as const) {
+      sim.fail(mode);
+      const e = await provider().probe!(probeCtx()).then(() => undefined, (err: unknown) => err);
+      expect(e, mode).toMatchObject({ kind });
+      expect(errorText(e)).not.toContain(NB_KEY);
+    }
+  });
+});
