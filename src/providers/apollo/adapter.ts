@@ -1,0 +1,88 @@
+/**
+ * Apollo lead_enrichment adapter: `POST /people/match` for one person, `POST /people/bulk_match`
+ * for up to 10 (`bulkMatch`, and `enrichMany` for any number, 10 per call). No match is a
+ * result (`matched: false`), not an error. Auth is the `X-Api-Key` header, never a Bearer token.
+ */
+import { leadEnrichment, type LeadEnrichmentRequest, type LeadEnrichmentResult } from '../../capabilities/lead-enrichment.js';
+import { parseRequest } from '../../capabilities/capability.js';
+import { GatewayError } from '../../core/errors.js';
+import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
+import { httpRequest, type HttpResponse } from '../http/client.js';
+import type { ProviderDeps } from '../types.js';
+import { mapApolloError } from './errors.js';
+import { normaliseApolloPerson } from './normalise.js';
+import { APOLLO_BULK_SIZE, type ApolloOptions } from './options.js';
+import { toApolloParams, toQuery, type ApolloParams } from './params.js';
+import { probeApollo } from './probe.js';
+
+export type { ApolloCall } from './probe.js';
+
+export class ApolloProvider implements Provider<unknown, LeadEnrichmentResult> {
+  readonly type = 'apollo';
+
+  constructor(
+    readonly name: string,
+    private readonly options: ApolloOptions,
+    private readonly deps: ProviderDeps,
+  ) {}
+
+  async invoke(request: unknown, ctx: InvokeContext): Promise<LeadEnrichmentResult> {
+    const req = parseRequest(leadEnrichment, request);
+    const params: ApolloParams = { ...toApolloParams(req), reveal_personal_emails: this.options.revealPersonalEmails };
+    const inQuery = this.options.paramsIn === 'query';
+    const res = await this.call('POST', `/people/match${inQuery ? toQuery(params) : ''}`, inQuery ? undefined : params, ctx.signal);
+    const json = this.expectOk(res, '/people/match');
+    return normaliseApolloPerson(json.person, this.name);
+  }
+
+  /** Enriches up to 10 people in one `bulk_match` call; results are in input order. */
+  async bulkMatch(requests: readonly LeadEnrichmentRequest[], ctx: Pick<InvokeContext, 'signal'>): Promise<LeadEnrichmentResult[]> {
+    if (requests.length === 0) return [];
+    if (requests.length > APOLLO_BULK_SIZE) {
+      throw new GatewayError('GW_INVALID_REQUEST', `Apollo bulk_match takes at most ${APOLLO_BULK_SIZE} people, got ${requests.length}`, { provider: this.name });
+    }
+    const details = requests.map((r) => toApolloParams(parseRequest(leadEnrichment, r)));
+    const flags = toQuery({ reveal_personal_emails: this.options.revealPersonalEmails });
+    const res = await this.call('POST', `/people/bulk_match${flags}`, { details }, ctx.signal);
+    const json = this.expectOk(res, '/people/bulk_match');
+    const matches = Array.isArray(json.matches) ? (json.matches as unknown[]) : [];
+    return requests.map((_, i) => normaliseApolloPerson(matches[i], this.name));
+  }
+
+  /** Any number of people, 10 per `bulk_match` call, one call after the other. */
+  async enrichMany(requests: readonly LeadEnrichmentRequest[], ctx: Pick<InvokeContext, 'signal'>): Promise<LeadEnrichmentResult[]> {
+    const out: LeadEnrichmentResult[] = [];
+    for (let i = 0; i < requests.length; i += APOLLO_BULK_SIZE) out.push(...(await this.bulkMatch(requests.slice(i, i + APOLLO_BULK_SIZE), ctx)));
+    return out;
+  }
+
+  async probe(ctx: ProbeContext): Promise<ProbeResult> {
+    return probeApollo((m, e, b, s) => this.call(m, e, b, s), { provider: this.name, signal: ctx.signal, now: this.deps.clock.now(), secrets: [this.options.apiKey] });
+  }
+
+  private expectOk(res: HttpResponse, endpoint: string): Record<string, unknown> {
+    const json = res.json;
+    const ok = res.status === 200 && typeof json === 'object' && json !== null && !Array.isArray(json);
+    const body = (ok ? json : {}) as Record<string, unknown>;
+    // A 200 can still carry an error (bulk answers have error_code / error_message).
+    if (ok && !body.error && !body.error_code) return body;
+    throw mapApolloError(res, { provider: this.name, now: this.deps.clock.now(), secrets: [this.options.apiKey], endpoint });
+  }
+
+  private async call(method: 'GET' | 'POST', endpoint: string, body: unknown, signal: AbortSignal): Promise<HttpResponse> {
+    const key = this.options.apiKey;
+    if (!key) {
+      throw new GatewayError('GW_NOT_CONFIGURED', `Apollo provider ${this.name} has no apiKey`, { provider: this.name, details: { settings: ['apiKey'] } });
+    }
+    return httpRequest({
+      method,
+      url: `${this.options.baseUrl.replace(/\/+$/, '')}${endpoint}`,
+      headers: { 'x-api-key': key, 'cache-control': 'no-cache', ...(method === 'POST' && body === undefined ? { 'content-type': 'application/json' } : {}) },
+      body,
+      signal,
+      provider: this.name,
+      sideEffects: false,
+      secrets: [key],
+    });
+  }
+}
