@@ -1,0 +1,19 @@
+export type {
+  CapabilityReport,
+  HealthCheckResult,
+  Overall,
+  ProviderMetrics,
+  ProviderRecommendation,
+  ProviderReport,
+  RecommendationInput,
+  Severity,
+  StatusReport,
+} from './types.js';
+export type { ChainStatusLike, HealthChangeEventLike, MonitoredChain, MonitoredProvider, ProbeOutcomeLike } from './sources.js';
+export { SelfCheckRegistry, type SelfCheckRegistryOptions, type RecordedRecommendation } from './self-check-registry.js';
+export { SelfCheckService, type SelfCheckServiceOptions, type FullCheckResult, type FullCheckProgress } from './self-check-service.js';
+export { getRegistry, resetRegistry, getSelfCheckService, resetSelfCheckService } from './defaults.js';
+export { AlertNotifier, signAlert, type AlertNotifierOptions } from './alerts/alert-notifier.js';
+export type { Alert, AlertType, AlertSink, AlertWebhookConfig } from './alerts/alert.js';
+export { aggregateChecks } from './metrics.js';
+export { CHAIN_PROVIDER } from './recommendations/chain-rules.js';

@@ -1,0 +1,61 @@
+/**
+ * The surface of the engine that monitoring uses: the subset of TrackedProvider and
+ * ProviderChain (src/core/) it needs, structurally, so small fakes serve in tests.
+ */
+import type { ErrorCode, FailureKind } from '../core/errors.js';
+import type { Disposer } from '../core/events.js';
+import type { ProviderHealth, ProviderStatusJSON } from '../core/health.js';
+import type { RecommendationHints } from '../providers/types.js';
+
+export interface ProbeOutcomeLike {
+  provider: string;
+  capability: string;
+  ok: boolean;
+  skipped?: 'no_probe' | 'not_configured';
+  latencyMs: number;
+  error?: { code: ErrorCode; kind: FailureKind; message: string; retryAfterMs?: number };
+  metadata?: Record<string, unknown>;
+  warnings?: string[];
+  at: number;
+}
+
+export interface HealthChangeEventLike {
+  provider: string;
+  capability: string;
+  from: ProviderHealth;
+  to: ProviderHealth;
+  reason: string;
+  at: number;
+}
+
+export interface MonitoredProvider {
+  readonly name: string;
+  readonly type: string;
+  readonly capability: string;
+  readonly configured: boolean;
+  readonly hints: RecommendationHints;
+  /** The setting that is missing when not configured (config key path relative to the provider's options). */
+  readonly missingSetting?: string | undefined;
+  /** Why the provider cannot be called now, or null when it can. */
+  unavailable?(now: number): unknown;
+  status(): { toJSON(): ProviderStatusJSON };
+  /** Runs the adapter's probe with a timeout, feeds the outcome into health; never throws. */
+  probe(timeoutMs?: number): Promise<ProbeOutcomeLike>;
+  snapshot?(): unknown;
+  readonly onHealthChange: (listener: (e: HealthChangeEventLike) => void) => Disposer;
+}
+
+export interface ChainStatusLike {
+  capability: string;
+  sideEffects: boolean;
+  strategy: string;
+  usableProviders: number;
+  providers: ProviderStatusJSON[];
+}
+
+export interface MonitoredChain {
+  readonly capability: string;
+  readonly sideEffects: boolean;
+  readonly providers: readonly MonitoredProvider[];
+  getStatusReport(): ChainStatusLike;
+}

@@ -1,0 +1,43 @@
+/**
+ * Opens a store from its URL: `memory:` or `sqlite:<path>` (relative paths resolve against
+ * the working directory). An unknown scheme or a store that cannot be opened throws
+ * GatewayError GW_CONFIG_INVALID naming the URL scheme, never the full URL (it may hold a password).
+ */
+import { GatewayError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import { MemoryStore } from './memory/memory-store.js';
+import type { RetentionPolicy } from './retention.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export const DEFAULT_STORE_URL = 'sqlite:./data/gateway.db';
+
+export interface CreateStoreOptions {
+  retention?: Partial<RetentionPolicy>;
+  clock?: Clock;
+  busyTimeoutMs?: number;
+}
+
+export function createStore(url: string = DEFAULT_STORE_URL, opts: CreateStoreOptions = {}): Store {
+  const scheme = url.slice(0, url.indexOf(':') + 1);
+  if (url === 'memory:' || url === 'memory') return new MemoryStore(opts);
+  if (scheme === 'sqlite:') {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw invalid('sqlite: needs a file path, e.g. sqlite:./data/gateway.db');
+    try {
+      return new SqliteStore(path, opts);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new GatewayError('GW_CONFIG_INVALID', `Cannot open the SQLite store at ${path}: ${reason}`, {
+        details: { problems: [{ path: 'store', message: reason }] },
+      });
+    }
+  }
+  throw invalid(`unsupported store URL scheme "${scheme || url.slice(0, 16)}" (use memory: or sqlite:<path>)`);
+}
+
+function invalid(message: string): GatewayError {
+  return new GatewayError('GW_CONFIG_INVALID', `Invalid store URL: ${message}`, {
+    details: { problems: [{ path: 'store', message }] },
+  });
+}
