@@ -37,7 +37,8 @@ export function loadCliConfig(opts: GlobalOptions, io: CliIO): { config: Gateway
   }
 }
 
-export async function openGateway(opts: GlobalOptions, io: CliIO, logger: Logger): Promise<OpenedGateway> {
+/** `readOnly`: the gateway does not write provider health back on close (`--status` must not race the server). */
+export async function openGateway(opts: GlobalOptions, io: CliIO, logger: Logger, readOnly = false): Promise<OpenedGateway> {
   const { config, source } = loadCliConfig(opts, io);
   const url = resolveStoreUrl(config.store, io.cwd);
   const clockOpt: { clock?: Clock } = io.clock ? { clock: io.clock } : {};
@@ -53,7 +54,7 @@ export async function openGateway(opts: GlobalOptions, io: CliIO, logger: Logger
   }
   let gateway: Gateway;
   try {
-    gateway = await Gateway.create({ config, store, logger, ...clockOpt, snapshotIntervalMs: 0 });
+    gateway = await Gateway.create({ config, store, logger, ...clockOpt, snapshotIntervalMs: 0, saveOnClose: !readOnly });
   } catch (error) {
     await store.close();
     throw new CliExit(EXIT.CANNOT_RUN, describeFailure(error));

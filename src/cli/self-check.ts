@@ -40,7 +40,7 @@ export function selfCheckCommand(io: CliIO, global: () => GlobalOptions, setExit
 
 async function runSelfCheck(opts: SelfCheckOptions, io: CliIO, global: GlobalOptions): Promise<number> {
   const logger = cliLogger(io.stderr, opts.verbose);
-  const opened = await openGateway(global, io, logger);
+  const opened = await openGateway(global, io, logger, !!opts.status);
   try {
     const { registry, service } = setupMonitoring(opened, logger);
     const clock = io.clock ?? systemClock;

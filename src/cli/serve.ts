@@ -1,11 +1,70 @@
-/** Placeholder: the HTTP service command is added by the service work (it replaces this file). */
-import { Command } from 'commander';
-import { EXIT, type CliIO } from './io.js';
-import type { GlobalOptions } from './open-gateway.js';
+/**
+ * `aicmo-gateway serve [--config F] [--host H] [--port P] [--store URL]`: runs the HTTP service
+ * (JSON API, dashboard, /metrics) until SIGTERM/SIGINT (graceful stop); SIGHUP reloads the
+ * config (an invalid one is refused and the running config stays). Used by `npm start`.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { startService, type RunningService } from '../server/service.js';
+import { CliExit, EXIT, type CliIO } from './io.js';
+import { describeFailure, type GlobalOptions } from './open-gateway.js';
 
-export function serveCommand(io: CliIO, _global: () => GlobalOptions, setExit: (code: number) => void): Command {
-  return new Command('serve').description('Run the HTTP service (not yet available)').action(() => {
-    io.stderr.write('error: serve is not yet available in this build\n');
-    setExit(EXIT.USAGE);
-  });
+interface ServeOptions {
+  config?: string;
+  host?: string;
+  port?: number;
+  store?: string;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('a port number 0-65535');
+  return n;
+}
+
+export function serveCommand(io: CliIO, global: () => GlobalOptions, setExit: (code: number) => void): Command {
+  return new Command('serve')
+    .description('Run the HTTP service: JSON API, live dashboard and Prometheus metrics (SIGHUP reloads the config)')
+    .option('-c, --config <path>', 'config file (default: GATEWAY_CONFIG, ./gateway.config.yaml, bundled defaults)')
+    .option('--host <host>', 'listen address (default: server.host, 127.0.0.1)')
+    .option('--port <port>', 'listen port (default: server.port, 8080)', port)
+    .option('--store <url>', 'store URL (default: the config store, sqlite:./data/gateway.db)')
+    .action(async (opts: ServeOptions) => {
+      const g = global();
+      const service = await start({ ...opts, config: opts.config ?? g.config, store: opts.store ?? g.store }, io);
+      setExit(await serveUntilStopped(service, io));
+    });
+}
+
+async function start(opts: ServeOptions, io: CliIO): Promise<RunningService> {
+  try {
+    return await startService({
+      ...(opts.config !== undefined ? { config: opts.config } : {}),
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      ...(opts.store !== undefined ? { store: opts.store } : {}),
+      env: io.env,
+      cwd: io.cwd,
+      ...(io.stdout === process.stdout ? {} : { logDestination: { write: (s: string) => void io.stdout.write(s) } }),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new CliExit(EXIT.CANNOT_RUN, `cannot listen: ${code}`);
+    throw new CliExit(EXIT.CANNOT_RUN, describeFailure(error));
+  }
+}
+
+/** Waits for Ctrl+C / SIGTERM (the CLI's abort signal) and reloads on SIGHUP. */
+async function serveUntilStopped(service: RunningService, io: CliIO): Promise<number> {
+  const onHup = () => void service.reload();
+  process.on('SIGHUP', onHup);
+  const onAbort = () => void service.stop('signal');
+  if (io.signal?.aborted) onAbort();
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await service.stopped;
+  } finally {
+    process.off('SIGHUP', onHup);
+    io.signal?.removeEventListener('abort', onAbort);
+  }
+  return EXIT.OK;
 }

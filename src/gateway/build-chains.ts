@@ -92,6 +92,7 @@ export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ct
       const limits: ProviderLimits = { ...DEFAULT_LIMITS, ...built.defaults, ...config.defaults.limits, ...entry.limits };
       const opts: ConstructorParameters<typeof TrackedProvider>[1] = {
         capability,
+        type: entry.type,
         sideEffects: definition.sideEffects,
         clock,
         deadlines,

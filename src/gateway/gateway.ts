@@ -29,8 +29,10 @@ export interface GatewayOptions {
   clock?: Clock;
   /** Overrides the config's mode. */
   dryRun?: boolean;
-  /** How often provider health is saved to the store (ms). */
+  /** How often provider health is saved to the store (ms); 0 = never periodically. */
   snapshotIntervalMs?: number;
+  /** Save provider health on close (default true; a read-only `--status` passes false). */
+  saveOnClose?: boolean;
 }
 
 export type AdminAction = 'isolate' | 'reset' | 'force_closed';
@@ -48,6 +50,7 @@ export class Gateway {
   private _dryRun = true;
   private snapshotTimer: TimerHandle | null = null;
   private closed = false;
+  private readonly saveOnClose: boolean;
 
   private constructor(config: GatewayConfig, source: string, warnings: readonly string[], store: Store, ownsStore: boolean, opts: GatewayOptions) {
     this.config = config;
@@ -57,6 +60,7 @@ export class Gateway {
     this.ownsStore = ownsStore;
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
+    this.saveOnClose = opts.saveOnClose ?? true;
   }
 
   static async create(opts: GatewayOptions = {}): Promise<Gateway> {
@@ -186,10 +190,12 @@ export class Gateway {
     if (this.closed) return;
     this.closed = true;
     this.snapshotTimer?.cancel();
-    try {
-      await this.saveHealth();
-    } catch (error) {
-      this.logger.warn({ err: (error as Error).message }, 'could not save provider health on close');
+    if (this.saveOnClose) {
+      try {
+        await this.saveHealth();
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message }, 'could not save provider health on close');
+      }
     }
     await Promise.allSettled(this.adapters.map((a) => a.close?.()));
     if (this.ownsStore) await this.store.close();
