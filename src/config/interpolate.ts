@@ -1,7 +1,8 @@
 /**
  * `${VAR}` and `${VAR:-default}` in config strings. A value that is exactly one unset
  * reference with no default becomes undefined (the setting is missing, so the provider is
- * reported as not configured rather than configured with an empty secret).
+ * reported as not configured rather than configured with an empty secret); so is an object
+ * whose every value was such a reference.
  */
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const WHOLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/;
@@ -17,12 +18,14 @@ export function interpolate(value: unknown, env: NodeJS.ProcessEnv): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => interpolate(v, env)).filter((v) => v !== undefined);
   if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    for (const [k, v] of entries) {
       const r = interpolate(v, env);
       if (r !== undefined) out[k] = r;
     }
-    return out;
+    // An object made only of unset references (auth: { user: ${U}, pass: ${P} }) is missing as a whole.
+    return entries.length > 0 && Object.keys(out).length === 0 ? undefined : out;
   }
   return value;
 }

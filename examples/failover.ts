@@ -1,0 +1,25 @@
+/**
+ * Failover in a few lines: a chain of two providers where the primary fails; the trace shows why
+ * the fallback served. Run: npx tsx examples/failover.ts
+ */
+import { createProviderChain, GatewayError } from '../src/index.js';
+
+const chain = createProviderChain({
+  capability: 'webhook_dispatch',
+  sideEffects: true,
+  providers: [
+    {
+      name: 'primary',
+      type: 'demo',
+      async invoke() {
+        throw new GatewayError('GW_PROVIDER_TRANSIENT', 'primary: 503 Service Unavailable');
+      },
+    },
+    { name: 'fallback', type: 'demo', invoke: async () => ({ delivered: true }) },
+  ],
+});
+
+const { result, provider, attempts } = await chain.invoke({ event: 'demo' }, { idempotencyKey: 'demo-1' });
+console.log({ result, provider });
+console.table(attempts);
+console.table(chain.getStatusReport().providers.map((p) => ({ name: p.name, health: p.health, breaker: p.breakerState })));
