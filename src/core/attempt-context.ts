@@ -3,10 +3,11 @@
  * adapter first reads `signal`, so an adapter that never looks at it costs no allocation;
  * the shared DeadlineTimer aborts it at the attempt deadline.
  */
+import { DeadlineNode } from './deadline.js';
 import type { Logger } from './logger.js';
 import type { InvokeContext } from './provider.js';
 
-export class AttemptContext implements InvokeContext {
+export class AttemptContext extends DeadlineNode implements InvokeContext {
   private controller: AbortController | undefined;
   private aborted = false;
   /** Cancelled by the engine (hedge lost), as opposed to reaching the deadline. */
@@ -19,7 +20,14 @@ export class AttemptContext implements InvokeContext {
     readonly capability: string,
     readonly provider: string,
     readonly logger: Logger,
-  ) {}
+  ) {
+    super(deadline);
+  }
+
+  /** By default reaching the deadline only aborts the signal; the engine's attempt also settles. */
+  expire(): void {
+    this.abort();
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {

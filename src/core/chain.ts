@@ -111,27 +111,61 @@ export class ProviderChain {
     return this.providers.find((p) => p.name === name);
   }
 
-  async invoke<T = unknown>(request: unknown, options: InvokeOptions = {}): Promise<InvokeResult<T>> {
+  invoke<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
     const started = this.clock.now();
-    const deadline = started + (options.deadlineMs ?? this.policy.deadlineMs);
-    const key = options.idempotencyKey ?? newIdempotencyKey();
-    const retry = this.policy.retry;
-    const attempts: AttemptRecord[] = [];
+    const deadline = started + (options?.deadlineMs ?? this.policy.deadlineMs);
+    const key = options?.idempotencyKey ?? newIdempotencyKey();
     this.budget.recordInvocation(started);
     const order = orderProviders(this.policy.strategy, this.providers, started, this.ordering);
-    let called = 0;
+    const first = order[0]!;
+    if (this.policy.hedging.enabled || first.unavailable(started) !== null) return this.attemptAll<T>(request, order, [], key, started, deadline, 0);
+    // Fast path: the first candidate is usable; most invocations end with its first attempt.
+    return first.execute<T>(request, { idempotencyKey: key, deadline, attempt: 1, logger: this.logger, now: started }).then((r) => {
+      const attempts = [record(first.name, r)];
+      if (this.attemptEvents.hasListeners) this.emitAttempt(attempts[0]!, key);
+      if (r.ok) return { result: r.value, provider: first.name, attempts, idempotencyKey: key, latencyMs: r.endedAt - started };
+      return this.attemptAll<T>(request, order, attempts, key, started, deadline, r.local ? 0 : 1, r);
+    });
+  }
+
+  /** The general attempt loop; `after` is the outcome of a first attempt already made on order[0]. */
+  private async attemptAll<T>(
+    request: unknown,
+    order: readonly TrackedProvider[],
+    attempts: AttemptRecord[],
+    key: string,
+    started: number,
+    deadline: number,
+    calledBefore: number,
+    after?: AttemptResult<T>,
+  ): Promise<InvokeResult<T>> {
+    const retry = this.policy.retry;
+    let called = calledBefore;
     let budgetSpent = false;
+    let pending = after;
 
     candidates: for (let i = 0; i < order.length; i++) {
       const provider = order[i]!;
-      const now = i === 0 ? started : this.clock.now();
-      if (now >= deadline) break;
-      const unavailable = provider.unavailable(now);
-      if (unavailable) {
-        attempts.push({ provider: provider.name, outcome: 'skipped', code: unavailable.code, message: unavailable.reason, latencyMs: 0 });
-        continue;
+      const now = this.clock.now();
+      if (!pending) {
+        if (now >= deadline) break;
+        const unavailable = provider.unavailable(now);
+        if (unavailable) {
+          attempts.push({ provider: provider.name, outcome: 'skipped', code: unavailable.code, message: unavailable.reason, latencyMs: 0 });
+          continue;
+        }
       }
       for (let n = 1; n <= retry.maxAttemptsPerProvider; n++) {
+        if (pending) {
+          // The fast path already made this provider's first attempt.
+          const r = pending;
+          pending = undefined;
+          if (r.ok || r.local) break;
+          if (!this.mayFailOver(r.error.kind, provider)) throw this.stop(r.error, attempts, key);
+          if (!this.mayRetrySame(r.error, n, deadline)) break;
+          await this.clock.sleep(this.backoff(r.error, n, deadline));
+          continue;
+        }
         if (called > 0 && !this.budget.tryWithdraw(this.clock.now())) {
           budgetSpent = true;
           attempts.push({ provider: provider.name, outcome: 'skipped', code: 'GW_BUDGET_EXHAUSTED', message: 'retry/failover budget spent', latencyMs: 0 });
@@ -146,7 +180,7 @@ export class ProviderChain {
           if (h.winner) return this.success(h.winner.value, h.winner.provider, attempts, key, started);
           r = h.last;
         } else {
-          r = await provider.execute<T>(request, { idempotencyKey: key, deadline, attempt: attempts.length + 1, logger: this.logger, now: n === 1 ? now : undefined });
+          r = await provider.execute<T>(request, { idempotencyKey: key, deadline, attempt: attempts.length + 1, logger: this.logger });
           this.push(attempts, record(provider.name, r), key);
           if (r.ok) return { result: r.value, provider: provider.name, attempts, idempotencyKey: key, latencyMs: r.endedAt - started };
           if (!r.local) called++;
@@ -199,11 +233,13 @@ export class ProviderChain {
 
   private push(attempts: AttemptRecord[], rec: AttemptRecord, key: string): void {
     attempts.push(rec);
-    if (this.attemptEvents.hasListeners) {
-      const e: AttemptEvent = { capability: this.capability, provider: rec.provider, idempotencyKey: key, outcome: rec.outcome, latencyMs: rec.latencyMs };
-      if (rec.code) e.code = rec.code;
-      this.attemptEvents.emit(e);
-    }
+    if (this.attemptEvents.hasListeners) this.emitAttempt(rec, key);
+  }
+
+  private emitAttempt(rec: AttemptRecord, key: string): void {
+    const e: AttemptEvent = { capability: this.capability, provider: rec.provider, idempotencyKey: key, outcome: rec.outcome, latencyMs: rec.latencyMs };
+    if (rec.code) e.code = rec.code;
+    this.attemptEvents.emit(e);
   }
 
   private success<T>(value: T, provider: string, attempts: AttemptRecord[], key: string, started: number): InvokeResult<T> {

@@ -13,31 +13,58 @@ export interface DeadlineEntry {
   readonly at: number;
   /** True once done() was called or the deadline fired. */
   readonly finished: boolean;
-  /** Marks the entry finished; its callback will not run. */
+  /** Marks the entry finished; it will not expire. */
   done(): void;
 }
 
-const noop = (): void => undefined;
-
-/** One pending deadline; a class so entries share their methods instead of allocating closures. */
-class Node implements DeadlineEntry {
+/**
+ * Something with a deadline. Subclasses (the attempt context) carry their own state, so an
+ * attempt costs one object here rather than an entry plus a closure.
+ */
+export abstract class DeadlineNode implements DeadlineEntry {
   finished = false;
-  constructor(
-    readonly at: number,
-    public fn: () => void,
-    private readonly owner: DeadlineTimer,
-  ) {}
+  private owner: DeadlineTimer | null = null;
+
+  constructor(readonly at: number) {}
+
+  /** Runs when the deadline passes before done(). */
+  abstract expire(): void;
+
+  /** Drops references held for expire() once the node is done. */
+  protected release(): void {}
 
   done(): void {
     if (this.finished) return;
     this.finished = true;
+    this.release();
+    this.owner?.entryDone();
+  }
+
+  /** @internal */
+  attach(owner: DeadlineTimer): void {
+    this.owner = owner;
+  }
+}
+
+const noop = (): void => undefined;
+
+class FnNode extends DeadlineNode {
+  constructor(
+    at: number,
+    private fn: () => void,
+  ) {
+    super(at);
+  }
+  expire(): void {
+    this.fn();
+  }
+  protected override release(): void {
     this.fn = noop; // free the closure now, not when the deadline passes
-    this.owner.entryDone();
   }
 }
 
 export class DeadlineTimer {
-  private heap: Node[] = [];
+  private heap: DeadlineNode[] = [];
   private timer: TimerHandle | null = null;
   private armedAt = Number.POSITIVE_INFINITY;
   private finishedInHeap = 0;
@@ -50,7 +77,12 @@ export class DeadlineTimer {
   }
 
   add(at: number, fn: () => void): DeadlineEntry {
-    const node = new Node(at, fn, this);
+    return this.addNode(new FnNode(at, fn));
+  }
+
+  addNode<N extends DeadlineNode>(node: N): N {
+    const at = node.at;
+    node.attach(this);
     if (this.finishedInHeap > 256 && this.finishedInHeap * 2 > this.heap.length) this.compact();
     this.push(node);
     if (at < this.armedAt) this.arm(at);
@@ -58,7 +90,7 @@ export class DeadlineTimer {
     return node;
   }
 
-  /** Called by an entry when it is done before its deadline. */
+  /** @internal Called by a node when it is done before its deadline. */
   entryDone(): void {
     this.finishedInHeap++;
     this.liveDelta(-1);
@@ -88,7 +120,7 @@ export class DeadlineTimer {
       else {
         top.finished = true;
         this.live--;
-        top.fn();
+        top.expire();
       }
     }
     // Drop finished entries from the top so an idle process holds no timer.
@@ -107,7 +139,7 @@ export class DeadlineTimer {
     for (const n of live) this.push(n);
   }
 
-  private push(node: Node): void {
+  private push(node: DeadlineNode): void {
     const h = this.heap;
     h.push(node);
     let i = h.length - 1;

@@ -271,36 +271,36 @@ export class TrackedProvider {
   private run<T>(request: unknown, opts: AttemptOptions, verdict: PermitVerdict, generation: number, began: number): Promise<AttemptResult<T>> {
     const timeout = verdict === 'half_open' ? Math.min(this.limits.attemptTimeoutMs, this.breakerPolicy.halfOpenTimeoutMs) : this.limits.attemptTimeoutMs;
     const deadline = Math.min(opts.deadline, began + timeout);
-    const ctx = new AttemptContext(opts.idempotencyKey, deadline, opts.attempt, this.capability, this.name, opts.logger);
-    opts.onStart?.(ctx);
+    const attempt = new Attempt<T>(this, opts, deadline, verdict, generation, began);
+    opts.onStart?.(attempt);
     this.inFlight++;
     let p: Promise<unknown>;
     try {
-      p = this.adapter.invoke(request, ctx);
+      p = this.adapter.invoke(request, attempt);
     } catch (e) {
       p = Promise.reject(e);
     }
     return new Promise<AttemptResult<T>>((resolve) => {
-      const entry = this.deadlines.add(deadline, () => {
-        ctx.abort();
-        resolve(this.failed(DEADLINE, ctx, began, verdict, generation));
-      });
+      attempt.resolve = resolve;
+      this.deadlines.addNode(attempt);
       p.then(
-        (value) => {
-          if (entry.finished) return; // the deadline already decided this attempt
-          entry.done();
-          const end = this.clock.now();
-          this.inFlight--;
-          this.recordSuccess(end - began, verdict, generation, end);
-          resolve({ ok: true, value: value as T, latencyMs: end - began, endedAt: end });
-        },
-        (thrown: unknown) => {
-          if (entry.finished) return;
-          entry.done();
-          resolve(this.failed(thrown, ctx, began, verdict, generation));
-        },
+        (value) => attempt.succeed(value),
+        (thrown: unknown) => attempt.fail(thrown),
       );
     });
+  }
+
+  /** @internal An attempt's adapter answered. */
+  settleSuccess<T>(a: Attempt<T>, value: unknown): AttemptResult<T> {
+    const end = this.clock.now();
+    this.inFlight--;
+    this.recordSuccess(end - a.began, a.verdict, a.generation, end);
+    return { ok: true, value: value as T, latencyMs: end - a.began, endedAt: end };
+  }
+
+  /** @internal An attempt failed or reached its deadline (`thrown === DEADLINE`). */
+  settleFailure<T>(a: Attempt<T>, thrown: unknown): AttemptResult<never> {
+    return this.failed(thrown, a, a.began, a.verdict, a.generation);
   }
 
   private failed(thrown: unknown, ctx: AttemptContext, began: number, verdict: PermitVerdict, generation: number): AttemptResult<never> {
@@ -591,5 +591,38 @@ export class TrackedProvider {
   }
 }
 
-/** Sentinel rejection of the shared deadline timer. */
+/** Sentinel outcome of the shared deadline timer. */
 const DEADLINE: unique symbol = Symbol('deadline');
+
+/** One attempt: the adapter's context, its deadline entry and its pending result in one object. */
+class Attempt<T> extends AttemptContext {
+  resolve: ((r: AttemptResult<T>) => void) | null = null;
+
+  constructor(
+    private readonly tracked: TrackedProvider,
+    opts: AttemptOptions,
+    deadline: number,
+    readonly verdict: PermitVerdict,
+    readonly generation: number,
+    readonly began: number,
+  ) {
+    super(opts.idempotencyKey, deadline, opts.attempt, tracked.capability, tracked.name, opts.logger);
+  }
+
+  succeed(value: unknown): void {
+    if (this.finished) return; // the deadline already decided this attempt
+    this.done();
+    this.resolve!(this.tracked.settleSuccess(this, value));
+  }
+
+  fail(thrown: unknown): void {
+    if (this.finished) return;
+    this.done();
+    this.resolve!(this.tracked.settleFailure(this, thrown));
+  }
+
+  override expire(): void {
+    this.abort();
+    this.resolve!(this.tracked.settleFailure(this, DEADLINE));
+  }
+}
