@@ -129,6 +129,19 @@ export function isGatewayError(value: unknown): value is GatewayError {
   return value instanceof GatewayError;
 }
 
+/** The generic provider code for each kind, for adapters (and sandboxes) that have nothing more precise. */
+export const PROVIDER_CODE_FOR_KIND: Readonly<Record<FailureKind, ErrorCode>> = {
+  transient: 'GW_PROVIDER_TRANSIENT',
+  timeout: 'GW_PROVIDER_TIMEOUT',
+  rate_limited: 'GW_PROVIDER_RATE_LIMITED',
+  auth: 'GW_PROVIDER_AUTH',
+  quota: 'GW_PROVIDER_QUOTA',
+  invalid_request: 'GW_PROVIDER_REJECTED',
+  unknown_outcome: 'GW_UNKNOWN_OUTCOME',
+  not_configured: 'GW_NOT_CONFIGURED',
+  rejected_local: 'GW_CIRCUIT_OPEN',
+};
+
 /** Kinds after which the chain moves on to the next provider. */
 export function failsOver(kind: FailureKind): boolean {
   return kind !== 'invalid_request' && kind !== 'unknown_outcome';

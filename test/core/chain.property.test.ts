@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createProviderChain } from '../../src/core/build.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { GatewayError, type FailureKind } from '../../src/core/errors.js';
+import { GatewayError, PROVIDER_CODE_FOR_KIND, type FailureKind } from '../../src/core/errors.js';
 import type { InvocationError } from '../../src/core/invocation.js';
 import type { InvokeContext, Provider } from '../../src/core/provider.js';
 import type { ProviderChain } from '../../src/core/chain.js';
@@ -19,15 +19,6 @@ const stepArb = fc.record({
   retryAfterMs: fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }),
 });
 
-const CODES = {
-  transient: 'GW_PROVIDER_TRANSIENT',
-  timeout: 'GW_PROVIDER_TIMEOUT',
-  rate_limited: 'GW_PROVIDER_RATE_LIMITED',
-  auth: 'GW_PROVIDER_AUTH',
-  quota: 'GW_PROVIDER_QUOTA',
-  invalid_request: 'GW_PROVIDER_REJECTED',
-  unknown_outcome: 'GW_UNKNOWN_OUTCOME',
-} as const;
 
 class RandomProvider implements Provider {
   readonly type = 'random';
@@ -50,7 +41,7 @@ class RandomProvider implements Provider {
     if (step.kind === 'ok') return { by: this.name };
     const opts: ConstructorParameters<typeof GatewayError>[2] = { provider: this.name };
     if (step.kind === 'rate_limited' && step.retryAfterMs) opts.retryAfterMs = step.retryAfterMs;
-    throw new GatewayError(CODES[step.kind as keyof typeof CODES], step.kind, opts);
+    throw new GatewayError(PROVIDER_CODE_FOR_KIND[step.kind as FailureKind], step.kind, opts);
   }
 }
 

@@ -1,17 +1,8 @@
 import { ManualClock } from '../../src/core/clock.js';
 import { createProviderChain, type CreateChainOptions, type ProviderSpec } from '../../src/core/build.js';
-import { GatewayError, type ErrorCode, type FailureKind } from '../../src/core/errors.js';
+import { GatewayError, PROVIDER_CODE_FOR_KIND, type FailureKind } from '../../src/core/errors.js';
 import type { InvokeContext, Provider } from '../../src/core/provider.js';
 
-const CODES: Record<string, ErrorCode> = {
-  transient: 'GW_PROVIDER_TRANSIENT',
-  timeout: 'GW_PROVIDER_TIMEOUT',
-  rate_limited: 'GW_PROVIDER_RATE_LIMITED',
-  auth: 'GW_PROVIDER_AUTH',
-  quota: 'GW_PROVIDER_QUOTA',
-  invalid_request: 'GW_PROVIDER_REJECTED',
-  unknown_outcome: 'GW_UNKNOWN_OUTCOME',
-};
 
 export type Behaviour = 'ok' | FailureKind | 'hang' | { kind: FailureKind; retryAfterMs?: number } | { delayMs: number };
 
@@ -43,7 +34,7 @@ export class ScriptedProvider implements Provider {
     const kind = typeof b === 'string' ? b : b.kind;
     const opts: ConstructorParameters<typeof GatewayError>[2] = { provider: this.name, kind };
     if (typeof b === 'object' && b.retryAfterMs !== undefined) opts.retryAfterMs = b.retryAfterMs;
-    throw new GatewayError(CODES[kind] ?? 'GW_PROVIDER_TRANSIENT', `${this.name}: ${kind}`, opts);
+    throw new GatewayError(PROVIDER_CODE_FOR_KIND[kind], `${this.name}: ${kind}`, opts);
   }
 }
 

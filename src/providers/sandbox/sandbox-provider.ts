@@ -13,7 +13,7 @@ import {
   type SocialPostRequest,
 } from '../../capabilities/index.js';
 import type { Clock } from '../../core/clock.js';
-import { GatewayError, type ErrorCode, type FailureKind } from '../../core/errors.js';
+import { GatewayError, PROVIDER_CODE_FOR_KIND, type FailureKind } from '../../core/errors.js';
 import type { InvokeContext, Provider, ProbeContext, ProbeResult } from '../../core/provider.js';
 import type { SandboxOptions } from './options.js';
 import { crmResult, emailResult, enrichmentResult, socialResult, verificationResult, webhookResult } from './results.js';
@@ -29,15 +29,6 @@ export interface SandboxRecord {
   duplicate: boolean;
 }
 
-const KIND_CODES: Record<string, ErrorCode> = {
-  transient: 'GW_PROVIDER_TRANSIENT',
-  timeout: 'GW_PROVIDER_TIMEOUT',
-  rate_limited: 'GW_PROVIDER_RATE_LIMITED',
-  auth: 'GW_PROVIDER_AUTH',
-  quota: 'GW_PROVIDER_QUOTA',
-  invalid_request: 'GW_PROVIDER_REJECTED',
-  unknown_outcome: 'GW_UNKNOWN_OUTCOME',
-};
 
 export class SandboxProvider implements Provider {
   readonly type = 'sandbox';
@@ -135,7 +126,7 @@ export class SandboxProvider implements Provider {
   private failure(kind: FailureKind, message: string, retryAfterMs?: number): GatewayError {
     const opts: ConstructorParameters<typeof GatewayError>[2] = { provider: this.name, kind };
     if (kind === 'rate_limited') opts.retryAfterMs = retryAfterMs ?? 1_000;
-    return new GatewayError(KIND_CODES[kind] ?? 'GW_PROVIDER_TRANSIENT', `sandbox: ${message}`, opts);
+    return new GatewayError(PROVIDER_CODE_FOR_KIND[kind], `sandbox: ${message}`, opts);
   }
 
   private async delay(ctx: InvokeContext): Promise<void> {
