@@ -1,0 +1,107 @@
+/** The types around TrackedProvider: options, events, outcomes, snapshots. */
+import type { AttemptContext } from './attempt-context.js';
+import type { BreakerSnapshot } from './breaker.js';
+import type { Clock } from './clock.js';
+import type { DeadlineTimer } from './deadline.js';
+import type { ErrorCode, FailureKind, GatewayError } from './errors.js';
+import type { ProviderHealth, BreakerState, LastError } from './health.js';
+import type { RateLimiter } from './limits.js';
+import type { Logger } from './logger.js';
+import type { BreakerPolicy, CooldownPolicy, HealthPolicy, ProviderLimits } from './policy.js';
+
+export interface TrackedProviderOptions {
+  capability: string;
+  /** The configured provider type (a dry-run sandbox still reports `smtp`); defaults to the adapter's. */
+  type?: string;
+  /** Whether the capability has side effects (decides timeout vs unknown_outcome at the deadline). */
+  sideEffects: boolean;
+  clock: Clock;
+  deadlines: DeadlineTimer;
+  breaker: BreakerPolicy;
+  health: HealthPolicy;
+  cooldown: CooldownPolicy;
+  limits: ProviderLimits;
+  /** False when required settings are missing: the provider is UNKNOWN and never called. */
+  configured?: boolean;
+  /** The setting that is missing, for the skip reason and the recommendation. */
+  missingSetting?: string;
+  weight?: number;
+  /** Recommendation hints from the provider type. */
+  hints?: Readonly<Record<string, string>>;
+  /** Overrides the local token bucket (a limiter shared between instances). */
+  rateLimiter?: RateLimiter;
+  random?: () => number;
+  logger?: Logger;
+}
+
+export interface HealthChangeEvent {
+  provider: string;
+  capability: string;
+  from: ProviderHealth;
+  to: ProviderHealth;
+  reason: string;
+  at: number;
+}
+
+export interface BreakerChangeEvent {
+  provider: string;
+  capability: string;
+  from: BreakerState;
+  to: BreakerState;
+  reason: string;
+  at: number;
+}
+
+export interface ProbeOutcome {
+  provider: string;
+  capability: string;
+  ok: boolean;
+  skipped?: 'no_probe' | 'not_configured';
+  latencyMs: number;
+  error?: { code: ErrorCode; kind: FailureKind; message: string; retryAfterMs?: number };
+  metadata?: Record<string, unknown>;
+  warnings?: string[];
+  at: number;
+}
+
+/** Why a provider cannot be called right now. */
+export interface Unavailable {
+  code: ErrorCode;
+  reason: string;
+  /** When it may become available (epoch ms), when known. */
+  until: number | null;
+}
+
+export type AttemptResult<T = unknown> =
+  | { ok: true; value: T; latencyMs: number; endedAt: number }
+  | { ok: false; error: GatewayError; latencyMs: number; local: boolean; endedAt?: number };
+
+export interface AttemptOptions {
+  idempotencyKey: string;
+  /** Invocation deadline; the attempt ends at the earlier of this and its own timeout. */
+  deadline: number;
+  attempt: number;
+  logger: Logger;
+  /** Panic mode: call even though the breaker or cool-down would refuse. */
+  bypass?: boolean;
+  /** Called with the attempt context once the call has started (hedging aborts the loser through it). */
+  onStart?: (ctx: AttemptContext) => void;
+  /** The current time when the caller already read the clock. */
+  now?: number;
+}
+
+export interface TrackedProviderSnapshot {
+  provider: string;
+  capability: string;
+  breaker: BreakerSnapshot;
+  cooldownUntil: number | null;
+  cooldownKind: FailureKind | null;
+  emaMs: number | null;
+  successCount: number;
+  failureCount: number;
+  consecutiveFailures: number;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  lastCheckedAt: number | null;
+  lastError: LastError | null;
+}
