@@ -123,7 +123,9 @@ export class ProviderChain {
     return first.execute<T>(request, { idempotencyKey: key, deadline, attempt: 1, logger: this.logger, now: started }).then((r) => {
       const attempts = [record(first.name, r)];
       if (this.attemptEvents.hasListeners) this.emitAttempt(attempts[0]!, key);
-      if (r.ok) return { result: r.value, provider: first.name, attempts, idempotencyKey: key, latencyMs: r.endedAt - started };
+      if (r.ok) {
+        return { result: r.value, provider: first.name, attempts: first === this.providers[0] ? attempts : this.withPassedOver(attempts), idempotencyKey: key, latencyMs: r.endedAt - started };
+      }
       return this.attemptAll<T>(request, order, attempts, key, started, deadline, r.local ? 0 : 1, r);
     });
   }
@@ -182,7 +184,7 @@ export class ProviderChain {
         } else {
           r = await provider.execute<T>(request, { idempotencyKey: key, deadline, attempt: attempts.length + 1, logger: this.logger });
           this.push(attempts, record(provider.name, r), key);
-          if (r.ok) return { result: r.value, provider: provider.name, attempts, idempotencyKey: key, latencyMs: r.endedAt - started };
+          if (r.ok) return { result: r.value, provider: provider.name, attempts: this.withPassedOver(attempts), idempotencyKey: key, latencyMs: r.endedAt - started };
           if (!r.local) called++;
         }
         if (r.ok) break; // unreachable: success returned above
@@ -243,7 +245,31 @@ export class ProviderChain {
   }
 
   private success<T>(value: T, provider: string, attempts: AttemptRecord[], key: string, started: number): InvokeResult<T> {
-    return { result: value, provider, attempts, idempotencyKey: key, latencyMs: this.clock.now() - started };
+    return { result: value, provider, attempts: this.withPassedOver(attempts), idempotencyKey: key, latencyMs: this.clock.now() - started };
+  }
+
+  /**
+   * The trace must say why a route was taken: providers that were never reached because the
+   * ordering put them behind the one that served (an open circuit, a cool-down, worse health)
+   * are listed first, as skipped with their reason.
+   */
+  private withPassedOver(attempts: AttemptRecord[]): AttemptRecord[] {
+    const now = this.clock.now();
+    let extra: AttemptRecord[] | undefined;
+    for (const p of this.providers) {
+      if (attempts.some((a) => a.provider === p.name)) {
+        if (this.policy.strategy === 'priority') break; // providers after the served one were not passed over
+        continue;
+      }
+      const u = p.unavailable(now);
+      let rec: AttemptRecord | undefined;
+      if (u) rec = { provider: p.name, outcome: 'skipped', code: u.code, message: u.reason, latencyMs: 0 };
+      else if (this.policy.strategy === 'priority') {
+        rec = { provider: p.name, outcome: 'skipped', code: 'GW_DEMOTED', message: `ordered behind healthier providers (health ${p.healthAt(now).health})`, latencyMs: 0 };
+      }
+      if (rec) (extra ??= []).push(rec);
+    }
+    return extra ? [...extra, ...attempts] : attempts;
   }
 
   /** The kinds table: never after invalid_request; after unknown_outcome only when a duplicate is impossible or accepted. */

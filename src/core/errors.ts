@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   GW_LOCAL_RATE_LIMIT: { kind: 'rejected_local', description: "The provider's configured rate limit is spent for now." },
   GW_COOLING_DOWN: { kind: 'rejected_local', description: 'The provider is cooling down after a rate limit or quota signal until its reset time.' },
   GW_BUDGET_EXHAUSTED: { kind: 'rejected_local', description: 'The retry/failover budget is spent; no further attempt was made.' },
+  GW_DEMOTED: { kind: 'rejected_local', description: 'Not tried: a healthier provider was ordered first and served (priority strategy).' },
   GW_CANCELLED: { kind: 'rejected_local', description: 'The attempt was cancelled because a hedged attempt succeeded first.' },
   GW_DEADLINE_EXCEEDED: { kind: 'timeout', description: 'The invocation deadline passed.' },
 

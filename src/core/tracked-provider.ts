@@ -469,6 +469,8 @@ export class TrackedProvider {
       const ms = Math.min(this.cooldownPolicy.maxMs, error.retryAfterMs ?? fallback);
       this.cooldownUntil = Math.max(this.cooldownUntil, now + ms);
       this.cooldownKind = kind;
+      // The provider answered: a call, not a failure. After the cool-down it ranks on its record, not as UNKNOWN.
+      this.window.record(now, false, latencyMs, false);
       this.breaker.release(verdict, generation); // a cool-down, not an outage
       this.checkHealth(`${kind} until ${new Date(this.cooldownUntil).toISOString()}`);
       return;

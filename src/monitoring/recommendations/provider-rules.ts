@@ -100,15 +100,17 @@ function joinAdvice(hint: string | undefined, extra: string): string {
 /** The failure the provider is in now: this run's probe first, then the engine's last error if newer than its last success. */
 function currentFailure(ctx: ProviderRuleContext): CurrentFailure | undefined {
   const p = ctx.probe;
-  if (p && p.skipped === undefined) {
-    if (p.success) return undefined;
-    if (p.error) return { ...p.error, at: p.timestamp };
+  if (p && p.skipped === undefined && !p.success && p.error) return { ...p.error, at: p.timestamp };
+  // A passing probe does not end a cool-down: a credits check can pass while the quota is spent.
+  const s = ctx.status;
+  if (s.cooldownUntil !== null && s.cooldownUntil > ctx.now && s.cooldownKind) {
+    const e = s.lastError;
+    if (e && e.kind === s.cooldownKind) return { ...e };
+    return { kind: s.cooldownKind, code: 'GW_COOLING_DOWN', message: 'cooling down', at: ctx.now };
   }
-  const e = ctx.status.lastError;
-  if (e && (ctx.status.lastSuccessAt === null || e.at > ctx.status.lastSuccessAt)) return { ...e };
-  if (ctx.status.cooldownUntil !== null && ctx.status.cooldownUntil > ctx.now && ctx.status.cooldownKind) {
-    return { kind: ctx.status.cooldownKind, code: 'GW_COOLING_DOWN', message: 'cooling down', at: ctx.now };
-  }
+  if (p && p.skipped === undefined && p.success) return undefined;
+  const e = s.lastError;
+  if (e && (s.lastSuccessAt === null || e.at > s.lastSuccessAt)) return { ...e };
   return undefined;
 }
 
