@@ -1,0 +1,111 @@
+/**
+ * createServer(gateway, opts): the Fastify app of the gateway service, not yet listening
+ * (tests use `app.inject`). Auth, body limit, per-key rate limit, CORS (off by default),
+ * request ids, pino with redaction, metrics, the routes of src/server/routes/, periodic
+ * self-checks, and config reload through `app.gatewayRuntime.reload()`.
+ */
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Logger } from '../core/logger.js';
+import { Gateway } from '../gateway.js';
+import type { Store } from '../store/store.js';
+import { registerAuth } from './auth-hook.js';
+import { registerCors } from './cors.js';
+import { toErrorReply } from './error-reply.js';
+import { GatewayRuntime } from './gateway-runtime.js';
+import { HttpError } from './http-error.js';
+import { registerHttpHooks } from './http-hooks.js';
+import { createServiceLogger } from './logger.js';
+import { genReqId } from './request-id.js';
+import { ROUTES } from './routes/index.js';
+import './fastify-types.js';
+
+export interface ServerOptions {
+  /** A pino logger (default: pino to stdout at the config's logLevel, with redaction). */
+  logger?: FastifyBaseLogger;
+  /** Run self-checks every monitoring.intervalSeconds (default true; 0 s in config disables them). */
+  periodicChecks?: boolean;
+  /** The config file a reload reads (default: the gateway's config source when it is a file). */
+  configPath?: string;
+  /** Loads and validates the config on reload (default: loadConfig(configPath)). */
+  loadConfig?: () => GatewayConfig;
+  /** Builds the Gateway of a reloaded config (default: Gateway.create with the same logger and clock, and `store`). */
+  createGateway?: (config: GatewayConfig) => Promise<Gateway>;
+  /** A store shared by every Gateway across reloads; the caller closes it after app.close(). */
+  store?: Store;
+  /** Close the current gateway when the app closes (default true). */
+  closeGateway?: boolean;
+  /** Also export Node.js process metrics (process_*, nodejs_*). Default false. */
+  processMetrics?: boolean;
+}
+
+export type GatewayServer = FastifyInstance;
+
+export function createServer(gateway: Gateway, opts: ServerOptions = {}): GatewayServer {
+  const settings = gateway.config.server;
+  const logger = opts.logger ?? createServiceLogger({ level: gateway.config.logLevel });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: settings.bodyLimitBytes,
+    genReqId,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+
+  const coreLogger = logger as unknown as Logger;
+  const configPath = opts.configPath ?? (isFileSource(gateway.configSource) ? gateway.configSource : undefined);
+  const runtime = new GatewayRuntime(gateway, {
+    logger: coreLogger,
+    periodicChecks: opts.periodicChecks ?? true,
+    loadConfig: opts.loadConfig ?? (() => loadConfig(configPath).config),
+    createGateway:
+      opts.createGateway ??
+      ((config) => Gateway.create({ config, logger: gateway.logger, clock: gateway.clock, ...(opts.store ? { store: opts.store } : {}) })),
+    drainMs: settings.shutdownGraceMs,
+    processMetrics: opts.processMetrics ?? false,
+  });
+  app.decorate('gatewayRuntime', runtime);
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const mapped = toErrorReply(error);
+    if (mapped.status >= 500 && mapped.body.error.code === 'GW_INTERNAL') request.log.error({ err: error }, 'request failed');
+    if (mapped.retryAfterMs !== undefined) reply.header('retry-after', Math.max(1, Math.ceil(mapped.retryAfterMs / 1000)));
+    if (mapped.body.error.idempotencyKey) reply.header('idempotency-key', mapped.body.error.idempotencyKey);
+    return reply.code(mapped.status).send(mapped.body);
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send({ error: { code: 'HTTP_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  registerHttpHooks(app, runtime.metrics);
+  registerCors(app, settings.corsOrigins);
+  registerAuth(app, runtime);
+  if (settings.rateLimitPerMinute > 0) {
+    void app.register(rateLimit, {
+      global: true,
+      hook: 'preHandler',
+      // Read on every request, so a reload's new limit applies at once.
+      max: () => runtime.gateway.config.server.rateLimitPerMinute || Number.MAX_SAFE_INTEGER,
+      timeWindow: 60_000,
+      // Headers only on the 429 itself, not on every response.
+      addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+      keyGenerator: (request) => (request.identity ? `key:${request.identity.name}` : `ip:${request.ip}`),
+      errorResponseBuilder: (_request, context) => new HttpError('HTTP_RATE_LIMITED', `Rate limit of ${context.max} requests per minute exceeded`, context.ttl),
+    });
+  }
+  // Routes are registered in a child context so the rate-limit plugin (loaded first) sees them.
+  void app.register(async (scope) => {
+    for (const routes of ROUTES) routes(scope, runtime);
+  });
+  app.addHook('onClose', async () => {
+    await runtime.close({ closeGateway: opts.closeGateway ?? true });
+  });
+  return app;
+}
+
+function isFileSource(source: string): boolean {
+  return source !== 'bundled defaults' && source !== 'object';
+}

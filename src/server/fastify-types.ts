@@ -1,0 +1,18 @@
+/** Fastify type extensions used by the server: the route's auth level and the caller's identity. */
+import type { Identity } from './auth.js';
+import type { GatewayRuntime } from './gateway-runtime.js';
+
+/** `public`: no key; `api`: any API or admin key; `admin`: an admin key. */
+export type AuthLevel = 'public' | 'api' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthLevel;
+  }
+  interface FastifyRequest {
+    identity: Identity | null;
+  }
+  interface FastifyInstance {
+    gatewayRuntime: GatewayRuntime;
+  }
+}

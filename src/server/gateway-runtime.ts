@@ -1,0 +1,208 @@
+/**
+ * GatewayRuntime: the live state behind the HTTP server. Holds the current Gateway (swapped
+ * on a valid config reload), its monitoring, the key ring and the metrics; runs invocations
+ * (counting them per gateway so a retired gateway is closed only once it is idle).
+ */
+import type { GatewayConfig } from '../config/schema.js';
+import { isGatewayError } from '../core/errors.js';
+import type { Disposer } from '../core/events.js';
+import type { InvokeOptions, InvokeResult } from '../core/invocation.js';
+import type { Logger } from '../core/logger.js';
+import type { Gateway } from '../gateway.js';
+import type { FullCheckResult } from '../monitoring/self-check-service.js';
+import type { CapabilityReport, ProviderRecommendation, ProviderReport, StatusReport } from '../monitoring/types.js';
+import { KeyRing } from './auth.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { attachMonitoring, type MonitoringAttachment } from './monitoring-attachment.js';
+import { initialReloadState, type ReloadState } from './reload-state.js';
+import { restartOnlyChanges } from './restart-only.js';
+
+export interface RuntimeOptions {
+  logger: Logger;
+  /** Run periodic self-checks (interval from monitoring.intervalSeconds). */
+  periodicChecks: boolean;
+  /** Loads and validates the config again (throws GW_CONFIG_INVALID with every problem). */
+  loadConfig: () => GatewayConfig;
+  /** Builds the Gateway for a newly loaded config. */
+  createGateway: (config: GatewayConfig) => Promise<Gateway>;
+  /** How long a retired gateway may finish its in-flight invocations before it is closed. */
+  drainMs: number;
+  processMetrics?: boolean;
+}
+
+export interface LiveProviderReport extends ProviderReport {
+  /** Success rate over the engine's sliding window (null before any call). */
+  successRate: number | null;
+  windowCalls: number;
+  inFlight: number;
+}
+
+export interface ServerStatusReport extends Omit<StatusReport, 'capabilities'> {
+  capabilities: (Omit<CapabilityReport, 'providers'> & { providers: LiveProviderReport[] })[];
+  gateway: { mode: string; configSource: string; startedAt: number; reload: ReloadState };
+}
+
+export class GatewayRuntime {
+  private current: Gateway;
+  private monitoring: MonitoringAttachment;
+  private unobserve: Disposer;
+  private keyRing: KeyRing;
+  private readonly inFlight = new Map<Gateway, number>();
+  private readonly retiring = new Set<Promise<void>>();
+  private manualCheck: Promise<FullCheckResult> | null = null;
+  private reloading: Promise<boolean> = Promise.resolve(true);
+  readonly metrics: GatewayMetrics;
+  readonly reloadState: ReloadState = initialReloadState();
+  readonly startedAt: number;
+  private closed = false;
+
+  constructor(gateway: Gateway, private readonly opts: RuntimeOptions) {
+    this.current = gateway;
+    this.startedAt = gateway.clock.now();
+    this.keyRing = KeyRing.fromConfig(gateway.config.server);
+    this.metrics = new GatewayMetrics(
+      {
+        chains: () => this.current.listProviderChains().map((c) => c.getStatusReport()),
+        activeRecommendations: () => this.monitoring.registry.getRecommendations(),
+        reloadFailed: () => this.reloadState.error !== null,
+      },
+      { processMetrics: opts.processMetrics ?? false },
+    );
+    this.monitoring = attachMonitoring(gateway, opts.logger, { periodic: opts.periodicChecks });
+    this.unobserve = this.metrics.observe(gateway.listProviderChains());
+  }
+
+  get gateway(): Gateway {
+    return this.current;
+  }
+
+  get keys(): KeyRing {
+    return this.keyRing;
+  }
+
+  get monitor(): MonitoringAttachment {
+    return this.monitoring;
+  }
+
+  /** Runs one invocation on the current gateway, with metrics. */
+  async invoke(capability: string, request: unknown, options: InvokeOptions): Promise<InvokeResult> {
+    const gateway = this.current;
+    const known = gateway.getProviderChain(capability) !== undefined;
+    const done = known ? this.metrics.startInvocation(capability) : null;
+    this.inFlight.set(gateway, (this.inFlight.get(gateway) ?? 0) + 1);
+    try {
+      const result = await gateway.invoke(capability, request, options);
+      done?.('success', result.provider);
+      return result;
+    } catch (error) {
+      done?.(isGatewayError(error) ? error.kind : 'transient', null);
+      throw error;
+    } finally {
+      const left = (this.inFlight.get(gateway) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(gateway);
+      else this.inFlight.set(gateway, left);
+    }
+  }
+
+  /** A full self-check; concurrent callers share the run in progress. */
+  selfCheck(): Promise<FullCheckResult> {
+    this.manualCheck ??= this.monitoring.service.runFullCheck().finally(() => {
+      this.manualCheck = null;
+    });
+    return this.manualCheck;
+  }
+
+  async statusReport(): Promise<ServerStatusReport> {
+    const gateway = this.current;
+    const chains = gateway.listProviderChains().map((c) => c.getStatusReport());
+    const report = await this.monitoring.registry.getStatusReport({ chains });
+    // Add the live window figures (success rate over the sliding window, calls, in flight) to each provider.
+    const live = new Map(chains.flatMap((c) => c.providers.map((p) => [`${c.capability}\u0000${p.name}`, p] as const)));
+    const capabilities = report.capabilities.map((c) => ({
+      ...c,
+      providers: c.providers.map((p) => {
+        const s = live.get(`${c.capability}\u0000${p.name}`);
+        return { ...p, successRate: s?.successRate ?? null, windowCalls: s?.windowCalls ?? 0, inFlight: s?.inFlight ?? 0 };
+      }),
+    }));
+    return { ...report, capabilities, gateway: { mode: gateway.mode, configSource: gateway.configSource, startedAt: this.startedAt, reload: this.reloadState } };
+  }
+
+  async activeRecommendations(capability?: string): Promise<ProviderRecommendation[]> {
+    return this.monitoring.registry.getRecommendations(capability ? { capability } : {});
+  }
+
+  /** Ready unless a capability marked `required` has no usable provider. */
+  readiness(): { ready: boolean; down: string[] } {
+    const gateway = this.current;
+    const down = gateway
+      .listProviderChains()
+      .filter((c) => gateway.config.capabilities[c.capability as keyof GatewayConfig['capabilities']]?.required)
+      .filter((c) => c.getStatusReport().usableProviders === 0)
+      .map((c) => c.capability);
+    return { ready: down.length === 0, down };
+  }
+
+  /** Validates the new config first; on success swaps in a new Gateway, else keeps the running one. Serialised. */
+  reload(): Promise<boolean> {
+    this.reloading = this.reloading.then(() => this.reloadNow());
+    return this.reloading;
+  }
+
+  private async reloadNow(): Promise<boolean> {
+    if (this.closed) return false;
+    const state = this.reloadState;
+    const old = this.current;
+    state.attempts++;
+    state.lastAttemptAt = old.clock.now();
+    let next: Gateway;
+    try {
+      const config = this.opts.loadConfig();
+      await old.saveHealth().catch(() => undefined);
+      next = await this.opts.createGateway(config);
+    } catch (error) {
+      const problems = isGatewayError(error) && Array.isArray(error.details?.problems) ? (error.details.problems as ReloadStateProblem[]) : [];
+      const message = error instanceof Error ? error.message : String(error);
+      state.error = { at: old.clock.now(), code: isGatewayError(error) ? error.code : 'GW_INTERNAL', message, problems };
+      this.opts.logger.error({ code: state.error.code, problems }, `config reload failed, the previous config keeps running: ${message.split('\n')[0]}`);
+      return false;
+    }
+    const oldMonitoring = this.monitoring;
+    this.unobserve();
+    this.current = next;
+    this.keyRing = KeyRing.fromConfig(next.config.server);
+    this.monitoring = attachMonitoring(next, this.opts.logger, { periodic: this.opts.periodicChecks });
+    this.unobserve = this.metrics.observe(next.listProviderChains());
+    state.error = null;
+    state.lastSuccessAt = next.clock.now();
+    state.pendingRestart = restartOnlyChanges(old.config, next.config);
+    this.opts.logger.info({ configSource: next.configSource, pendingRestart: state.pendingRestart }, 'config reloaded');
+    this.retire(old, oldMonitoring);
+    return true;
+  }
+
+  private retire(gateway: Gateway, monitoring: MonitoringAttachment): void {
+    const p = (async () => {
+      await monitoring.detach();
+      const until = gateway.clock.now() + this.opts.drainMs;
+      while ((this.inFlight.get(gateway) ?? 0) > 0 && gateway.clock.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await gateway.close();
+    })()
+      .catch((error: unknown) => this.opts.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'closing the previous gateway failed'))
+      .finally(() => this.retiring.delete(p));
+    this.retiring.add(p);
+  }
+
+  /** Stops the checks, unsubscribes, waits for retired gateways, and closes the current one. */
+  async close(opts: { closeGateway: boolean }): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.reloading.catch(() => undefined);
+    this.unobserve();
+    await this.monitoring.detach();
+    await Promise.allSettled([...this.retiring]);
+    if (opts.closeGateway) await this.current.close();
+  }
+}
+
+type ReloadStateProblem = { path: string; message: string };

@@ -1,0 +1,121 @@
+/**
+ * Delivery routes (a Fastify plugin): `GET /v1/deliveries/:id` (one outbox delivery),
+ * `GET /v1/deliveries?state=&capability=&limit=` (newest first, with counts per state) and
+ * `GET /v1/idempotency/:key` (what the ledger holds for a key). Also the mapping of a
+ * submission to its HTTP answer (200 with the result, or 202 with the delivery id and a
+ * Location header) and of the ledger's errors to their status, for the capability route.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { GatewayError } from '../../core/errors.js';
+import type { DeliveryService, Submission } from '../../delivery/delivery-service.js';
+import type { LedgerEntry } from '../../delivery/ledger.js';
+import { DELIVERY_STATES, type DeliveryQuery, type DeliveryRecord, type DeliveryState } from '../../delivery/outbox.js';
+import type { RouteModule } from './route-module.js';
+
+export interface DeliveriesRouteOptions {
+  delivery: DeliveryService;
+}
+
+/** HTTP status of the errors delivery adds (the capability route maps the rest). */
+export const DELIVERY_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
+  GW_IDEMPOTENCY_MISMATCH: 422,
+  GW_IDEMPOTENCY_IN_FLIGHT: 409,
+  GW_UNKNOWN_OUTCOME: 502,
+});
+
+export function deliveryErrorStatus(error: GatewayError): number | undefined {
+  return DELIVERY_ERROR_STATUS[error.code];
+}
+
+/** True when the request asks for asynchronous delivery (`Prefer: respond-async`, RFC 7240). */
+export function prefersAsync(prefer: string | string[] | undefined): boolean {
+  const v = Array.isArray(prefer) ? prefer.join(',') : (prefer ?? '');
+  return v.split(',').some((p) => p.trim().toLowerCase().split(';')[0] === 'respond-async');
+}
+
+export function deliveryView(r: DeliveryRecord): Record<string, unknown> {
+  const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+  const out: Record<string, unknown> = {
+    id: r.id,
+    idempotencyKey: r.idempotencyKey,
+    capability: r.capability,
+    state: r.state,
+    attempts: r.attempts,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    nextAttemptAt: iso(r.nextAttemptAt),
+  };
+  if (r.provider !== undefined) out.provider = r.provider;
+  if (r.state === 'delivered') out.result = r.result ?? null;
+  if (r.lastError) out.lastError = r.lastError;
+  return out;
+}
+
+export function ledgerView(e: LedgerEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    idempotencyKey: e.key,
+    capability: e.capability,
+    state: e.state,
+    createdAt: new Date(e.createdAt).toISOString(),
+    updatedAt: new Date(e.updatedAt).toISOString(),
+    expiresAt: new Date(e.expiresAt).toISOString(),
+  };
+  if (e.provider) out.provider = e.provider;
+  if (e.deliveryId) out.deliveryId = e.deliveryId;
+  if (e.error) out.error = { code: e.error.code, kind: e.error.kind, message: e.error.message };
+  if (e.resolvedBy) out.resolvedBy = e.resolvedBy;
+  return out;
+}
+
+/** Sends a submission: 200 with the result (replays marked), or 202 with the delivery id and Location. */
+export function sendSubmission(reply: FastifyReply, s: Submission): FastifyReply {
+  if (s.replayed) reply.header('idempotent-replayed', 'true');
+  if (s.status === 'completed') {
+    reply.header('idempotency-key', s.result.idempotencyKey);
+    return reply.code(200).send({ ...s.result, replayed: s.replayed });
+  }
+  const location = `/v1/deliveries/${s.delivery.id}`;
+  reply.header('idempotency-key', s.idempotencyKey).header('location', location);
+  return reply.code(202).send({ deliveryId: s.delivery.id, idempotencyKey: s.idempotencyKey, state: s.delivery.state, location, replayed: s.replayed });
+}
+
+const notFound = (what: string): Record<string, unknown> => ({
+  error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: `${what} is not known (or was purged)`, details: { reason: 'not_found' } },
+});
+
+/** Adds the delivery routes; `getDelivery` is read per request (a config reload may replace the gateway). */
+export function registerDeliveryRoutes(app: FastifyInstance, getDelivery: () => DeliveryService | undefined): void {
+  app.get<{ Params: { id: string } }>('/v1/deliveries/:id', async (req, reply) => {
+    const rec = await getDelivery()?.outbox?.get(req.params.id);
+    if (!rec) return reply.code(404).send(notFound(`Delivery ${req.params.id}`));
+    return { delivery: deliveryView(rec) };
+  });
+
+  app.get<{ Querystring: { state?: string; capability?: string; limit?: string } }>('/v1/deliveries', async (req, reply) => {
+    const { state, capability, limit } = req.query;
+    if (state !== undefined && !(DELIVERY_STATES as readonly string[]).includes(state)) {
+      return reply.code(400).send({ error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: `state must be one of ${DELIVERY_STATES.join(', ')}`, problems: [{ path: 'querystring.state', message: 'unknown state' }] } });
+    }
+    const outbox = getDelivery()?.outbox;
+    if (!outbox) return { deliveries: [], counts: {} };
+    const q: DeliveryQuery = { limit: Math.min(1_000, Math.max(1, Number.parseInt(limit ?? '100', 10) || 100)) };
+    if (state) q.state = state as DeliveryState;
+    if (capability) q.capability = capability;
+    return { deliveries: (await outbox.list(q)).map(deliveryView), counts: await outbox.counts() };
+  });
+
+  app.get<{ Params: { key: string } }>('/v1/idempotency/:key', async (req, reply) => {
+    const found = await getDelivery()?.lookup(req.params.key);
+    if (!found) return reply.code(404).send(notFound(`Idempotency key ${req.params.key}`));
+    const body: Record<string, unknown> = { entry: ledgerView(found.entry) };
+    if (found.delivery) body.delivery = deliveryView(found.delivery);
+    return body;
+  });
+}
+
+/** The route module of the server's ROUTES list: the delivery service of the runtime's current gateway. */
+export const deliveriesRoutes: RouteModule = (app, runtime) =>
+  registerDeliveryRoutes(app, () => (runtime.gateway as unknown as { delivery?: DeliveryService }).delivery);
+
+/** The same routes as a Fastify plugin, for an app built around one DeliveryService. */
+export const deliveriesPlugin: FastifyPluginAsync<DeliveriesRouteOptions> = async (app, opts) => registerDeliveryRoutes(app, () => opts.delivery);

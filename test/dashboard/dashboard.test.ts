@@ -1,0 +1,116 @@
+/**
+ * The dashboard in real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
+ * loads without console errors, shows every capability, reflects a provider going down within
+ * one refresh, runs a self-check, and isolates a provider with an admin key. Saves a screenshot
+ * to test-results/dashboard.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { Gateway } from '../../src/gateway.js';
+import { createServer } from '../../src/server/index.js';
+import { ADMIN_KEY, api, silent, testConfig, webhook } from '../server/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: the dashboard test needs Debian's chromium package`);
+  console.warn(`skipping the dashboard browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+}
+
+const POLL_MS = 2_500;
+let browser: Browser;
+let app: FastifyInstance;
+let gateway: Gateway;
+let url: string;
+let page: Page;
+const consoleErrors: string[] = [];
+
+const config = testConfig({}, (raw) => {
+  raw.capabilities = {
+    ...raw.capabilities,
+    social_posting_x: { providers: [{ name: 'x_native', type: 'x', sandbox: { latencyMs: 0 } }, { name: 'webhook_x', type: 'social_webhook', sandbox: { latencyMs: 0 } }] },
+    lead_enrichment: { providers: [{ name: 'apollo_enrichment', type: 'apollo', sandbox: { latencyMs: 0 } }, { name: 'dropcontact_enrichment', type: 'dropcontact', sandbox: { latencyMs: 0 } }] },
+  };
+});
+
+describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
+  beforeAll(async () => {
+    gateway = await Gateway.create({ config, snapshotIntervalMs: 0 });
+    app = createServer(gateway, { logger: silent(), periodicChecks: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('asks for a key, then shows every capability with its providers, without console errors', async () => {
+    for (let i = 0; i < 3; i++) await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    await page.goto(url);
+    await expect.poll(() => page.textContent('#updated')).toContain('Enter an API key');
+    await page.fill('#api-key', ADMIN_KEY);
+    await page.press('#api-key', 'Enter');
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 10_000 });
+    const rows = await page.$$eval('[data-capability]', (els) => els.map((e) => e.getAttribute('data-capability')));
+    expect(rows.sort()).toEqual(gateway.listProviderChains().map((c) => c.capability).sort());
+    const cards = await page.$$eval('[data-provider]', (els) => els.map((e) => e.getAttribute('data-provider')));
+    expect(cards.sort()).toEqual(gateway.listProviders().map((p) => p.name).sort());
+    expect(await page.getAttribute('[data-provider="hook_primary"]', 'data-health')).toBe('HEALTHY');
+    expect(await page.textContent('[data-provider="hook_primary"]')).toContain('100%');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('reflects a provider going down in the sandbox within one refresh', async () => {
+    gateway.getSandbox('hook_primary')!.setFailure('transient');
+    for (let i = 0; i < 8; i++) {
+      const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+      expect(res.json().provider).toBe('hook_backup');
+    }
+    const health = gateway.findProvider('hook_primary')!.status().toJSON().health;
+    expect(health).not.toBe('HEALTHY');
+    const since = Date.now();
+    await page.waitForSelector(`[data-provider="hook_primary"][data-health="${health}"]`, { timeout: POLL_MS + 1_500 });
+    expect(Date.now() - since).toBeLessThan(POLL_MS + 1_500);
+    const card = await page.textContent('[data-provider="hook_primary"]');
+    expect(card).toContain('GW_PROVIDER_TRANSIENT');
+  });
+
+  it('runs a self-check from its button and shows the results and recommendations', async () => {
+    gateway.getSandbox('apollo_enrichment')!.setFailure('auth');
+    await page.click('#self-check');
+    await expect.poll(() => page.textContent('#notice'), { timeout: 10_000 }).toMatch(/Self-check done: \d+ ok, \d+ failed/);
+    const results = await page.$$eval('#checks tr', (trs) => trs.length);
+    expect(results).toBeGreaterThan(0);
+    await expect.poll(() => page.textContent('#recommendations'), { timeout: POLL_MS + 1_500 }).toContain('apollo_enrichment');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('isolates a provider with the admin key (recorded with the key name) and takes a screenshot', async () => {
+    await page.click('button[aria-label="Isolate verifier"]');
+    await page.waitForSelector('[data-provider="verifier"][data-breaker="isolated"]', { timeout: POLL_MS + 1_500 });
+    const [event] = await gateway.store.queryEvents({ type: 'admin_action' });
+    expect(event).toMatchObject({ provider: 'verifier', actor: 'api:ops' });
+    // Keyboard: the self-check button is reachable and focus is visible.
+    await page.focus('#self-check');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('self-check');
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    mkdirSync(resolve('test-results'), { recursive: true });
+    await page.screenshot({ path: resolve('test-results/dashboard.png') });
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,241 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { admin, api, makeApp, webhook } from './helpers.js';
+
+let app: FastifyInstance;
+afterEach(async () => {
+  await app?.close();
+});
+
+describe('capability routes', () => {
+  it('POST invokes the chain and returns result, serving provider, attempts and the idempotency key', async () => {
+    ({ app } = await makeApp());
+    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'order-42' }, payload: webhook() });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.provider).toBe('hook_primary');
+    expect(body.idempotencyKey).toBe('order-42');
+    expect(res.headers['idempotency-key']).toBe('order-42');
+    expect(body.result).toMatchObject({ status: 200 });
+    expect(body.attempts).toEqual([expect.objectContaining({ provider: 'hook_primary', outcome: 'success' })]);
+  });
+
+  it('a repeated idempotency key runs again until the delivery ledger exists (documented)', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    for (let i = 0; i < 2; i++) {
+      const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'same' }, payload: webhook() });
+      expect(res.statusCode).toBe(200);
+    }
+    expect(gateway.getSandbox('hook_primary')!.deliveries.get('same')).toBe(2);
+  });
+
+  it('400 lists every problem with its JSON path and calls no provider', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: { event: 'bad event!', url: 'ftp://x' } });
+    expect(res.statusCode).toBe(400);
+    const { error } = res.json();
+    expect(error.code).toBe('GW_INVALID_REQUEST');
+    expect(error.kind).toBe('invalid_request');
+    const paths = error.problems.map((p: { path: string }) => p.path).sort();
+    expect(paths).toEqual(['event', 'payload', 'url']);
+    expect(gateway.getSandbox('hook_primary')!.calls).toBe(0);
+  });
+
+  it('400 for a body that is not JSON, and for a bad Idempotency-Key', async () => {
+    ({ app } = await makeApp());
+    const bad = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'content-type': 'application/json' }, payload: '{"event":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'GW_INVALID_REQUEST', problems: [{ path: '(body)' }] });
+    const key = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'x'.repeat(300) }, payload: webhook() });
+    expect(key.statusCode).toBe(400);
+    expect(key.json().error.problems[0].path).toBe('headers.idempotency-key');
+  });
+
+  it('415 for a body that is not JSON by content type', async () => {
+    ({ app } = await makeApp());
+    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'content-type': 'text/xml' }, payload: '<a/>' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.code).toBe('HTTP_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('404 for an unknown or unconfigured capability', async () => {
+    ({ app } = await makeApp());
+    for (const name of ['nope', 'email_sending']) {
+      const res = await app.inject({ method: 'POST', url: `/v1/capabilities/${name}`, headers: api, payload: {} });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('GW_UNKNOWN_CAPABILITY');
+      const get = await app.inject({ method: 'GET', url: `/v1/capabilities/${name}`, headers: api });
+      expect(get.statusCode).toBe(404);
+    }
+  });
+
+  it('503 with the attempts and the active recommendations when every provider fails', async () => {
+    let gateway, runtime;
+    ({ app, gateway, runtime } = await makeApp());
+    gateway.getSandbox('hook_primary')!.setFailure('transient');
+    gateway.getSandbox('hook_backup')!.setFailure('transient');
+    let res;
+    for (let i = 0; i < 6; i++) res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    await runtime.selfCheck();
+    res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    expect(res!.statusCode).toBe(503);
+    const body = res!.json();
+    expect(['GW_ALL_PROVIDERS_FAILED', 'GW_NO_USABLE_PROVIDER']).toContain(body.error.code);
+    expect(body.error.attempts.length).toBeGreaterThan(0);
+    expect(body.error.idempotencyKey).toEqual(expect.any(String));
+    expect(body.recommendations.length).toBeGreaterThan(0);
+    expect(body.recommendations.every((r: { capability: string; resolvedAt: null }) => r.capability === 'webhook_dispatch' && r.resolvedAt === null)).toBe(true);
+    expect(body.recommendations.some((r: { severity: string }) => r.severity === 'critical')).toBe(true);
+  });
+
+  it('422 when the provider rejects the request (no failover), 502 on unknown outcome', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    gateway.getSandbox('hook_primary')!.setFailure('invalid_request');
+    const rejected = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    expect(rejected.statusCode).toBe(422);
+    expect(rejected.json().error).toMatchObject({ code: 'GW_PROVIDER_REJECTED', kind: 'invalid_request' });
+    gateway.getSandbox('hook_primary')!.setFailure('unknown_outcome');
+    const unknown = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    expect(unknown.statusCode).toBe(502);
+    expect(unknown.json().error).toMatchObject({ code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome' });
+    expect(gateway.getSandbox('hook_backup')!.calls).toBe(0);
+  });
+
+  it('GET /v1/capabilities lists chains; GET one returns its status and request JSON Schema', async () => {
+    ({ app } = await makeApp());
+    const list = await app.inject({ method: 'GET', url: '/v1/capabilities', headers: api });
+    expect(list.json().capabilities.map((c: { capability: string }) => c.capability).sort()).toEqual(['email_verification', 'webhook_dispatch']);
+    const one = await app.inject({ method: 'GET', url: '/v1/capabilities/webhook_dispatch', headers: api });
+    const body = one.json();
+    expect(body).toMatchObject({ capability: 'webhook_dispatch', sideEffects: true, required: true, usableProviders: 2 });
+    expect(body.providers.map((p: { name: string }) => p.name)).toEqual(['hook_primary', 'hook_backup']);
+    expect(body.requestSchema.required).toEqual(expect.arrayContaining(['event', 'payload']));
+  });
+});
+
+describe('status routes', () => {
+  it('GET /v1/status returns the report with live figures and the reload state', async () => {
+    ({ app } = await makeApp());
+    await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    const res = await app.inject({ method: 'GET', url: '/v1/status', headers: api });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.summary.providersTracked).toBe(3);
+    expect(body.gateway).toMatchObject({ mode: 'dry_run', reload: { attempts: 0, error: null } });
+    const primary = body.capabilities.find((c: { capability: string }) => c.capability === 'webhook_dispatch').providers[0];
+    expect(primary).toMatchObject({ name: 'hook_primary', health: expect.any(String), breakerState: 'closed', successRate: 1, windowCalls: 1 });
+  });
+
+  it('POST /v1/self-check probes every provider; /v1/checks and /v1/recommendations read the history', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    gateway.getSandbox('verifier')!.setFailure('auth');
+    const run = await app.inject({ method: 'POST', url: '/v1/self-check', headers: api });
+    expect(run.statusCode).toBe(200);
+    const results = run.json().results as { provider: string; success: boolean }[];
+    expect(results.map((r) => r.provider).sort()).toEqual(['hook_backup', 'hook_primary', 'verifier']);
+    expect(results.find((r) => r.provider === 'verifier')!.success).toBe(false);
+
+    const checks = await app.inject({ method: 'GET', url: '/v1/checks?provider=verifier&limit=5', headers: api });
+    expect(checks.json().checks.length).toBeGreaterThan(0);
+    expect(checks.json().checks.every((c: { provider: string }) => c.provider === 'verifier')).toBe(true);
+    const limited = await app.inject({ method: 'GET', url: '/v1/checks?limit=1', headers: api });
+    expect(limited.json().checks).toHaveLength(1);
+
+    const critical = await app.inject({ method: 'GET', url: '/v1/recommendations?severity=critical', headers: api });
+    const recs = critical.json().recommendations as { provider: string; severity: string }[];
+    expect(recs.some((r) => r.provider === 'verifier')).toBe(true);
+    expect(recs.every((r) => r.severity === 'critical')).toBe(true);
+    const info = await app.inject({ method: 'GET', url: '/v1/recommendations?severity=info&capability=webhook_dispatch', headers: api });
+    expect(info.json().recommendations.every((r: { severity: string; capability: string }) => r.severity === 'info' && r.capability === 'webhook_dispatch')).toBe(true);
+  });
+
+  it('400 for bad query parameters, each with its path', async () => {
+    ({ app } = await makeApp());
+    const sev = await app.inject({ method: 'GET', url: '/v1/recommendations?severity=urgent', headers: api });
+    expect(sev.statusCode).toBe(400);
+    expect(sev.json().error.problems[0].path).toBe('querystring.severity');
+    const lim = await app.inject({ method: 'GET', url: '/v1/checks?limit=0', headers: api });
+    expect(lim.statusCode).toBe(400);
+    expect(lim.json().error.problems[0].path).toBe('querystring.limit');
+  });
+});
+
+describe('admin routes', () => {
+  it('isolate, reset and force-closed act on the provider and are recorded with the key name', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    const iso = await app.inject({ method: 'POST', url: '/v1/providers/hook_primary/isolate', headers: admin });
+    expect(iso.statusCode).toBe(200);
+    expect(iso.json()).toMatchObject({ action: 'isolate', actor: 'api:ops', provider: { name: 'hook_primary', breakerState: 'isolated' } });
+    const served = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    expect(served.json().provider).toBe('hook_backup');
+    const fc = await app.inject({ method: 'POST', url: '/v1/providers/hook_primary/force-closed', headers: admin });
+    expect(fc.json().provider.breakerState).toBe('forced_closed');
+    const reset = await app.inject({ method: 'POST', url: '/v1/providers/hook_primary/reset', headers: admin });
+    expect(reset.json().provider.breakerState).toBe('closed');
+    const events = await gateway.store.queryEvents({ type: 'admin_action' });
+    expect(events.map((e) => [e.actor, e.data?.action])).toEqual([
+      ['api:ops', 'reset'],
+      ['api:ops', 'force_closed'],
+      ['api:ops', 'isolate'],
+    ]);
+  });
+
+  it('404 for an unknown provider', async () => {
+    ({ app } = await makeApp());
+    const res = await app.inject({ method: 'POST', url: '/v1/providers/ghost/isolate', headers: admin });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('GW_UNKNOWN_PROVIDER');
+  });
+});
+
+describe('health and misc routes', () => {
+  it('/healthz is public and never depends on providers', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    for (const p of gateway.listProviders()) p.isolate();
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('ok');
+  });
+
+  it('/readyz is 503 naming the required capability with no usable provider', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    gateway.findProvider('verifier')!.isolate(); // not required: still ready
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    gateway.findProvider('hook_primary')!.isolate();
+    gateway.findProvider('hook_backup')!.isolate();
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ ready: false, down: ['webhook_dispatch'] });
+  });
+
+  it('unknown routes are 404 HTTP_NOT_FOUND; every response carries a request id', async () => {
+    ({ app } = await makeApp());
+    const res = await app.inject({ method: 'GET', url: '/v2/nothing', headers: { 'x-request-id': 'trace-123' } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('HTTP_NOT_FOUND');
+    expect(res.headers['x-request-id']).toBe('trace-123');
+    const generated = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('GET / serves the dashboard with a strict CSP; server.dashboard=false turns it off', async () => {
+    ({ app } = await makeApp());
+    const page = await app.inject({ method: 'GET', url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.body).toContain('/dashboard/app.js');
+    for (const asset of ['/dashboard/app.js', '/dashboard/app.css']) expect((await app.inject({ method: 'GET', url: asset })).statusCode).toBe(200);
+    await app.close();
+    ({ app } = await makeApp({ server: { dashboard: false } }));
+    expect((await app.inject({ method: 'GET', url: '/' })).statusCode).toBe(404);
+  });
+});
