@@ -169,7 +169,10 @@ describe('ProviderChain', () => {
     const { chain } = chainOf([a, b]);
     await chain.invoke({});
     const r = await chain.invoke({});
-    expect(r.attempts.map((x) => x.provider)).toEqual(['b']);
+    expect(r.attempts.map((x) => [x.provider, x.outcome, x.code])).toEqual([
+      ['a', 'skipped', 'GW_DEMOTED'],
+      ['b', 'success', undefined],
+    ]);
   });
 
   it('round_robin spreads load across healthy providers', async () => {
