@@ -6,8 +6,20 @@ export const webhookDispatchRequest = z.object({
   url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   /** Event type, e.g. `contact.created`. */
   event: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and . _ : - only'),
-  payload: z.json(),
+  payload: z.unknown().refine(isJsonValue, { message: 'must be a JSON value (objects, arrays, strings, finite numbers, booleans, null)' }),
 });
+
+/** A fast structural check (z.json() walks a recursive union per value and dominated the request cost). */
+function isJsonValue(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (depth > 64 || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in value) if (!isJsonValue((value as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
+}
 
 export const webhookDispatchResult = z.object({
   webhookId: z.string(),

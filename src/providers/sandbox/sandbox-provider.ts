@@ -30,14 +30,18 @@ export interface SandboxRecord {
 }
 
 
+const MAX_KEYS = 100_000;
+
 export class SandboxProvider implements Provider {
   readonly type = 'sandbox';
   readonly deduplicates: boolean;
-  /** What the sandbox would have done, newest last (bounded). */
+  /** What the sandbox would have done, newest last (bounded: between keepRecords and twice that). */
   readonly records: SandboxRecord[] = [];
-  /** Total calls that reached the sandbox, and deliveries per idempotency key. */
+  /** Total calls that reached the sandbox. */
   calls = 0;
-  readonly deliveries = new Map<string, number>();
+  /** Deliveries per idempotency key, in two generations so the newest 50,000 to 100,000 keys are kept in O(1). */
+  private deliveriesNow = new Map<string, number>();
+  private deliveriesBefore = new Map<string, number>();
   private readonly started: number;
   private readonly random: () => number;
   private readonly crmKnown = new Set<string>();
@@ -57,6 +61,32 @@ export class SandboxProvider implements Provider {
     this.random = options.seed === undefined ? Math.random : mulberry32(options.seed);
   }
 
+  /** How many times the sandbox acted on this idempotency key (0 = never, 2+ = duplicates). */
+  deliveryCount(key: string): number {
+    return this.deliveriesNow.get(key) ?? this.deliveriesBefore.get(key) ?? 0;
+  }
+
+  /** Read-only view for tests and tools: deliveries per key, and how many keys. */
+  get deliveries(): { get(key: string): number | undefined; readonly size: number } {
+    const count = (key: string): number | undefined => this.deliveryCount(key) || undefined;
+    return { get: count, size: this.deliveredKeys };
+  }
+
+  /** Distinct keys delivered (within the kept generations). */
+  get deliveredKeys(): number {
+    let n = this.deliveriesNow.size;
+    for (const k of this.deliveriesBefore.keys()) if (!this.deliveriesNow.has(k)) n++;
+    return n;
+  }
+
+  private recordDelivery(key: string, count: number): void {
+    this.deliveriesNow.set(key, count);
+    if (this.deliveriesNow.size >= MAX_KEYS / 2) {
+      this.deliveriesBefore = this.deliveriesNow;
+      this.deliveriesNow = new Map();
+    }
+  }
+
   /** Makes every call fail with `kind` until cleared with null (tests and the dashboard demo). */
   setFailure(kind: FailureKind | null): void {
     this.forcedFailure = kind;
@@ -67,17 +97,19 @@ export class SandboxProvider implements Provider {
     const capability = getCapability(ctx.capability);
     if (!capability) throw new GatewayError('GW_PROVIDER_REJECTED', `sandbox does not know capability ${ctx.capability}`, { provider: this.name });
     const parsed = parseRequest(capability, request);
-    await this.delay(ctx);
+    const ms = this.latency();
+    if (ms > 0) await this.delay(ms, ctx);
     this.injectFaults(ctx);
     if (this.random() < this.options.hangRate) await this.hang(ctx, capability.sideEffects);
-    const previous = this.deliveries.get(ctx.idempotencyKey) ?? 0;
+    const previous = this.deliveryCount(ctx.idempotencyKey);
     const result = this.result(ctx, parsed);
     if (this.deduplicates && previous > 0) return result;
-    this.deliveries.set(ctx.idempotencyKey, previous + 1);
+    this.recordDelivery(ctx.idempotencyKey, previous + 1);
     const record: SandboxRecord = { idempotencyKey: ctx.idempotencyKey, capability: ctx.capability, provider: this.name, at: this.clock.now(), request: parsed, result, duplicate: previous > 0 };
-    if (this.options.keepRecords > 0) {
+    const keep = this.options.keepRecords;
+    if (keep > 0) {
       this.records.push(record);
-      if (this.records.length > this.options.keepRecords) this.records.shift();
+      if (this.records.length >= keep * 2) this.records.splice(0, this.records.length - keep); // amortised O(1)
     }
     this.onDeliver?.(record);
     return result;
@@ -89,7 +121,7 @@ export class SandboxProvider implements Provider {
     if (this.forcedFailure) throw this.failure(this.forcedFailure, 'forced failure');
     if (outage) throw this.failure(outage, 'sandbox outage window');
     if (this.options.probeFails) throw this.failure(this.options.probeFails, 'sandbox probe configured to fail');
-    return { metadata: { sandbox: true, calls: this.calls, delivered: this.deliveries.size } };
+    return { metadata: { sandbox: true, calls: this.calls, delivered: this.deliveredKeys } };
   }
 
   private injectFaults(ctx: InvokeContext): void {
@@ -107,7 +139,8 @@ export class SandboxProvider implements Provider {
         throw this.failure('rate_limited', `sandbox rate limit of ${rl.limit} per ${rl.windowMs} ms`, this.windowStart + rl.windowMs - now);
       }
     }
-    for (const [kind, rate] of Object.entries(this.options.errorRate)) {
+    for (const kind in this.options.errorRate) {
+      const rate = this.options.errorRate[kind as keyof SandboxOptions['errorRate']];
       if (rate && this.random() < rate) throw this.failure(kind as FailureKind, `injected ${kind} (rate ${rate})`);
     }
     void ctx;
@@ -129,11 +162,14 @@ export class SandboxProvider implements Provider {
     return new GatewayError(PROVIDER_CODE_FOR_KIND[kind], `sandbox: ${message}`, opts);
   }
 
-  private async delay(ctx: InvokeContext): Promise<void> {
+  private latency(): number {
     const l = this.options.latencyMs;
-    const ms = typeof l === 'number' ? l : l.min + this.random() * Math.max(0, l.max - l.min);
-    if (ms > 0) await this.clock.sleep(ms, ctx.signal);
-    if (ms > 0 && ctx.signal.aborted) throw new GatewayError('GW_PROVIDER_TIMEOUT', 'sandbox: deadline reached while waiting', { provider: this.name });
+    return typeof l === 'number' ? l : l.min + this.random() * Math.max(0, l.max - l.min);
+  }
+
+  private async delay(ms: number, ctx: InvokeContext): Promise<void> {
+    await this.clock.sleep(ms, ctx.signal);
+    if (ctx.signal.aborted) throw new GatewayError('GW_PROVIDER_TIMEOUT', 'sandbox: deadline reached while waiting', { provider: this.name });
   }
 
   private hang(ctx: InvokeContext, sideEffects: boolean): Promise<never> {
