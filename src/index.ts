@@ -60,6 +60,8 @@ export { PROVIDER_TYPES, getProviderType, listProviderTypes } from './providers/
 export { defineProviderType, type ProviderTypeDefinition, type ProviderDeps, type ProviderState, type SentMailLog, type RecommendationHints } from './providers/types.js';
 export { SandboxProvider, type SandboxRecord, type SandboxOptionsInput } from './providers/sandbox/index.js';
 
-// Store and monitoring
+// Store, delivery and monitoring
 export { createStore, type Store } from './store/index.js';
+export { RedisStore } from './store/redis/index.js';
+export { DeliveryService, type Submission, type SubmitOptions, type DeliveryRecord } from './delivery/index.js';
 export * from './monitoring/index.js';

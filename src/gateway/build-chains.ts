@@ -8,6 +8,7 @@ import { ProviderChain } from '../core/chain.js';
 import type { Clock } from '../core/clock.js';
 import { deadlineTimerFor } from '../core/build.js';
 import { GatewayError } from '../core/errors.js';
+import type { RateLimiter } from '../core/limits.js';
 import type { Logger } from '../core/logger.js';
 import {
   DEFAULT_BREAKER,
@@ -35,6 +36,8 @@ export interface BuildContext {
   logger: Logger;
   deps: (provider: string) => ProviderDeps;
   onSandboxDelivery?: (record: SandboxRecord) => void;
+  /** A limiter shared between instances (Redis) for providers with a rate limit. */
+  rateLimiterFor?: (provider: string, limits: ProviderLimits) => RateLimiter | undefined;
 }
 
 export interface BuiltAdapter {
@@ -105,6 +108,8 @@ export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ct
         hints: built.hints,
         logger: ctx.logger,
       };
+      const shared = limits.ratePerSecond > 0 ? ctx.rateLimiterFor?.(entry.name, limits) : undefined;
+      if (shared) opts.rateLimiter = shared;
       if (built.missing.length) opts.missingSetting = built.missing.map((m) => `capabilities.${capability}.providers[${i}].options.${m}`).join(', ');
       return new TrackedProvider(built.adapter, opts);
     });

@@ -3,7 +3,7 @@
  * health so restarts and other processes see the same picture, and runs invocations:
  * validate, then the chain.
  */
-import { getCapability, isCapabilityName, parseRequest, type CapabilityName, type SocialPlatform } from '../capabilities/index.js';
+import { isCapabilityName, type CapabilityName, type SocialPlatform } from '../capabilities/index.js';
 import type { ProviderChain } from '../core/chain.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
@@ -18,6 +18,12 @@ import { SandboxProvider, type SandboxRecord } from '../providers/sandbox/sandbo
 import type { ProviderDeps } from '../providers/types.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
+import { createDelivery } from '../delivery/create-delivery.js';
+import type { DeliveryService, Submission, SubmitOptions } from '../delivery/delivery-service.js';
+import type { DeliveryStack } from '../delivery/delivery-stack.js';
+import { chainHost } from '../delivery/host.js';
+import { RedisStore } from '../store/redis/redis-store.js';
+import { SharedRateLimiter } from '../store/redis/shared-rate-limiter.js';
 import { buildAdapter, buildChain, type BuildContext } from './build-chains.js';
 
 export interface GatewayOptions {
@@ -33,6 +39,8 @@ export interface GatewayOptions {
   snapshotIntervalMs?: number;
   /** Save provider health on close (default true; a read-only `--status` passes false). */
   saveOnClose?: boolean;
+  /** Called for every delivery a dry-run sandbox makes (e.g. to log it durably in a crash test). */
+  onSandboxDelivery?: (record: SandboxRecord) => void;
 }
 
 export type AdminAction = 'isolate' | 'reset' | 'force_closed';
@@ -51,6 +59,8 @@ export class Gateway {
   private snapshotTimer: TimerHandle | null = null;
   private closed = false;
   private readonly saveOnClose: boolean;
+  private readonly onSandboxDelivery: ((record: SandboxRecord) => void) | undefined;
+  private deliveryStack: DeliveryStack | undefined;
 
   private constructor(config: GatewayConfig, source: string, warnings: readonly string[], store: Store, ownsStore: boolean, opts: GatewayOptions) {
     this.config = config;
@@ -61,6 +71,7 @@ export class Gateway {
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
     this.saveOnClose = opts.saveOnClose ?? true;
+    this.onSandboxDelivery = opts.onSandboxDelivery;
   }
 
   static async create(opts: GatewayOptions = {}): Promise<Gateway> {
@@ -75,8 +86,37 @@ export class Gateway {
     const gateway = new Gateway(config, source, warnings, store, !opts.store, opts);
     gateway.setupProviderChains({ dryRun: opts.dryRun ?? config.mode === 'dry_run' });
     await gateway.restoreHealth();
+    gateway.deliveryStack = await createDelivery({
+      storeUrl: store.kind === 'sqlite' ? store.description : store.kind === 'memory' ? 'memory:' : config.store,
+      config: config.delivery,
+      host: chainHost(
+        (c) => gateway.getProviderChain(c),
+        () => gateway.listProviderChains(),
+      ),
+      clock: gateway.clock,
+      recommendations: store,
+      logger: gateway.logger,
+    });
     gateway.startSnapshots(opts.snapshotIntervalMs ?? 5_000);
     return gateway;
+  }
+
+  /** The idempotency ledger and durable outbox in front of the chains. */
+  get delivery(): DeliveryService {
+    return this.deliveryStack!.service;
+  }
+
+  /**
+   * Like invoke, but a side-effecting request that every provider failed transiently (or one the
+   * caller wants asynchronous) is stored durably and answered `queued` with a delivery id.
+   */
+  submit(capability: string, request: unknown, options: SubmitOptions = {}): Promise<Submission> {
+    return this.delivery.submit(capability, request, options);
+  }
+
+  /** Starts the outbox worker (the server does; a CLI invocation does not). */
+  startDeliveryWorker(): void {
+    this.deliveryStack?.worker.start();
   }
 
   get mode(): 'live' | 'dry_run' {
@@ -94,11 +134,12 @@ export class Gateway {
     }
   }
 
+  /**
+   * Validates the request, consults the idempotency ledger (a completed key returns its stored
+   * result without calling a provider), then runs the chain.
+   */
   async invoke<T = unknown>(capability: string, request: unknown, options: InvokeOptions = {}): Promise<InvokeResult<T>> {
-    const chain = this.getProviderChain(capability);
-    if (!chain) throw new GatewayError('GW_UNKNOWN_CAPABILITY', `No chain is configured for capability "${capability}"`, { capability });
-    const parsed = parseRequest(getCapability(capability)!, request);
-    return chain.invoke<T>(parsed, options);
+    return this.delivery.invoke<T>(capability, request, options);
   }
 
   getProviderChain(capability: string): ProviderChain | undefined {
@@ -197,6 +238,7 @@ export class Gateway {
         this.logger.warn({ err: (error as Error).message }, 'could not save provider health on close');
       }
     }
+    await this.deliveryStack?.close().catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'could not close the delivery stack'));
     await Promise.allSettled(this.adapters.map((a) => a.close?.()));
     if (this.ownsStore) await this.store.close();
   }
@@ -208,6 +250,13 @@ export class Gateway {
       dryRun: this._dryRun,
       clock: this.clock,
       logger: this.logger,
+      ...(this.onSandboxDelivery ? { onSandboxDelivery: this.onSandboxDelivery } : {}),
+      ...(store instanceof RedisStore
+        ? {
+            rateLimiterFor: (provider: string, limits: { ratePerSecond: number }) =>
+              new SharedRateLimiter({ redis: store.redis, prefix: store.target.prefix, provider, ratePerSecond: limits.ratePerSecond }),
+          }
+        : {}),
       deps: (provider: string): ProviderDeps => ({
         logger: this.logger.child ? this.logger.child({ provider }) : this.logger,
         clock: this.clock,

@@ -17,6 +17,8 @@ import type { HealthCheckResult, ProviderRecommendation, RecommendationInput } f
 
 export interface SelfCheckServiceOptions {
   registry: SelfCheckRegistry;
+  /** Periodic runs happen only while this says so (the leader lease when several instances share Redis). */
+  shouldRun?: () => boolean;
   /** The chains checked when runFullCheck() gets none (the Gateway's). */
   chains?: () => readonly MonitoredChain[];
   clock?: Clock;
@@ -60,7 +62,10 @@ export class SelfCheckService {
     this.logger = opts.logger ?? silentLogger;
     this.runner = new PeriodicRunner(
       this.clock,
-      async () => void (await this.runFullCheck(this.periodicChains)),
+      async () => {
+        if (this.opts.shouldRun && !this.opts.shouldRun()) return;
+        await this.runFullCheck(this.periodicChains);
+      },
       (error) => this.logger.error({ reason: error instanceof Error ? error.message : String(error) }, 'periodic self-check failed'),
       opts.random,
     );

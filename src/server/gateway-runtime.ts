@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import { isGatewayError } from '../core/errors.js';
 import type { Disposer } from '../core/events.js';
 import type { InvokeOptions, InvokeResult } from '../core/invocation.js';
+import type { Submission, SubmitOptions } from '../delivery/delivery-service.js';
 import type { Logger } from '../core/logger.js';
 import type { Gateway } from '../gateway.js';
 import type { FullCheckResult } from '../monitoring/self-check-service.js';
@@ -85,15 +86,28 @@ export class GatewayRuntime {
   }
 
   /** Runs one invocation on the current gateway, with metrics. */
-  async invoke(capability: string, request: unknown, options: InvokeOptions): Promise<InvokeResult> {
+  invoke(capability: string, request: unknown, options: InvokeOptions): Promise<InvokeResult> {
+    return this.track(capability, (g) => g.invoke(capability, request, options), (r) => ['success', r.provider]);
+  }
+
+  /** Like invoke, through the ledger and outbox: `accepted` (202) when the request was stored durably. */
+  submit(capability: string, request: unknown, options: SubmitOptions): Promise<Submission> {
+    return this.track(
+      capability,
+      (g) => g.submit(capability, request, options),
+      (s) => (s.status === 'completed' ? ['success', s.result.provider] : ['queued', null]),
+    );
+  }
+
+  /** Counts the call in flight on the gateway that serves it (a reload retires a gateway only when idle) and in the metrics. */
+  private async track<R>(capability: string, run: (g: Gateway) => Promise<R>, outcome: (r: R) => [string, string | null]): Promise<R> {
     const gateway = this.current;
-    const known = gateway.getProviderChain(capability) !== undefined;
-    const done = known ? this.metrics.startInvocation(capability) : null;
+    const done = gateway.getProviderChain(capability) !== undefined ? this.metrics.startInvocation(capability) : null;
     this.inFlight.set(gateway, (this.inFlight.get(gateway) ?? 0) + 1);
     try {
-      const result = await gateway.invoke(capability, request, options);
-      done?.('success', result.provider);
-      return result;
+      const r = await run(gateway);
+      done?.(...outcome(r));
+      return r;
     } catch (error) {
       done?.(isGatewayError(error) ? error.kind : 'transient', null);
       throw error;

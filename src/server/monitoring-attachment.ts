@@ -8,6 +8,9 @@ import type { Gateway } from '../gateway.js';
 import { AlertNotifier } from '../monitoring/alerts/alert-notifier.js';
 import { SelfCheckRegistry } from '../monitoring/self-check-registry.js';
 import { SelfCheckService } from '../monitoring/self-check-service.js';
+import { HealthHints } from '../store/redis/health-hints.js';
+import { LeaderLease } from '../store/redis/leader-lease.js';
+import { RedisStore } from '../store/redis/redis-store.js';
 
 export interface MonitoringAttachment {
   registry: SelfCheckRegistry;
@@ -20,8 +23,10 @@ export function attachMonitoring(gateway: Gateway, logger: Logger, opts: { perio
   const { monitoring } = gateway.config;
   const alerts = new AlertNotifier({ webhooks: monitoring.alertWebhooks, logger, clock: gateway.clock });
   const registry = new SelfCheckRegistry({ store: gateway.store, clock: gateway.clock, alerts });
+  let lease: LeaderLease | null = null;
   const service = new SelfCheckService({
     registry,
+    shouldRun: () => lease === null || lease.isLeader,
     chains: () => gateway.listProviderChains(),
     clock: gateway.clock,
     logger,
@@ -29,14 +34,38 @@ export function attachMonitoring(gateway: Gateway, logger: Logger, opts: { perio
     probeConcurrency: monitoring.probeConcurrency,
   });
   const unsync = service.syncProviderHealthWithMonitoring();
+  // Several instances on one Redis: share health hints, and let one leader run the periodic checks.
+  const store = gateway.store;
+  const shared = store instanceof RedisStore ? sharedCoordination(store, gateway, logger) : null;
+  lease = shared?.lease ?? null;
   if (opts.periodic && monitoring.intervalSeconds > 0) service.startPeriodicChecks(monitoring.intervalSeconds);
+  gateway.startDeliveryWorker();
   return {
     registry,
     service,
     async detach() {
       unsync();
       await service.stopPeriodicChecks();
+      await shared?.stop();
       await registry.flushAlerts();
+    },
+  };
+}
+
+function sharedCoordination(store: RedisStore, gateway: Gateway, logger: Logger): { lease: LeaderLease; stop(): Promise<void> } {
+  const prefix = store.target.prefix;
+  const hints = new HealthHints({ redis: store.redis, prefix });
+  const lease = new LeaderLease({ redis: store.redis, prefix, name: 'self-check', ttlMs: 15_000 });
+  hints
+    .start()
+    .then(() => hints.attach(gateway.listProviderChains()))
+    .catch((e: unknown) => logger.warn({ reason: e instanceof Error ? e.message : String(e) }, 'health hints unavailable'));
+  lease.start();
+  return {
+    lease,
+    async stop() {
+      await lease.stop();
+      await hints.stop();
     },
   };
 }

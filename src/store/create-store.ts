@@ -1,5 +1,5 @@
 /**
- * Opens a store from its URL: `memory:` or `sqlite:<path>` (relative paths resolve against
+ * Opens a store from its URL: `memory:`, `sqlite:<path>` or `redis://host:port` (relative paths resolve against
  * the working directory). An unknown scheme or a store that cannot be opened throws
  * GatewayError GW_CONFIG_INVALID naming the URL scheme, never the full URL (it may hold a password).
  */
@@ -7,6 +7,7 @@ import { GatewayError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { MemoryStore } from './memory/memory-store.js';
 import type { RetentionPolicy } from './retention.js';
+import { RedisStore } from './redis/redis-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -33,7 +34,14 @@ export function createStore(url: string = DEFAULT_STORE_URL, opts: CreateStoreOp
       });
     }
   }
-  throw invalid(`unsupported store URL scheme "${scheme || url.slice(0, 16)}" (use memory: or sqlite:<path>)`);
+  if (scheme === 'redis:' || scheme === 'rediss:') {
+    try {
+      return new RedisStore(url, { ...(opts.retention ? { retention: opts.retention } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+    } catch (e) {
+      throw invalid(`cannot use the redis URL (${e instanceof Error ? e.message : 'invalid'})`);
+    }
+  }
+  throw invalid(`unsupported store URL scheme "${scheme || url.slice(0, 16)}" (use memory:, sqlite:<path> or redis://host:port)`);
 }
 
 function invalid(message: string): GatewayError {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { admin, api, makeApp, webhook } from './helpers.js';
+import { admin, api, makeApp, testConfig, webhook } from './helpers.js';
 
 let app: FastifyInstance;
 afterEach(async () => {
@@ -20,14 +20,18 @@ describe('capability routes', () => {
     expect(body.attempts).toEqual([expect.objectContaining({ provider: 'hook_primary', outcome: 'success' })]);
   });
 
-  it('a repeated idempotency key runs again until the delivery ledger exists (documented)', async () => {
+  it('a repeated idempotency key answers the stored result without calling a provider again', async () => {
     let gateway;
     ({ app, gateway } = await makeApp());
-    for (let i = 0; i < 2; i++) {
-      const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'same' }, payload: webhook() });
-      expect(res.statusCode).toBe(200);
-    }
-    expect(gateway.getSandbox('hook_primary')!.deliveries.get('same')).toBe(2);
+    const first = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'same' }, payload: webhook() });
+    const again = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'same' }, payload: webhook() });
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toMatchObject({ replayed: true, provider: 'hook_primary', result: first.json().result });
+    expect(gateway.getSandbox('hook_primary')!.deliveries.get('same')).toBe(1);
+    const other = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'same' }, payload: webhook('contact.deleted') });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().error.code).toBe('GW_IDEMPOTENCY_MISMATCH');
   });
 
   it('400 lists every problem with its JSON path and calls no provider', async () => {
@@ -71,9 +75,23 @@ describe('capability routes', () => {
     }
   });
 
-  it('503 with the attempts and the active recommendations when every provider fails', async () => {
+  it('202 with a delivery id when every provider fails and the outbox takes the request', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    gateway.getSandbox('hook_primary')!.setFailure('transient');
+    gateway.getSandbox('hook_backup')!.setFailure('transient');
+    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'queued-1' }, payload: webhook() });
+    expect(res.statusCode).toBe(202);
+    const body = res.json();
+    expect(body).toMatchObject({ idempotencyKey: 'queued-1', state: 'pending', location: `/v1/deliveries/${body.deliveryId}` });
+    const got = await app.inject({ method: 'GET', url: body.location, headers: api });
+    expect(got.statusCode).toBe(200);
+    expect(got.json().delivery).toMatchObject({ id: body.deliveryId, idempotencyKey: 'queued-1', capability: 'webhook_dispatch' });
+  });
+
+  it('503 with the attempts and the active recommendations when every provider fails (outbox off)', async () => {
     let gateway, runtime;
-    ({ app, gateway, runtime } = await makeApp());
+    ({ app, gateway, runtime } = await makeApp({ config: testConfig({}, (raw) => void (raw.delivery = { outbox: { enabled: false } })) }));
     gateway.getSandbox('hook_primary')!.setFailure('transient');
     gateway.getSandbox('hook_backup')!.setFailure('transient');
     let res;

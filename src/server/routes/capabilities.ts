@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { getCapability } from '../../capabilities/index.js';
 import { GatewayError } from '../../core/errors.js';
-import type { InvokeOptions } from '../../core/invocation.js';
+import type { SubmitOptions } from '../../delivery/delivery-service.js';
 import { isUnavailable, toErrorReply } from '../error-reply.js';
+import { prefersAsync, sendSubmission } from './deliveries.js';
 import type { RouteModule } from './route-module.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -61,7 +62,7 @@ export const capabilityRoutes: RouteModule = (app, runtime) => {
   app.post<{ Params: { capability: string } }>('/v1/capabilities/:capability', { schema: { params } }, async (request, reply) => {
     const { capability } = request.params;
     const header = request.headers['idempotency-key'];
-    const options: InvokeOptions = {};
+    const options: SubmitOptions = {};
     if (header !== undefined) {
       if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
         throw new GatewayError('GW_INVALID_REQUEST', 'Invalid Idempotency-Key header', {
@@ -72,9 +73,7 @@ export const capabilityRoutes: RouteModule = (app, runtime) => {
       options.idempotencyKey = header;
     }
     try {
-      const out = await runtime.invoke(capability, request.body, options);
-      reply.header('idempotency-key', out.idempotencyKey);
-      return out;
+      return sendSubmission(reply, await runtime.submit(capability, request.body, { ...options, async: prefersAsync(request.headers.prefer) }));
     } catch (error) {
       const mapped = toErrorReply(error);
       if (!isUnavailable(mapped)) throw error;

@@ -1,0 +1,116 @@
+/**
+ * The outbox worker on BullMQ: one job at a time per instance, BullMQ's lock (= the lease,
+ * `leaseMs`) keeps a delivery with one worker, and a stalled job (its worker died) is taken
+ * over by another. Retries and waits for a usable provider are delayed jobs (backoff with
+ * jitter, never sooner than a provider's reset); dead, failed and unknown deliveries end in
+ * BullMQ's failed set (the dead-letter queue) and their record says which.
+ */
+import { randomUUID } from 'node:crypto';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Clock } from '../core/clock.js';
+import { toGatewayError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { retryDelay } from './backoff.js';
+import { bullConnection, bullPrefix, OUTBOX_QUEUE, type BullmqOutbox, type JobRecord } from './bullmq-outbox.js';
+import { recommendDeadLetter, recommendUnknownOutcome, type RecommendationSink } from './dead-letter.js';
+import { deliveryError, mayHaveLanded } from './delivery-errors.js';
+import type { DeliveryHost } from './host.js';
+import type { RedisLedger } from './redis-ledger.js';
+import type { DeliveryError, DeliveryRecord } from './outbox.js';
+import type { OutboxPolicy } from './outbox-worker.js';
+
+export interface BullmqWorkerOptions {
+  outbox: BullmqOutbox;
+  ledger: RedisLedger;
+  host: DeliveryHost;
+  clock: Clock;
+  policy: OutboxPolicy;
+  recommendations?: RecommendationSink;
+  logger?: Logger;
+  random?: () => number;
+}
+
+export class BullmqOutboxWorker {
+  readonly owner = `bull-${randomUUID()}`;
+  private worker: Worker | null = null;
+  private readonly logger: Logger;
+
+  constructor(private readonly o: BullmqWorkerOptions) {
+    this.logger = o.logger ?? silentLogger;
+  }
+
+  start(): void {
+    if (this.worker) return;
+    const { outbox, policy } = this.o;
+    this.worker = new Worker(OUTBOX_QUEUE, (job, token) => this.process(job, token), {
+      connection: bullConnection(outbox.target),
+      prefix: bullPrefix(outbox.target),
+      concurrency: 1,
+      lockDuration: policy.leaseMs,
+      stalledInterval: Math.max(1_000, Math.floor(policy.leaseMs / 2)),
+      maxStalledCount: 1_000_000,
+      drainDelay: Math.max(1, Math.ceil(policy.pollMs / 1000)),
+    });
+    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'outbox worker connection error'));
+  }
+
+  async stop(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    await w?.close();
+  }
+
+  private async process(job: Job<JobRecord>, token: string | undefined): Promise<unknown> {
+    const { host, clock, policy } = this.o;
+    const { calling, ...rec } = job.data;
+    if (rec.state === 'delivered' || rec.state === 'failed' || rec.state === 'dead' || rec.state === 'unknown_outcome') return rec.result ?? null;
+    const now = clock.now();
+    if (now - rec.createdAt > policy.maxAgeMs) return this.end(job, rec, 'dead', rec.lastError ?? { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'maximum age reached' });
+    const usable = host.usableAt(rec.capability, now);
+    if (usable === null || usable > now) {
+      const at = Math.min(usable ?? now + policy.pollMs, rec.createdAt + policy.maxAgeMs + 1);
+      return this.delay(job, token, { ...rec, state: 'pending', nextAttemptAt: at, updatedAt: now }, at);
+    }
+    if (calling !== undefined && !host.deduplicates(rec.capability)) {
+      return this.end(job, rec, 'unknown_outcome', { code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome', message: 'The worker holding this delivery stopped during the provider call; it may have been delivered.' });
+    }
+    const started: DeliveryRecord = { ...rec, state: 'in_progress', attempts: rec.attempts + 1, updatedAt: now, nextAttemptAt: null };
+    await job.updateData({ ...started, calling: this.owner });
+    const deadlineMs = Math.max(1, Math.min(host.deadlineMs(rec.capability), Math.floor(policy.leaseMs * 0.8)));
+    try {
+      const r = await host.invoke(rec.capability, rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs });
+      await job.updateData({ ...started, state: 'delivered', result: r.result, provider: r.provider, updatedAt: clock.now() });
+      await this.o.ledger.settle(rec.idempotencyKey, { state: 'succeeded', result: r.result, provider: r.provider, deliveryId: rec.id }, clock.now());
+      return r.result ?? null;
+    } catch (thrown) {
+      if (thrown instanceof DelayedError) throw thrown;
+      const error = deliveryError(thrown);
+      if (mayHaveLanded(thrown)) return this.end(job, started, 'unknown_outcome', error);
+      if (error.kind === 'invalid_request') return this.end(job, started, 'failed', error);
+      const t = clock.now();
+      const next = t + retryDelay(policy, started.attempts, this.o.random, toGatewayError(thrown).retryAfterMs);
+      if (next - rec.createdAt > policy.maxAgeMs) return this.end(job, started, 'dead', error);
+      return this.delay(job, token, { ...started, state: 'pending', nextAttemptAt: next, updatedAt: t, lastError: error }, next);
+    }
+  }
+
+  private async delay(job: Job<JobRecord>, token: string | undefined, rec: DeliveryRecord, at: number): Promise<never> {
+    await job.updateData(rec);
+    await job.moveToDelayed(at, token);
+    throw new DelayedError();
+  }
+
+  private async end(job: Job<JobRecord>, rec: DeliveryRecord, state: 'dead' | 'failed' | 'unknown_outcome', error: DeliveryError): Promise<never> {
+    const { clock } = this.o;
+    const now = clock.now();
+    const done: DeliveryRecord = { ...rec, state, lastError: error, updatedAt: now, nextAttemptAt: null };
+    await job.updateData(done);
+    if (state !== 'dead') await this.o.ledger.settle(rec.idempotencyKey, { state, error: { name: 'GatewayError', ...error }, deliveryId: rec.id }, now);
+    this.logger.warn({ deliveryId: rec.id, idempotencyKey: rec.idempotencyKey, state }, 'outbox delivery ended without delivery');
+    if (this.o.recommendations) {
+      if (state === 'dead') await recommendDeadLetter(this.o.recommendations, done, now, 'the maximum age was reached');
+      if (state === 'unknown_outcome') await recommendUnknownOutcome(this.o.recommendations, done, now);
+    }
+    throw new UnrecoverableError(`${state}: ${error.code}`);
+  }
+}

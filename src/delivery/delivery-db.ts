@@ -1,0 +1,71 @@
+/**
+ * The SQLite delivery database: the idempotency ledger and the outbox, in their own file next
+ * to the store (`data/gateway.db` -> `data/gateway.delivery.db`), WAL journal with
+ * `synchronous=FULL`: a commit is on disk (fsync) before the caller is answered.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE ledger (
+    key TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    lease_until INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX ledger_expires ON ledger (expires_at);
+  CREATE INDEX ledger_state ON ledger (state, created_at);
+
+  CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL,
+    capability TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    next_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    owner TEXT,
+    lease_until INTEGER,
+    calling INTEGER NOT NULL DEFAULT 0,
+    request TEXT NOT NULL,
+    result TEXT,
+    provider TEXT,
+    last_error TEXT
+  );
+  CREATE INDEX outbox_due ON outbox (state, next_at);
+  CREATE INDEX outbox_key ON outbox (idempotency_key);
+  CREATE INDEX outbox_created ON outbox (created_at);
+  `,
+];
+
+/** The delivery database file that belongs to a `sqlite:<path>` store. */
+export function deliveryDbPath(storePath: string): string {
+  if (storePath === ':memory:') return ':memory:';
+  return storePath.endsWith('.db') ? `${storePath.slice(0, -3)}.delivery.db` : `${storePath}.delivery.db`;
+}
+
+export function openDeliveryDb(path: string, busyTimeoutMs = 5_000): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.transaction(() => {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current > MIGRATIONS.length) throw new Error(`delivery database schema ${current} is newer than this gateway supports`);
+      for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+      if (current !== MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+    }).immediate();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}

@@ -1,0 +1,16 @@
+export { requestFingerprint, canonicalJson } from './fingerprint.js';
+export type { IdempotencyLedger, LedgerEntry, LedgerState, LedgerUpdate, LedgerQuery, BeginInput, BeginResult } from './ledger.js';
+export { MemoryLedger } from './memory-ledger.js';
+export { SqliteLedger } from './sqlite-ledger.js';
+export { RedisLedger } from './redis-ledger.js';
+export { DELIVERY_STATES, type DeliveryRecord, type DeliveryState, type DeliveryError, type Outbox, type LeasableOutbox, type DeliveryQuery, type PurgeQuery } from './outbox.js';
+export { MemoryOutbox } from './memory-outbox.js';
+export { SqliteOutbox } from './sqlite-outbox.js';
+export { BullmqOutbox, deliveryIdFor } from './bullmq-outbox.js';
+export { OutboxWorker, type OutboxPolicy } from './outbox-worker.js';
+export { BullmqOutboxWorker } from './bullmq-worker.js';
+export { DeliveryService, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, type Submission, type SubmitOptions } from './delivery-service.js';
+export { chainHost, type DeliveryHost } from './host.js';
+export { createDelivery } from './create-delivery.js';
+export { outboxPolicy, type DeliveryStack, type DeliveryWorker, type CreateDeliveryOptions } from './delivery-stack.js';
+export { deliveryDbPath } from './delivery-db.js';

@@ -1,0 +1,176 @@
+/**
+ * The outbox on the SQLite delivery database (WAL, synchronous=FULL). Enqueues are group
+ * committed: a batch of concurrent enqueues costs one transaction and one fsync, and each
+ * caller is answered only after its batch is on disk. The ledger row of the key is updated in
+ * the same transaction as the outbox row.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { GroupCommit } from './group-commit.js';
+import { FINISHED_STATES, emptyCounts, type DeliveryOutcome, type DeliveryQuery, type DeliveryRecord, type DeliveryState, type EnqueueInput, type LeasableOutbox, type LeasedDelivery, type PurgeQuery } from './outbox.js';
+import type { SqliteLedger } from './sqlite-ledger.js';
+import { toRecord, type OutboxRow } from './sqlite-outbox-rows.js';
+
+export class SqliteOutbox implements LeasableOutbox {
+  readonly kind = 'sqlite';
+  readonly marksLedger = true;
+  private readonly commits: GroupCommit<EnqueueInput, DeliveryRecord>;
+  private readonly insert: Database.Statement;
+  private readonly byId: Database.Statement<[string], OutboxRow>;
+  private readonly update: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly ledger: SqliteLedger,
+    private readonly ownsDb = false,
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO outbox (id, idempotency_key, capability, state, created_at, updated_at, next_at, attempts, request, last_error)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)`,
+    );
+    this.byId = db.prepare('SELECT * FROM outbox WHERE id = ?');
+    this.update = db.prepare(
+      `UPDATE outbox SET state = ?, next_at = ?, result = COALESCE(?, result), provider = COALESCE(?, provider),
+         last_error = COALESCE(?, last_error), owner = NULL, lease_until = NULL, calling = 0, updated_at = ? WHERE id = ?`,
+    );
+    const insertMany = db.transaction((items: readonly EnqueueInput[]) => items.map((i) => this.insertOne(i)));
+    this.commits = new GroupCommit((items) => insertMany(items));
+  }
+
+  enqueue(input: EnqueueInput): Promise<DeliveryRecord> {
+    return this.commits.submit(input);
+  }
+
+  async get(id: string): Promise<DeliveryRecord | undefined> {
+    const row = this.byId.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  async findByKey(key: string): Promise<DeliveryRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM outbox WHERE idempotency_key = ? ORDER BY created_at DESC LIMIT 1').get(key) as OutboxRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  async list(q: DeliveryQuery = {}): Promise<DeliveryRecord[]> {
+    const clauses: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.state) (clauses.push('state = ?'), params.push(q.state));
+    if (q.capability) (clauses.push('capability = ?'), params.push(q.capability));
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    const rows = this.db.prepare(`SELECT * FROM outbox ${where} ORDER BY created_at DESC, id LIMIT ?`).all(...params, q.limit ?? 100) as OutboxRow[];
+    return rows.map(toRecord);
+  }
+
+  async counts(): Promise<Record<DeliveryState, number>> {
+    const out = emptyCounts();
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: DeliveryState; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
+  async retry(id: string, now: number): Promise<DeliveryRecord | undefined> {
+    return this.db.transaction(() => {
+      const row = this.byId.get(id);
+      if (!row || row.state === 'delivered' || row.state === 'in_progress') return row ? toRecord(row) : undefined;
+      this.db.prepare("UPDATE outbox SET state = 'pending', next_at = ?, created_at = ?, attempts = 0, owner = NULL, lease_until = NULL, calling = 0, updated_at = ? WHERE id = ?").run(now, now, now, id);
+      this.ledger.settleSync(row.idempotency_key, { state: 'queued', deliveryId: id }, now);
+      return toRecord(this.byId.get(id)!);
+    }).immediate();
+  }
+
+  async resolve(id: string, delivered: boolean, now: number): Promise<DeliveryRecord | undefined> {
+    if (!delivered) return this.retry(id, now);
+    return this.db.transaction(() => {
+      const row = this.byId.get(id);
+      if (!row || row.state === 'in_progress' || row.state === 'pending') return row ? toRecord(row) : undefined;
+      this.update.run('delivered', null, null, null, null, now, id);
+      this.ledger.settleSync(row.idempotency_key, { state: 'succeeded', result: null, resolvedBy: 'operator', deliveryId: id }, now);
+      return toRecord(this.byId.get(id)!);
+    }).immediate();
+  }
+
+  async purge(q: PurgeQuery): Promise<number> {
+    const clauses: string[] = ['state IN (SELECT value FROM json_each(?))'];
+    const params: (string | number)[] = [JSON.stringify(q.states ?? FINISHED_STATES)];
+    if (q.id !== undefined) (clauses.push('id = ?'), params.push(q.id));
+    if (q.olderThan !== undefined) (clauses.push('updated_at < ?'), params.push(q.olderThan));
+    const where = clauses.join(' AND ');
+    return this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM ledger WHERE state = 'queued' AND key IN (SELECT idempotency_key FROM outbox WHERE ${where})`).run(...params);
+      return this.db.prepare(`DELETE FROM outbox WHERE ${where}`).run(...params).changes;
+    }).immediate();
+  }
+
+  async lease(owner: string, now: number, leaseMs: number, capabilities: readonly string[]): Promise<LeasedDelivery | undefined> {
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare(
+          `SELECT * FROM outbox WHERE capability IN (SELECT value FROM json_each(?))
+             AND ((state = 'pending' AND next_at <= ?) OR (state = 'in_progress' AND lease_until <= ?))
+           ORDER BY next_at, created_at LIMIT 1`,
+        )
+        .get(JSON.stringify(capabilities), now, now) as OutboxRow | undefined;
+      if (!row) return undefined;
+      this.db.prepare("UPDATE outbox SET state = 'in_progress', owner = ?, lease_until = ?, attempts = attempts + 1, calling = 0, updated_at = ? WHERE id = ?").run(owner, now + leaseMs, now, row.id);
+      const takenOver = row.state === 'in_progress';
+      return { record: toRecord(this.byId.get(row.id)!), takenOver, wasCalling: takenOver && row.calling === 1 };
+    }).immediate();
+  }
+
+  async markCalling(id: string, owner: string): Promise<boolean> {
+    return this.db.prepare("UPDATE outbox SET calling = 1 WHERE id = ? AND owner = ? AND state = 'in_progress'").run(id, owner).changes === 1;
+  }
+
+  async finish(id: string, owner: string, outcome: DeliveryOutcome, now: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      const row = this.byId.get(id);
+      if (!row) return false;
+      const holds = row.state === 'in_progress' && row.owner === owner;
+      if (!holds && !(row.state === 'unknown_outcome' && outcome.state === 'delivered')) return false;
+      const key = row.idempotency_key;
+      if (outcome.state === 'delivered') {
+        this.update.run('delivered', null, JSON.stringify(outcome.result ?? null), outcome.provider, null, now, id);
+        this.ledger.settleSync(key, { state: 'succeeded', result: outcome.result, provider: outcome.provider, deliveryId: id }, now);
+        return true;
+      }
+      const error = JSON.stringify(outcome.error);
+      this.update.run(outcome.state, outcome.state === 'pending' ? outcome.nextAttemptAt : null, null, null, error, now, id);
+      if (outcome.state === 'failed' || outcome.state === 'unknown_outcome') {
+        this.ledger.settleSync(key, { state: outcome.state, error: { name: 'GatewayError', ...outcome.error }, deliveryId: id }, now);
+      }
+      return true;
+    }).immediate();
+  }
+
+  async nextDue(capabilities: readonly string[]): Promise<number | null> {
+    const row = this.db
+      .prepare(
+        `SELECT MIN(CASE WHEN state = 'pending' THEN next_at ELSE lease_until END) AS t FROM outbox
+         WHERE capability IN (SELECT value FROM json_each(?)) AND state IN ('pending', 'in_progress')`,
+      )
+      .get(JSON.stringify(capabilities)) as { t: number | null };
+    return row.t;
+  }
+
+  async expire(cutoff: number, now: number): Promise<DeliveryRecord[]> {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND created_at < ?").all(cutoff) as OutboxRow[];
+      const mark = this.db.prepare("UPDATE outbox SET state = 'dead', next_at = NULL, updated_at = ? WHERE id = ?");
+      for (const r of rows) mark.run(now, r.id);
+      return rows.map((r) => ({ ...toRecord(r), state: 'dead' as const, nextAttemptAt: null, updatedAt: now }));
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    this.commits.flush();
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+
+  private insertOne(i: EnqueueInput): DeliveryRecord {
+    const id = `dlv_${randomUUID().replace(/-/g, '')}`;
+    this.insert.run(id, i.idempotencyKey, i.capability, i.now, i.now, i.now, JSON.stringify(i.request ?? null), i.lastError ? JSON.stringify(i.lastError) : null);
+    this.ledger.settleSync(i.idempotencyKey, { state: 'queued', deliveryId: id }, i.now);
+    const rec: DeliveryRecord = { id, idempotencyKey: i.idempotencyKey, capability: i.capability, state: 'pending', attempts: 0, createdAt: i.now, updatedAt: i.now, nextAttemptAt: i.now, request: i.request };
+    if (i.lastError) rec.lastError = i.lastError;
+    return rec;
+  }
+}
