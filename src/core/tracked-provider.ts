@@ -235,7 +235,7 @@ export class TrackedProvider {
       this.breaker.release(verdict, generation);
       return this.localReject('GW_CANCELLED', 'cancelled: a hedged attempt won', undefined);
     }
-    const error = thrown === DEADLINE ? this.deadlineError(ctx) : toGatewayError(thrown, this.name, this.capability);
+    const error = thrown === DEADLINE ? this.deadlineError() : toGatewayError(thrown, this.name, this.capability);
     this.recordFailure(error, end - began, verdict, generation);
     return { ok: false, error, latencyMs: end - began, local: false, endedAt: end };
   }
@@ -430,8 +430,7 @@ export class TrackedProvider {
   }
 
   /** The engine's deadline fired: a side-effecting call to a provider that cannot deduplicate may have landed. */
-  private deadlineError(ctx: AttemptContext): GatewayError {
-    void ctx;
+  private deadlineError(): GatewayError {
     const opts = { provider: this.name, capability: this.capability };
     return this.sideEffects && !this.deduplicates
       ? new GatewayError('GW_UNKNOWN_OUTCOME', 'attempt deadline passed while the request may have been sent', opts)

@@ -99,7 +99,7 @@ export class SandboxProvider implements Provider {
     const parsed = parseRequest(capability, request);
     const ms = this.latency();
     if (ms > 0) await this.delay(ms, ctx);
-    this.injectFaults(ctx);
+    this.injectFaults();
     if (this.random() < this.options.hangRate) await this.hang(ctx, capability.sideEffects);
     const previous = this.deliveryCount(ctx.idempotencyKey);
     const result = this.result(ctx, parsed);
@@ -115,8 +115,7 @@ export class SandboxProvider implements Provider {
     return result;
   }
 
-  async probe(ctx: ProbeContext): Promise<ProbeResult> {
-    void ctx;
+  async probe(_ctx: ProbeContext): Promise<ProbeResult> {
     const outage = this.outageKind();
     if (this.forcedFailure) throw this.failure(this.forcedFailure, 'forced failure');
     if (outage) throw this.failure(outage, 'sandbox outage window');
@@ -124,7 +123,7 @@ export class SandboxProvider implements Provider {
     return { metadata: { sandbox: true, calls: this.calls, delivered: this.deliveredKeys } };
   }
 
-  private injectFaults(ctx: InvokeContext): void {
+  private injectFaults(): void {
     if (this.forcedFailure) throw this.failure(this.forcedFailure, 'forced failure');
     const outage = this.outageKind();
     if (outage) throw this.failure(outage, 'sandbox outage window');
@@ -143,7 +142,6 @@ export class SandboxProvider implements Provider {
       const rate = this.options.errorRate[kind as keyof SandboxOptions['errorRate']];
       if (rate && this.random() < rate) throw this.failure(kind as FailureKind, `injected ${kind} (rate ${rate})`);
     }
-    void ctx;
   }
 
   private outageKind(): FailureKind | null {
