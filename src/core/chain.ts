@@ -124,7 +124,7 @@ export class ProviderChain {
       const attempts = [record(first.name, r)];
       if (this.attemptEvents.hasListeners) this.emitAttempt(attempts[0]!, key);
       if (r.ok) {
-        return { result: r.value, provider: first.name, attempts: first === this.providers[0] ? attempts : this.withPassedOver(attempts), idempotencyKey: key, latencyMs: r.endedAt - started };
+        return { result: r.value, provider: first.name, attempts: first === this.providers[0] ? attempts : this.withPassedOver(attempts, r.endedAt), idempotencyKey: key, latencyMs: r.endedAt - started };
       }
       return this.attemptAll<T>(request, order, attempts, key, started, deadline, r.local ? 0 : 1, r);
     });
@@ -184,7 +184,7 @@ export class ProviderChain {
         } else {
           r = await provider.execute<T>(request, { idempotencyKey: key, deadline, attempt: attempts.length + 1, logger: this.logger });
           this.push(attempts, record(provider.name, r), key);
-          if (r.ok) return { result: r.value, provider: provider.name, attempts: this.withPassedOver(attempts), idempotencyKey: key, latencyMs: r.endedAt - started };
+          if (r.ok) return { result: r.value, provider: provider.name, attempts: this.withPassedOver(attempts, r.endedAt), idempotencyKey: key, latencyMs: r.endedAt - started };
           if (!r.local) called++;
         }
         if (r.ok) break; // unreachable: success returned above
@@ -253,11 +253,10 @@ export class ProviderChain {
    * ordering put them behind the one that served (an open circuit, a cool-down, worse health)
    * are listed first, as skipped with their reason.
    */
-  private withPassedOver(attempts: AttemptRecord[]): AttemptRecord[] {
-    const now = this.clock.now();
+  private withPassedOver(attempts: AttemptRecord[], now = this.clock.now()): AttemptRecord[] {
     let extra: AttemptRecord[] | undefined;
     for (const p of this.providers) {
-      if (attempts.some((a) => a.provider === p.name)) {
+      if (tried(attempts, p.name)) {
         if (this.policy.strategy === 'priority') break; // providers after the served one were not passed over
         continue;
       }
@@ -269,7 +268,9 @@ export class ProviderChain {
       }
       if (rec) (extra ??= []).push(rec);
     }
-    return extra ? [...extra, ...attempts] : attempts;
+    if (!extra) return attempts;
+    for (const a of attempts) extra.push(a);
+    return extra;
   }
 
   /** The kinds table: never after invalid_request; after unknown_outcome only when a duplicate is impossible or accepted. */
@@ -357,6 +358,11 @@ export class ProviderChain {
     if (this.exhaustedEvents.hasListeners) this.exhaustedEvents.emit({ capability: this.capability, idempotencyKey: key, attempts, code });
     return error;
   }
+}
+
+function tried(attempts: readonly AttemptRecord[], provider: string): boolean {
+  for (let i = 0; i < attempts.length; i++) if (attempts[i]!.provider === provider) return true;
+  return false;
 }
 
 function record(provider: string, r: AttemptResult<unknown>): AttemptRecord {

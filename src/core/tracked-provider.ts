@@ -126,6 +126,20 @@ export class TrackedProvider {
 
   /** Null when the provider may be called now; otherwise why not. */
   unavailable(now: number): Unavailable | null {
+    // The answer only changes with the breaker's generation, the cool-down or the passing of `until`.
+    const c = this.unavailableCache;
+    if (c !== null && c.generation === this.breaker.generation && c.cooldownUntil === this.cooldownUntil && (c.value.until === null || now < c.value.until)) {
+      return c.value;
+    }
+    const value = this.computeUnavailable(now);
+    // Half-open permits change without a generation change, so that answer is never cached.
+    this.unavailableCache = value && value.code !== 'GW_HALF_OPEN_BUSY' ? { value, generation: this.breaker.generation, cooldownUntil: this.cooldownUntil } : null;
+    return value;
+  }
+
+  private unavailableCache: { value: Unavailable; generation: number; cooldownUntil: number } | null = null;
+
+  private computeUnavailable(now: number): Unavailable | null {
     if (!this.configured) return { code: 'GW_NOT_CONFIGURED', reason: `not configured: ${this.missingSetting ?? 'missing settings'}`, until: null };
     const state = this.breaker.state;
     if (state === 'isolated') return { code: 'GW_CIRCUIT_OPEN', reason: 'isolated by operator', until: null };
@@ -140,6 +154,7 @@ export class TrackedProvider {
     }
     return null;
   }
+
 
   /** When the provider becomes usable again (for fail_fast errors), or null if unknown. */
   availableAt(now: number): number | null {
