@@ -56,6 +56,7 @@ export class DeliveryService {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private seq = 0;
+  private beginsSincePrune = 0;
 
   constructor(o: DeliveryServiceOptions) {
     this.host = o.host;
@@ -81,6 +82,7 @@ export class DeliveryService {
     const deadlineMs = options.deadlineMs ?? this.host.deadlineMs(capability);
     const waitUntil = this.clock.now() + deadlineMs;
     const owner = `${this.instanceId}/${++this.seq}`;
+    this.maybePrune();
     for (;;) {
       const now = this.clock.now();
       const begun = await this.ledger.begin({ key, capability, fingerprint, owner, now, leaseMs: deadlineMs + this.policy.leaseGraceMs, ttlMs: this.policy.ttlMs });
@@ -161,6 +163,13 @@ export class DeliveryService {
         throw replayedError(entry);
       }
     }
+  }
+
+  /** Expired ledger entries are dropped every 1,000 submissions, so the ledger never grows without bound. */
+  private maybePrune(): void {
+    if (++this.beginsSincePrune < 1_000) return;
+    this.beginsSincePrune = 0;
+    this.ledger.prune(this.clock.now()).catch((e: unknown) => this.logger.warn({ reason: e instanceof Error ? e.message : String(e) }, 'ledger prune failed'));
   }
 
   /** Polls the ledger until the in-flight entry settles, disappears, or the deadline passes. */

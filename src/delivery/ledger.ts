@@ -106,10 +106,27 @@ export function newEntry(input: BeginInput): LedgerEntry {
 }
 
 export function applyUpdate(entry: LedgerEntry, update: LedgerUpdate, now: number): LedgerEntry {
-  const out: LedgerEntry = { ...entry, state: update.state, updatedAt: now, leaseUntil: 0 };
-  for (const k of ['result', 'provider', 'error', 'deliveryId', 'resolvedBy'] as const) {
-    if (update[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = update[k];
-  }
-  if (update.state === 'succeeded') delete out.error;
+  // Built field by field (one object shape, no delete), as this runs once per invocation.
+  const out: LedgerEntry = {
+    key: entry.key,
+    capability: entry.capability,
+    fingerprint: entry.fingerprint,
+    state: update.state,
+    owner: entry.owner,
+    leaseUntil: 0,
+    createdAt: entry.createdAt,
+    updatedAt: now,
+    expiresAt: entry.expiresAt,
+  };
+  const result = update.result !== undefined ? update.result : entry.result;
+  if (result !== undefined) out.result = result;
+  const provider = update.provider ?? entry.provider;
+  if (provider !== undefined) out.provider = provider;
+  const error = update.state === 'succeeded' ? undefined : (update.error ?? entry.error);
+  if (error !== undefined) out.error = error;
+  const deliveryId = update.deliveryId ?? entry.deliveryId;
+  if (deliveryId !== undefined) out.deliveryId = deliveryId;
+  const resolvedBy = update.resolvedBy ?? entry.resolvedBy;
+  if (resolvedBy !== undefined) out.resolvedBy = resolvedBy;
   return out;
 }

@@ -10,7 +10,7 @@ export class MemoryLedger implements IdempotencyLedger {
     if (found) return { acquired: false, entry: structuredClone(found) };
     const entry = newEntry(input);
     this.entries.set(input.key, entry);
-    return { acquired: true, entry: structuredClone(entry) };
+    return { acquired: true, entry: { ...entry } }; // a fresh entry holds no result yet: a shallow copy is a full copy
   }
 
   async settle(key: string, update: LedgerUpdate, now: number, owner?: string): Promise<boolean> {
@@ -39,9 +39,14 @@ export class MemoryLedger implements IdempotencyLedger {
     return out.sort((a, b) => b.createdAt - a.createdAt).slice(0, query.limit ?? 100);
   }
 
+  /** Entries sit in creation order and share one TTL, so expired ones are at the front: stop at the first live one. */
   async prune(now: number): Promise<number> {
     let n = 0;
-    for (const [k, e] of this.entries) if (e.expiresAt <= now) (this.entries.delete(k), n++);
+    for (const [k, e] of this.entries) {
+      if (e.expiresAt > now) break;
+      this.entries.delete(k);
+      n++;
+    }
     return n;
   }
 
