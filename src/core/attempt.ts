@@ -12,8 +12,6 @@ export const DEADLINE: unique symbol = Symbol('deadline');
 
 /** One attempt: the adapter's context, its deadline entry and its pending result in one object. */
 export class Attempt<T> extends AttemptContext {
-  resolve: ((r: AttemptResult<T>) => void) | null = null;
-
   constructor(
     private readonly tracked: TrackedProvider,
     opts: AttemptOptions,
@@ -21,6 +19,8 @@ export class Attempt<T> extends AttemptContext {
     readonly verdict: PermitVerdict,
     readonly generation: number,
     readonly began: number,
+    /** Receives the outcome exactly once. */
+    private readonly resolve: (r: AttemptResult<T>) => void,
   ) {
     super(opts.idempotencyKey, deadline, opts.attempt, tracked.capability, tracked.name, opts.logger);
   }
@@ -28,17 +28,17 @@ export class Attempt<T> extends AttemptContext {
   succeed(value: unknown): void {
     if (this.finished) return; // the deadline already decided this attempt
     this.done();
-    this.resolve!(this.tracked.settleSuccess(this, value));
+    this.resolve(this.tracked.settleSuccess(this, value));
   }
 
   fail(thrown: unknown): void {
     if (this.finished) return;
     this.done();
-    this.resolve!(this.tracked.settleFailure(this, thrown));
+    this.resolve(this.tracked.settleFailure(this, thrown));
   }
 
   override expire(): void {
     this.abort();
-    this.resolve!(this.tracked.settleFailure(this, DEADLINE));
+    this.resolve(this.tracked.settleFailure(this, DEADLINE));
   }
 }

@@ -120,13 +120,21 @@ export class ProviderChain {
     const first = order[0]!;
     if (this.policy.hedging.enabled || first.unavailable(started) !== null) return this.attemptAll<T>(request, order, [], key, started, deadline, 0);
     // Fast path: the first candidate is usable; most invocations end with its first attempt.
-    return first.execute<T>(request, { idempotencyKey: key, deadline, attempt: 1, logger: this.logger, now: started }).then((r) => {
-      const attempts = [record(first.name, r)];
-      if (this.attemptEvents.hasListeners) this.emitAttempt(attempts[0]!, key);
-      if (r.ok) {
-        return { result: r.value, provider: first.name, attempts: first === this.providers[0] ? attempts : this.withPassedOver(attempts, r.endedAt), idempotencyKey: key, latencyMs: r.endedAt - started };
-      }
-      return this.attemptAll<T>(request, order, attempts, key, started, deadline, r.local ? 0 : 1, r);
+    return new Promise<InvokeResult<T>>((resolve, reject) => {
+      first.start<T>(request, { idempotencyKey: key, deadline, attempt: 1, logger: this.logger, now: started }, (r) => {
+        try {
+          const attempts = [record(first.name, r)];
+          if (this.attemptEvents.hasListeners) this.emitAttempt(attempts[0]!, key);
+          if (r.ok) {
+            const trace = first === this.providers[0] ? attempts : this.withPassedOver(attempts, r.endedAt);
+            resolve({ result: r.value, provider: first.name, attempts: trace, idempotencyKey: key, latencyMs: r.endedAt - started });
+          } else {
+            resolve(this.attemptAll<T>(request, order, attempts, key, started, deadline, r.local ? 0 : 1, r));
+          }
+        } catch (error) {
+          reject(error);
+        }
+      });
     });
   }
 

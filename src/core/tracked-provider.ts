@@ -164,12 +164,20 @@ export class TrackedProvider {
 
   /** Runs one attempt: permits, the adapter call bounded by the deadline, and one recording of the outcome. */
   execute<T = unknown>(request: unknown, opts: AttemptOptions): Promise<AttemptResult<T>> {
+    return new Promise<AttemptResult<T>>((resolve) => this.start<T>(request, opts, resolve));
+  }
+
+  /**
+   * Like execute, but hands the outcome to `done` (called exactly once) instead of a promise:
+   * the chain's fast path settles its own promise from here and saves a promise and a hop.
+   */
+  start<T = unknown>(request: unknown, opts: AttemptOptions, done: (r: AttemptResult<T>) => void): void {
     const start = opts.now ?? this.clock.now();
     let verdict: PermitVerdict = 'closed';
     if (!opts.bypass) {
       verdict = this.breaker.acquire(start);
       if (verdict !== 'closed' && verdict !== 'half_open') {
-        return Promise.resolve(this.localReject(verdict === 'half_open_busy' ? 'GW_HALF_OPEN_BUSY' : 'GW_CIRCUIT_OPEN', `circuit ${verdict.replace('_', '-')}`, undefined));
+        return done(this.localReject(verdict === 'half_open_busy' ? 'GW_HALF_OPEN_BUSY' : 'GW_CIRCUIT_OPEN', `circuit ${verdict.replace('_', '-')}`, undefined));
       }
     }
     const generation = this.breaker.generation;
@@ -177,11 +185,11 @@ export class TrackedProvider {
       const wait = this.rate.tryTake(start);
       if (wait > 0) {
         this.breaker.release(verdict, generation);
-        return Promise.resolve(this.localReject('GW_LOCAL_RATE_LIMIT', `local rate limit of ${this.limits.ratePerSecond}/s reached`, wait));
+        return done(this.localReject('GW_LOCAL_RATE_LIMIT', `local rate limit of ${this.limits.ratePerSecond}/s reached`, wait));
       }
     }
-    if (!this.concurrency) return this.run<T>(request, opts, verdict, generation, start);
-    return this.queued<T>(this.concurrency, request, opts, verdict, generation, start);
+    if (!this.concurrency) return this.run<T>(request, opts, verdict, generation, start, done);
+    void this.queued<T>(this.concurrency, request, opts, verdict, generation, start).then(done);
   }
 
   private async queued<T>(
@@ -198,7 +206,7 @@ export class TrackedProvider {
       return this.localReject('GW_CONCURRENCY_LIMIT', `concurrency limit of ${this.limits.concurrency} reached`, undefined);
     }
     try {
-      return await this.run<T>(request, opts, verdict, generation, this.clock.now());
+      return await new Promise<AttemptResult<T>>((resolve) => this.run<T>(request, opts, verdict, generation, this.clock.now(), resolve));
     } finally {
       limiter.release();
     }
@@ -208,10 +216,10 @@ export class TrackedProvider {
    * Calls the adapter under the shared deadline timer. The returned promise settles exactly
    * once, with the first of: the adapter's answer or the deadline; the outcome is recorded then.
    */
-  private run<T>(request: unknown, opts: AttemptOptions, verdict: PermitVerdict, generation: number, began: number): Promise<AttemptResult<T>> {
+  private run<T>(request: unknown, opts: AttemptOptions, verdict: PermitVerdict, generation: number, began: number, done: (r: AttemptResult<T>) => void): void {
     const timeout = verdict === 'half_open' ? Math.min(this.limits.attemptTimeoutMs, this.breakerPolicy.halfOpenTimeoutMs) : this.limits.attemptTimeoutMs;
     const deadline = Math.min(opts.deadline, began + timeout);
-    const attempt = new Attempt<T>(this, opts, deadline, verdict, generation, began);
+    const attempt = new Attempt<T>(this, opts, deadline, verdict, generation, began, done);
     opts.onStart?.(attempt);
     this.inFlight++;
     let p: Promise<unknown>;
@@ -220,14 +228,11 @@ export class TrackedProvider {
     } catch (e) {
       p = Promise.reject(e);
     }
-    return new Promise<AttemptResult<T>>((resolve) => {
-      attempt.resolve = resolve;
-      this.deadlines.addNode(attempt);
-      p.then(
-        (value) => attempt.succeed(value),
-        (thrown: unknown) => attempt.fail(thrown),
-      );
-    });
+    this.deadlines.addNode(attempt);
+    p.then(
+      (value) => attempt.succeed(value),
+      (thrown: unknown) => attempt.fail(thrown),
+    );
   }
 
   /** @internal An attempt's adapter answered. */

@@ -44,8 +44,11 @@ export class LeaderLease {
     return Date.now() < this.validUntil;
   }
 
+  private stopped = false;
+
   start(): void {
     if (this.timer) return;
+    this.stopped = false;
     const loop = (): void => {
       void this.tick().finally(() => {
         if (this.timer) this.timer = setTimeout(loop, Math.max(50, Math.floor(this.ttlMs / 3))).unref();
@@ -57,6 +60,7 @@ export class LeaderLease {
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopped = true; // a renewal still in flight must not make this instance leader again
     const was = this.isLeader;
     this.validUntil = 0;
     await this.o.redis.eval(RELEASE, 1, this.key, this.instanceId).catch(() => undefined);
@@ -75,6 +79,7 @@ export class LeaderLease {
     } catch {
       held = false;
     }
+    if (this.stopped) return false;
     // The lease counts from before the round trip, with a 10 % margin for clock drift.
     this.validUntil = held ? started + Math.floor(this.ttlMs * 0.9) : 0;
     if (held !== was) this.o.onChange?.(held);
