@@ -27,16 +27,7 @@ import type {
   Unavailable,
 } from './tracked-provider-types.js';
 
-export type {
-  AttemptOptions,
-  AttemptResult,
-  BreakerChangeEvent,
-  HealthChangeEvent,
-  ProbeOutcome,
-  TrackedProviderOptions,
-  TrackedProviderSnapshot,
-  Unavailable,
-} from './tracked-provider-types.js';
+export type * from './tracked-provider-types.js';
 
 export class TrackedProvider {
   readonly name: string;

@@ -2,31 +2,16 @@
  * The surface of the engine that monitoring uses: the subset of TrackedProvider and
  * ProviderChain (src/core/) it needs, structurally, so small fakes serve in tests.
  */
-import type { ErrorCode, FailureKind } from '../core/errors.js';
 import type { Disposer } from '../core/events.js';
-import type { ProviderHealth, ProviderStatusJSON } from '../core/health.js';
+import type { ProviderStatusJSON } from '../core/health.js';
+import type { HealthChangeEvent, ProbeOutcome } from '../core/tracked-provider-types.js';
 import type { RecommendationHints } from '../providers/types.js';
 
-export interface ProbeOutcomeLike {
-  provider: string;
-  capability: string;
-  ok: boolean;
-  skipped?: 'no_probe' | 'not_configured';
-  latencyMs: number;
-  error?: { code: ErrorCode; kind: FailureKind; message: string; retryAfterMs?: number };
-  metadata?: Record<string, unknown>;
-  warnings?: string[];
-  at: number;
-}
+/** What a probe reports (the engine's own type). */
+export type ProbeOutcomeLike = ProbeOutcome;
 
-export interface HealthChangeEventLike {
-  provider: string;
-  capability: string;
-  from: ProviderHealth;
-  to: ProviderHealth;
-  reason: string;
-  at: number;
-}
+/** A provider health transition (the engine's own type). */
+export type HealthChangeEventLike = HealthChangeEvent;
 
 export interface MonitoredProvider {
   readonly name: string;
