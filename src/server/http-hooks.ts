@@ -17,7 +17,7 @@ export function registerHttpHooks(app: FastifyInstance, metrics: GatewayMetrics)
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
-    metrics.httpRequests.inc({ method: request.method, route, status: String(status) });
+    metrics.countRequest(request.method, route, status);
     const fields = { method: request.method, route, status, ms: Math.round(reply.elapsedTime * 10) / 10, caller: request.identity?.name };
     if (request.method === 'GET' && status < 400) request.log.debug(fields, 'request');
     else request.log.info(fields, 'request');

@@ -43,6 +43,8 @@ export class GatewayMetrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpInFlight: Gauge;
   private readonly attemptChildren = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
+  /** Label children per metric and label values: prom-client hashes a label object on every call otherwise. */
+  private readonly children = new Map<object, Map<string, unknown>>();
 
   constructor(source: MetricsSource, opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -125,12 +127,31 @@ export class GatewayMetrics {
   /** Marks an invocation of a configured capability as started; call the returned function with its outcome. */
   startInvocation(capability: string): (outcome: string, provider: string | null) => void {
     const started = performance.now();
-    this.invocationsInFlight.inc({ capability });
+    const inFlight = this.labelled(this.invocationsInFlight, capability);
+    inFlight.inc();
     return (outcome, provider) => {
-      this.invocationsInFlight.dec({ capability });
-      this.invocations.inc({ capability, provider: provider ?? 'none', outcome });
-      this.invocationSeconds.observe({ capability, outcome: outcome === 'success' ? 'success' : 'failure' }, (performance.now() - started) / 1000);
+      inFlight.dec();
+      this.labelled(this.invocations, capability, provider ?? 'none', outcome).inc();
+      this.labelled(this.invocationSeconds, capability, outcome === 'success' ? 'success' : 'failure').observe((performance.now() - started) / 1000);
     };
+  }
+
+  /** Counts one HTTP request by method, route pattern and status. */
+  countRequest(method: string, route: string, status: number): void {
+    this.labelled(this.httpRequests, method, route, String(status)).inc();
+  }
+
+  /** The cached label child of `metric` for these label values (in labelNames order). */
+  private labelled<C>(metric: { labels(...values: string[]): C }, ...values: string[]): C {
+    let byValues = this.children.get(metric);
+    if (!byValues) this.children.set(metric, (byValues = new Map()));
+    const key = values.join('\u0000');
+    let child = byValues.get(key) as C | undefined;
+    if (child === undefined) {
+      child = metric.labels(...values);
+      byValues.set(key, child);
+    }
+    return child;
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {
