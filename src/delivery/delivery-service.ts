@@ -150,15 +150,15 @@ export class DeliveryService {
       case 'queued': {
         const delivery = entry.deliveryId ? await this.outbox?.get(entry.deliveryId) : undefined;
         if (!delivery) throw inFlight(entry.key, entry.capability, entry.deliveryId);
+        // The worker records the delivery before it settles the key: the delivery is the truth.
+        if (delivery.state === 'delivered') return this.deliveredReplay(entry.key, delivery);
         return { status: 'accepted', replayed: true, idempotencyKey: entry.key, delivery };
       }
       default: {
         // An unknown outcome whose request reached the outbox (the process died between the
         // enqueue and the ledger update): the outbox owns it, so answer with the delivery.
         const delivery = entry.state === 'unknown_outcome' && !entry.deliveryId ? await this.outbox?.findByKey(entry.key) : undefined;
-        if (delivery?.state === 'delivered') {
-          return { status: 'completed', replayed: true, result: { result: delivery.result, provider: delivery.provider ?? 'unknown', attempts: [], idempotencyKey: entry.key, latencyMs: 0 } };
-        }
+        if (delivery?.state === 'delivered') return this.deliveredReplay(entry.key, delivery);
         if (delivery) return { status: 'accepted', replayed: true, idempotencyKey: entry.key, delivery };
         throw replayedError(entry);
       }
@@ -170,6 +170,10 @@ export class DeliveryService {
     if (++this.beginsSincePrune < 1_000) return;
     this.beginsSincePrune = 0;
     this.ledger.prune(this.clock.now()).catch((e: unknown) => this.logger.warn({ reason: e instanceof Error ? e.message : String(e) }, 'ledger prune failed'));
+  }
+
+  private deliveredReplay(key: string, delivery: DeliveryRecord): Submission {
+    return { status: 'completed', replayed: true, result: { result: delivery.result, provider: delivery.provider ?? 'unknown', attempts: [], idempotencyKey: key, latencyMs: 0 } };
   }
 
   /** Polls the ledger until the in-flight entry settles, disappears, or the deadline passes. */
