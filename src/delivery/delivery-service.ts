@@ -152,6 +152,10 @@ export class DeliveryService {
         if (!delivery) throw inFlight(entry.key, entry.capability, entry.deliveryId);
         // The worker records the delivery before it settles the key: the delivery is the truth.
         if (delivery.state === 'delivered') return this.deliveredReplay(entry.key, delivery);
+        if (delivery.state === 'unknown_outcome' || delivery.state === 'failed') {
+          const error = delivery.lastError ? { name: 'GatewayError', ...delivery.lastError } : entry.error;
+          throw replayedError(error ? { ...entry, state: delivery.state, error } : { ...entry, state: delivery.state });
+        }
         return { status: 'accepted', replayed: true, idempotencyKey: entry.key, delivery };
       }
       default: {

@@ -69,7 +69,8 @@ describe.skipIf(redisSkipReason())('outbox on BullMQ', () => {
       return r && r.attempts >= 2 && r.state === 'pending' ? r : undefined;
     });
     expect(retried.lastError?.kind).toBe('transient');
-    expect(await (await outboxOf(x).queue.getJob(id))!.isDelayed()).toBe(true);
+    // The worker stores the record, then moves the job to the delayed set.
+    await until(async () => (await outboxOf(x).queue.getJob(id))!.isDelayed());
     sandbox.setFailure(null);
     x.gateway.findProvider('hook_a')!.reset();
     const done = await until(async () => {
