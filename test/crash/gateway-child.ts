@@ -1,17 +1,12 @@
 /**
  * The gateway process of the crash test: a dry-run gateway on SQLite with flaky sandbox
- * providers that append every delivery (`<key> <provider>`) to a file, its delivery stack with
- * the outbox worker running, and the capability + delivery routes on 127.0.0.1 (port printed
+ * providers that append every delivery (`<key> <provider>`) to a file (GatewayOptions.onSandboxDelivery),
+ * the gateway's own delivery stack with the outbox worker running, and the capability + delivery routes on 127.0.0.1 (port printed
  * as `PORT <n>`). Killed with SIGKILL by the test at random moments.
  */
 import { appendFileSync } from 'node:fs';
 import { validateConfig } from '../../src/config/load.js';
 import type { GatewayConfigInput } from '../../src/config/schema.js';
-import { systemClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { createDelivery } from '../../src/delivery/create-delivery.js';
-import { chainHost } from '../../src/delivery/host.js';
-import { buildChain } from '../../src/gateway/build-chains.js';
 import { Gateway } from '../../src/gateway.js';
 import { deliveryApp } from '../delivery/helpers.js';
 
@@ -38,24 +33,13 @@ const raw = {
 } as GatewayConfigInput;
 
 const config = validateConfig(raw, {}).config;
-const gateway = await Gateway.create({ config, snapshotIntervalMs: 0 });
-// The same chains, with sandboxes that write every delivery to the log before answering.
-const { chain } = buildChain('webhook_dispatch', config.capabilities.webhook_dispatch!, {
-  config,
-  dryRun: true,
-  clock: systemClock,
-  logger: silentLogger,
-  deps: (p) => ({ logger: silentLogger, clock: systemClock, state: gateway.store.providerState(p), sentMail: gateway.store.sentMail() }),
-  onSandboxDelivery: (r) => appendFileSync(log, `${r.idempotencyKey} ${r.provider}\n`),
-});
-gateway.registerProviderChain(chain);
-const host = chainHost((c) => gateway.getProviderChain(c), () => gateway.listProviderChains());
-const stack = await createDelivery({ storeUrl: config.store, config: config.delivery, host, clock: systemClock, recommendations: gateway.store });
-stack.worker.start();
-const app = deliveryApp(stack);
+// Every sandbox delivery is written to the log before the sandbox answers.
+const gateway = await Gateway.create({ config, snapshotIntervalMs: 0, onSandboxDelivery: (r) => appendFileSync(log, `${r.idempotencyKey} ${r.provider}\n`) });
+gateway.startDeliveryWorker();
+const app = deliveryApp({ service: gateway.delivery });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 process.stdout.write(`PORT ${typeof address === 'object' && address ? address.port : 0}\n`);
 process.on('SIGTERM', () => {
-  void app.close().then(() => stack.close()).then(() => gateway.close()).then(() => process.exit(0));
+  void app.close().then(() => gateway.close()).then(() => process.exit(0));
 });

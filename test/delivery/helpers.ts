@@ -65,7 +65,7 @@ export async function deliveryFixture(config: GatewayConfig, opts: { storeUrl?: 
 }
 
 /** The capability POST route as the server wires it once delivery is integrated, plus the delivery routes. */
-export function deliveryApp(stack: DeliveryStack): FastifyInstance {
+export function deliveryApp(stack: Pick<DeliveryStack, 'service'>): FastifyInstance {
   const app = Fastify({ logger: false });
   app.setErrorHandler(async (error, _req, reply) => {
     const mapped = toErrorReply(error);
