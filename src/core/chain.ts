@@ -121,7 +121,7 @@ export class ProviderChain {
     if (this.policy.hedging.enabled || first.unavailable(started) !== null) return this.attemptAll<T>(request, order, [], key, started, deadline, 0);
     // Fast path: the first candidate is usable; most invocations end with its first attempt.
     return new Promise<InvokeResult<T>>((resolve, reject) => {
-      first.start<T>(request, { idempotencyKey: key, deadline, attempt: 1, logger: this.logger, now: started }, (r) => {
+      first.startFirst<T>(request, key, deadline, started, this.logger, (r) => {
         try {
           const attempts = [record(first.name, r)];
           if (this.attemptEvents.hasListeners) this.emitAttempt(attempts[0]!, key);

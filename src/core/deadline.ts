@@ -1,11 +1,14 @@
 /**
- * The timer keeps the process alive only while some entry is still live, so an awaited call
- * to an adapter that hangs on a bare promise still ends at its deadline, and an idle process exits.
- *
  * One shared deadline timer for every attempt in the process, instead of a timer (and an
  * AbortController) per call. Entries sit in a binary heap; a single clock timer is armed for
  * the earliest one. Finished entries are dropped lazily, so the common case (the call ends
  * well before its deadline) costs a heap push and a flag.
+ *
+ * The clock timer never keeps the process alive by itself, so an idle process exits. When the
+ * event loop would otherwise end while entries are still live (an awaited call to an adapter
+ * that hangs on a bare promise), a `beforeExit` hook re-references the timer, and the call ends
+ * at its deadline instead of the process exiting under it. That costs nothing per call, where
+ * referencing and unreferencing the timer on every idle/busy transition cost two native calls.
  */
 import type { Clock, TimerHandle } from './clock.js';
 
@@ -18,48 +21,31 @@ export interface DeadlineEntry {
 }
 
 /**
- * Something with a deadline. Subclasses (the attempt context) carry their own state, so an
- * attempt costs one object here rather than an entry plus a closure.
+ * Something with a deadline, kept in the heap as itself (the engine's attempt is one), so an
+ * attempt costs one object rather than an entry plus a closure. A node added with addNode is
+ * ended early with `timer.finish(node)`; when the deadline passes first, the timer sets
+ * `finished` and calls `expire()`.
  */
-export abstract class DeadlineNode implements DeadlineEntry {
-  finished = false;
-  private owner: DeadlineTimer | null = null;
-
-  constructor(readonly at: number) {}
-
-  /** Runs when the deadline passes before done(). */
-  abstract expire(): void;
-
-  /** Drops references held for expire() once the node is done. */
-  protected release(): void {}
-
-  done(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.release();
-    this.owner?.entryDone();
-  }
-
-  /** @internal */
-  attach(owner: DeadlineTimer): void {
-    this.owner = owner;
-  }
+export interface DeadlineNode {
+  readonly at: number;
+  finished: boolean;
+  expire(): void;
 }
 
 const noop = (): void => undefined;
 
-class FnNode extends DeadlineNode {
+class FnNode implements DeadlineNode, DeadlineEntry {
+  finished = false;
   constructor(
-    at: number,
+    readonly at: number,
     private fn: () => void,
-  ) {
-    super(at);
-  }
+    private readonly timer: DeadlineTimer,
+  ) {}
   expire(): void {
     this.fn();
   }
-  protected override release(): void {
-    this.fn = noop; // free the closure now, not when the deadline passes
+  done(): void {
+    if (this.timer.finish(this)) this.fn = noop; // free the closure now, not when the deadline passes
   }
 }
 
@@ -77,35 +63,42 @@ export class DeadlineTimer {
   }
 
   add(at: number, fn: () => void): DeadlineEntry {
-    return this.addNode(new FnNode(at, fn));
+    return this.addNode(new FnNode(at, fn, this));
   }
 
   addNode<N extends DeadlineNode>(node: N): N {
     const at = node.at;
-    node.attach(this);
     if (this.finishedInHeap > 256 && this.finishedInHeap * 2 > this.heap.length) this.compact();
     this.push(node);
     if (at < this.armedAt) this.arm(at);
-    this.liveDelta(1);
+    this.live++;
     return node;
   }
 
-  /** @internal Called by a node when it is done before its deadline. */
-  entryDone(): void {
+  /** Ends a node added with addNode before its deadline; false when it had already finished. */
+  finish(node: DeadlineNode): boolean {
+    if (node.finished) return false;
+    node.finished = true;
     this.finishedInHeap++;
-    this.liveDelta(-1);
-  }
-
-  private liveDelta(d: number): void {
-    this.live += d;
-    if (d > 0 ? this.live === 1 : this.live === 0) this.timer?.keepAlive?.(this.live > 0);
+    this.live--;
+    return true;
   }
 
   private arm(at: number): void {
     this.timer?.cancel();
     this.armedAt = at;
     this.timer = this.clock.setTimeout(() => this.fire(), at - this.clock.now());
-    if (this.live > 0) this.timer.keepAlive?.(true);
+    if (this.timer.keepAlive && !this.hooked) {
+      this.hooked = true;
+      keepAliveAtExit(this);
+    }
+  }
+
+  private hooked = false;
+
+  /** @internal The event loop is about to end: hold it open while entries are live. */
+  holdIfLive(): void {
+    if (this.live > 0) this.timer?.keepAlive?.(true);
   }
 
   private fire(): void {
@@ -168,4 +161,22 @@ export class DeadlineTimer {
     }
     h[i] = last;
   }
+}
+
+/** Timers whose clock can keep the process alive, checked when the event loop is about to end. */
+const exitWatch = new Set<WeakRef<DeadlineTimer>>();
+let exitHooked = false;
+
+function keepAliveAtExit(timer: DeadlineTimer): void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('beforeExit', () => {
+      for (const ref of exitWatch) {
+        const t = ref.deref();
+        if (t) t.holdIfLive();
+        else exitWatch.delete(ref);
+      }
+    });
+  }
+  exitWatch.add(new WeakRef(timer));
 }

@@ -3,7 +3,6 @@
  * `delayMs`, start the partner too. The first success wins and the other attempt is
  * cancelled (a cancelled attempt never counts against its provider).
  */
-import type { AttemptContext } from './attempt-context.js';
 import type { Clock } from './clock.js';
 import type { AttemptRecord } from './invocation.js';
 import type { AttemptOptions, AttemptResult, TrackedProvider } from './tracked-provider.js';
@@ -29,7 +28,7 @@ export async function hedgedAttempt<T>(
   clock: Clock,
 ): Promise<HedgeOutcome<T>> {
   const providers = [primary, partner];
-  const contexts: (AttemptContext | undefined)[] = [undefined, undefined];
+  const contexts: ({ cancel(): void } | undefined)[] = [undefined, undefined];
   const records: (AttemptRecord | undefined)[] = [undefined, undefined];
   const start = (index: number): Promise<Settled<T>> =>
     providers[index]!

@@ -1,5 +1,4 @@
 /** The types around TrackedProvider: options, events, outcomes, snapshots. */
-import type { AttemptContext } from './attempt-context.js';
 import type { BreakerSnapshot } from './breaker.js';
 import type { Clock } from './clock.js';
 import type { DeadlineTimer } from './deadline.js';
@@ -85,7 +84,7 @@ export interface AttemptOptions {
   /** Panic mode: call even though the breaker or cool-down would refuse. */
   bypass?: boolean;
   /** Called with the attempt context once the call has started (hedging aborts the loser through it). */
-  onStart?: (ctx: AttemptContext) => void;
+  onStart?: (attempt: { cancel(): void }) => void;
   /** The current time when the caller already read the clock. */
   now?: number;
 }

@@ -2,8 +2,7 @@
  * One provider with its breaker, window, EMA latency, cool-down and limits. Every attempt's
  * outcome is recorded here exactly once, from live traffic and from probes alike.
  */
-import { AttemptContext } from './attempt-context.js';
-import { Attempt, DEADLINE } from './attempt.js';
+import { Attempt, DEADLINE, deadlineReason } from './attempt.js';
 import { CircuitBreaker, type PermitVerdict } from './breaker.js';
 import type { Clock } from './clock.js';
 import type { DeadlineTimer } from './deadline.js';
@@ -117,6 +116,7 @@ export class TrackedProvider {
 
   /** Null when the provider may be called now; otherwise why not. */
   unavailable(now: number): Unavailable | null {
+    if (this.breaker.state === 'closed' && this.cooldownUntil <= now && this.configured) return null; // the common case
     // The answer only changes with the breaker's generation, the cool-down or the passing of `until`.
     const c = this.unavailableCache;
     if (c !== null && c.generation === this.breaker.generation && c.cooldownUntil === this.cooldownUntil && (c.value.until === null || now < c.value.until)) {
@@ -183,6 +183,18 @@ export class TrackedProvider {
     void this.queued<T>(this.concurrency, request, opts, verdict, generation, start).then(done);
   }
 
+  /**
+   * @internal The chain's fast path: a first attempt without an options object. Providers
+   * with local limits, and a breaker that refuses, take the general path.
+   */
+  startFirst<T>(request: unknown, key: string, deadline: number, now: number, logger: Logger, done: (r: AttemptResult<T>) => void): void {
+    const state = this.breaker.state;
+    if (this.rate || this.concurrency || (state !== 'closed' && state !== 'forced_closed')) {
+      return this.start<T>(request, { idempotencyKey: key, deadline, attempt: 1, logger, now }, done);
+    }
+    this.launch<T>(request, key, 1, logger, deadline, 'closed', this.breaker.generation, now, done);
+  }
+
   private async queued<T>(
     limiter: ConcurrencyLimiter,
     request: unknown,
@@ -208,10 +220,25 @@ export class TrackedProvider {
    * once, with the first of: the adapter's answer or the deadline; the outcome is recorded then.
    */
   private run<T>(request: unknown, opts: AttemptOptions, verdict: PermitVerdict, generation: number, began: number, done: (r: AttemptResult<T>) => void): void {
+    this.launch<T>(request, opts.idempotencyKey, opts.attempt, opts.logger, opts.deadline, verdict, generation, began, done, opts.onStart);
+  }
+
+  private launch<T>(
+    request: unknown,
+    key: string,
+    attemptNo: number,
+    logger: Logger,
+    invocationDeadline: number,
+    verdict: PermitVerdict,
+    generation: number,
+    began: number,
+    done: (r: AttemptResult<T>) => void,
+    onStart?: (attempt: Attempt<T>) => void,
+  ): void {
     const timeout = verdict === 'half_open' ? Math.min(this.limits.attemptTimeoutMs, this.breakerPolicy.halfOpenTimeoutMs) : this.limits.attemptTimeoutMs;
-    const deadline = Math.min(opts.deadline, began + timeout);
-    const attempt = new Attempt<T>(this, opts, deadline, verdict, generation, began, done);
-    opts.onStart?.(attempt);
+    const deadline = Math.min(invocationDeadline, began + timeout);
+    const attempt = new Attempt<T>(this, this.deadlines, key, attemptNo, logger, deadline, verdict, generation, began, done);
+    onStart?.(attempt);
     this.inFlight++;
     let p: Promise<unknown>;
     try {
@@ -239,7 +266,7 @@ export class TrackedProvider {
     return this.failed(thrown, a, a.began, a.verdict, a.generation);
   }
 
-  private failed(thrown: unknown, ctx: AttemptContext, began: number, verdict: PermitVerdict, generation: number): AttemptResult<never> {
+  private failed(thrown: unknown, ctx: { readonly cancelled: boolean }, began: number, verdict: PermitVerdict, generation: number): AttemptResult<never> {
     this.inFlight--;
     const end = this.clock.now();
     if (ctx.cancelled) {
@@ -258,10 +285,11 @@ export class TrackedProvider {
     if (!this.configured) return { ...base, ok: false, skipped: 'not_configured', latencyMs: 0 };
     const probeFn = this.adapter.probe?.bind(this.adapter);
     if (!probeFn) return { ...base, ok: false, skipped: 'no_probe', latencyMs: 0 };
-    const ctx = new AttemptContext('probe', at + timeoutMs, 0, this.capability, this.name, this.logger);
+    const deadline = at + timeoutMs;
+    const controller = new AbortController(); // probes are rare: an eager controller is fine
     const generation = this.breaker.generation;
     try {
-      const res = await this.raceDeadline(Promise.resolve().then(() => probeFn({ signal: ctx.signal, deadline: ctx.deadline, provider: this.name, logger: this.logger })), ctx);
+      const res = await this.raceDeadline(Promise.resolve().then(() => probeFn({ signal: controller.signal, deadline, provider: this.name, logger: this.logger })), deadline, controller);
       const latencyMs = this.clock.now() - at;
       this.lastCheckedAt = this.clock.now();
       this.breaker.probeSucceeded(this.clock.now());
@@ -421,10 +449,10 @@ export class TrackedProvider {
     return { ok: false, error: new GatewayError(code, message, opts), latencyMs: 0, local: true };
   }
 
-  private raceDeadline<T>(p: Promise<T>, ctx: AttemptContext): Promise<T> {
+  private raceDeadline<T>(p: Promise<T>, deadline: number, controller: AbortController): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry = this.deadlines.add(ctx.deadline, () => {
-        ctx.abort();
+      const entry = this.deadlines.add(deadline, () => {
+        controller.abort(deadlineReason());
         reject(DEADLINE);
       });
       p.then(

@@ -14,6 +14,7 @@ export const LATENCY_BOUNDS: readonly number[] = (() => {
 const BINS = LATENCY_BOUNDS.length;
 
 function binOf(ms: number): number {
+  if (ms <= 1) return 0; // the common case: answered within the clock's resolution
   // Binary search: the first bound >= ms.
   let lo = 0;
   let hi = BINS - 1;
