@@ -85,9 +85,10 @@ export const capabilityConfigSchema = z
   })
   .strict();
 
+const apiKey = z.string().min(16, 'API keys need at least 16 characters').max(256, 'API keys may have at most 256 characters');
 const keyEntry = z.union([
-  z.string().min(16, 'API keys need at least 16 characters'),
-  z.object({ name: z.string().min(1), key: z.string().min(16, 'API keys need at least 16 characters') }).strict(),
+  apiKey,
+  z.object({ name: z.string().min(1), key: apiKey }).strict(),
 ]);
 
 export const serverSchema = z

@@ -1,8 +1,10 @@
 /**
  * Bearer API keys: a key ring built from `server.apiKeys` and `server.adminKeys`, compared in
- * constant time (SHA-256 digests of equal length through crypto.timingSafeEqual, every key
- * checked, no early exit). A key never appears in a log, a response or an error; a caller is
- * known by the key's name, or by `key-<fingerprint>` for an unnamed key.
+ * constant time: the presented key and every configured key are zero-padded to the same fixed
+ * size and compared with crypto.timingSafeEqual (plus their lengths), every key is checked and
+ * there is no early exit, so timing says nothing about which key matched or how much of one.
+ * A key never appears in a log, a response or an error; a caller is known by the key's name,
+ * or by `key-<fingerprint>` for an unnamed key.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayConfig } from '../config/schema.js';
@@ -15,19 +17,23 @@ export interface Identity {
 
 type KeyEntry = GatewayConfig['server']['apiKeys'][number];
 
-interface StoredKey {
-  name: string;
-  admin: boolean;
-  digest: Buffer;
-}
+/** The longest key the config accepts, in bytes of UTF-8 (keys are ASCII in practice). */
+const MAX_KEY_BYTES = 1024;
 
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+interface StoredKey {
+  identity: Identity;
+  /** The key's UTF-8 bytes, zero-padded to MAX_KEY_BYTES. */
+  padded: Buffer;
+  length: number;
+}
 
 /** Identity used for every request when no key is configured (loopback only, see bind-guard). */
 export const LOCAL_IDENTITY: Identity = Object.freeze({ name: 'local', admin: true });
 
 export class KeyRing {
   private readonly keys: StoredKey[];
+  /** The presented key, padded (one buffer reused: authentication is synchronous). */
+  private readonly scratch = Buffer.alloc(MAX_KEY_BYTES);
 
   constructor(apiKeys: readonly KeyEntry[], adminKeys: readonly KeyEntry[]) {
     this.keys = [...adminKeys.map((k) => stored(k, true)), ...apiKeys.map((k) => stored(k, false))];
@@ -43,29 +49,33 @@ export class KeyRing {
   }
 
   get hasAdminKeys(): boolean {
-    return this.keys.some((k) => k.admin);
+    return this.keys.some((k) => k.identity.admin);
   }
 
   /** The identity of an `Authorization: Bearer <key>` header, or null when missing or unknown. */
   authenticate(header: string | undefined): Identity | null {
     if (!this.enabled) return LOCAL_IDENTITY;
     const token = bearerToken(header);
-    if (token === null) return null;
-    const presented = digest(token);
-    let found: StoredKey | null = null;
+    if (token === null || Buffer.byteLength(token, 'utf8') > MAX_KEY_BYTES) return null;
+    const presented = this.scratch;
+    presented.fill(0);
+    const length = presented.write(token, 'utf8');
+    let found: Identity | null = null;
     for (const key of this.keys) {
-      // Every key is compared, so timing says nothing about which one (or whether one) matched.
-      if (timingSafeEqual(presented, key.digest) && found === null) found = key;
+      // Every key is compared in full, so timing says nothing about which one (or whether one) matched.
+      const same = timingSafeEqual(presented, key.padded) && length === key.length;
+      if (same && found === null) found = key.identity;
     }
-    return found ? { name: found.name, admin: found.admin } : null;
+    return found;
   }
 }
 
 function stored(entry: KeyEntry, admin: boolean): StoredKey {
   const key = typeof entry === 'string' ? entry : entry.key;
-  const d = digest(key);
-  const name = typeof entry === 'string' ? `key-${d.toString('hex').slice(0, 8)}` : entry.name;
-  return { name, admin, digest: d };
+  const padded = Buffer.alloc(MAX_KEY_BYTES);
+  const length = padded.write(key, 'utf8');
+  const name = typeof entry === 'string' ? `key-${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 8)}` : entry.name;
+  return { identity: Object.freeze({ name, admin }), padded, length };
 }
 
 function bearerToken(header: string | undefined): string | null {

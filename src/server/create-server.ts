@@ -4,18 +4,15 @@
  * request ids, pino with redaction, metrics, the routes of src/server/routes/, periodic
  * self-checks, and config reload through `app.gatewayRuntime.reload()`.
  */
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { Gateway } from '../gateway.js';
 import type { Store } from '../store/store.js';
-import { registerAuth } from './auth-hook.js';
 import { registerCors } from './cors.js';
 import { toErrorReply } from './error-reply.js';
 import { GatewayRuntime } from './gateway-runtime.js';
-import { HttpError } from './http-error.js';
 import { registerHttpHooks } from './http-hooks.js';
 import { createServiceLogger } from './logger.js';
 import { genReqId } from './request-id.js';
@@ -80,23 +77,8 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
     reply.code(404).send({ error: { code: 'HTTP_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),
   );
 
-  registerHttpHooks(app, runtime.metrics);
+  registerHttpHooks(app, runtime);
   registerCors(app, settings.corsOrigins);
-  registerAuth(app, runtime);
-  if (settings.rateLimitPerMinute > 0) {
-    void app.register(rateLimit, {
-      global: true,
-      hook: 'preHandler',
-      // Read on every request, so a reload's new limit applies at once.
-      max: () => runtime.gateway.config.server.rateLimitPerMinute || Number.MAX_SAFE_INTEGER,
-      timeWindow: 60_000,
-      // Headers only on the 429 itself, not on every response.
-      addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
-      keyGenerator: (request) => (request.identity ? `key:${request.identity.name}` : `ip:${request.ip}`),
-      errorResponseBuilder: (_request, context) => new HttpError('HTTP_RATE_LIMITED', `Rate limit of ${context.max} requests per minute exceeded`, context.ttl),
-    });
-  }
-  // Routes are registered in a child context so the rate-limit plugin (loaded first) sees them.
   void app.register(async (scope) => {
     for (const routes of ROUTES) routes(scope, runtime);
   });

@@ -8,9 +8,13 @@ export type AuthLevel = 'public' | 'api' | 'admin';
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthLevel;
+    /** false: the per-caller rate limit does not apply (health, metrics, dashboard). */
+    rateLimit?: false;
   }
   interface FastifyRequest {
     identity: Identity | null;
+    /** The matched route's URL pattern (null for unknown URLs), for metrics and logs. */
+    routePattern: string | null;
   }
   interface FastifyInstance {
     gatewayRuntime: GatewayRuntime;

@@ -95,6 +95,17 @@ describe('KeyRing', () => {
     expect(ring.enabled).toBe(true);
     expect(new KeyRing([], []).authenticate(undefined)).toEqual({ name: 'local', admin: true });
   });
+
+  it('refuses a prefix of a key, a key with trailing zero bytes, and over-long keys; names unnamed keys by a hash', () => {
+    const key = 'k'.repeat(40);
+    const ring = new KeyRing([key], []);
+    expect(ring.authenticate(`Bearer ${key.slice(0, 39)}`)).toBeNull();
+    expect(ring.authenticate(`Bearer ${key}\u0000`)).toBeNull(); // padding must not make it equal
+    expect(ring.authenticate(`Bearer ${'x'.repeat(5_000)}`)).toBeNull();
+    const id = ring.authenticate(`Bearer ${key}`);
+    expect(id?.name).toMatch(/^key-[0-9a-f]{8}$/);
+    expect(JSON.stringify(id)).not.toContain(key);
+  });
 });
 
 describe('bind guard', () => {

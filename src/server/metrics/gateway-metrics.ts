@@ -142,13 +142,13 @@ export class GatewayMetrics {
   }
 
   /** The cached label child of `metric` for these label values (in labelNames order). */
-  private labelled<C>(metric: { labels(...values: string[]): C }, ...values: string[]): C {
+  private labelled<C>(metric: { labels(...values: string[]): C }, a: string, b?: string, c?: string): C {
     let byValues = this.children.get(metric);
     if (!byValues) this.children.set(metric, (byValues = new Map()));
-    const key = values.join('\u0000');
+    const key = b === undefined ? a : c === undefined ? `${a}\u0000${b}` : `${a}\u0000${b}\u0000${c}`;
     let child = byValues.get(key) as C | undefined;
     if (child === undefined) {
-      child = metric.labels(...values);
+      child = b === undefined ? metric.labels(a) : c === undefined ? metric.labels(a, b) : metric.labels(a, b, c);
       byValues.set(key, child);
     }
     return child;
