@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 export const REDIS_BIN = '/usr/bin/redis-server';
 
@@ -41,6 +42,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Redis accepts connections while it still loads the append-only file: tests start once it has loaded. */
+async function persistenceReady(port: number): Promise<boolean> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  try {
+    await client.connect();
+    const info = await client.info('persistence');
+    return /loading:0/.test(info) && /aof_enabled:1/.test(info);
+  } catch {
+    return false; // LOADING or not up yet: ask again
+  } finally {
+    client.disconnect();
+  }
+}
+
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: '127.0.0.1', port }, () => {
@@ -65,10 +80,10 @@ export async function startRedis(): Promise<RedisServer> {
     const until = Date.now() + 10_000;
     while (Date.now() < until) {
       if (child.exitCode !== null) throw new Error(`redis-server exited early (${child.exitCode}): ${output}`);
-      if (await canConnect(port)) return;
+      if ((await canConnect(port)) && (await persistenceReady(port))) return;
       await new Promise((r) => setTimeout(r, 20));
     }
-    throw new Error(`redis-server did not listen on ${port} within 10 s: ${output}`);
+    throw new Error(`redis-server was not ready on ${port} within 10 s: ${output}`);
   };
   const kill = async (signal: NodeJS.Signals): Promise<void> => {
     const c = child;

@@ -1,4 +1,5 @@
 /** The Store conformance suite against the Redis store on a real redis-server, plus Redis specifics. */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { redisSkipReason, startRedis, type RedisServer } from '../harness/redis.js';
@@ -38,9 +39,13 @@ describe.skipIf(redisSkipReason())('Redis store', () => {
 
   it('survives a redis-server restart (append-only file)', async () => {
     const url = `${server.url}?prefix=restart:`;
+    // With appendfsync everysec Redis may answer before it writes the AOF (while a background
+    // fsync runs), so a SIGKILL can lose the last second; `always` writes and syncs before it answers.
+    const admin = new Redis(server.url);
+    await admin.config('SET', 'appendfsync', 'always');
+    admin.disconnect();
     const s = new RedisStore(url);
     await s.providerState('imap').set('cursor', { uid: 7 });
-    // Redis writes the append-only file before it replies; SIGKILL keeps what was acknowledged.
     await s.close();
     await server.restart();
     const again = new RedisStore(url);
