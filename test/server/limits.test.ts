@@ -36,6 +36,14 @@ describe('rate limit', () => {
     for (let i = 0; i < 5; i++) expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
+  it('HEAD routes (added by Fastify for every GET) get the same gate once: auth, and one count per request', async () => {
+    ({ app } = await makeApp({ server: { rateLimitPerMinute: 2 } }));
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await app.inject({ method: 'HEAD', url: '/v1/status', headers: api })).statusCode);
+    expect(codes).toEqual([200, 200, 429]);
+    expect((await app.inject({ method: 'HEAD', url: '/v1/status' })).statusCode).toBe(401);
+  });
+
   it('0 disables the rate limit', async () => {
     ({ app } = await makeApp({ server: { rateLimitPerMinute: 0 } }));
     for (let i = 0; i < 20; i++) expect((await app.inject({ method: 'GET', url: '/v1/status', headers: api })).statusCode).toBe(200);
