@@ -42,10 +42,13 @@ export const CAPABILITIES: Readonly<Record<CapabilityName, Capability<any, any>>
   webhook_dispatch: webhookDispatch,
 });
 
+/** The same table as a Map: a lookup per request, cheaper than a keyed property read with a dynamic key. */
+const BY_NAME: ReadonlyMap<string, Capability> = new Map(Object.entries(CAPABILITIES));
+
 export function isCapabilityName(name: string): name is CapabilityName {
-  return Object.prototype.hasOwnProperty.call(CAPABILITIES, name);
+  return BY_NAME.has(name);
 }
 
 export function getCapability(name: string): Capability | undefined {
-  return isCapabilityName(name) ? CAPABILITIES[name] : undefined;
+  return BY_NAME.get(name);
 }

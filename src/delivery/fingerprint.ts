@@ -3,7 +3,11 @@
  * canonical JSON (object keys sorted, `undefined` members dropped), so the same request sent
  * with its keys in another order has the same fingerprint.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** One-shot hashing (Node >= 20.12) is about three times cheaper than a Hash object; older 20.x fall back. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const sha256Hex: (data: string) => string = oneShot ? (data) => oneShot('sha256', data, 'hex') : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
@@ -30,5 +34,5 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestFingerprint(capability: string, request: unknown): string {
-  return createHash('sha256').update(`${capability}\u0000${canonicalJson(request)}`).digest('hex');
+  return sha256Hex(`${capability}\u0000${canonicalJson(request)}`);
 }

@@ -102,14 +102,19 @@ export class GatewayRuntime {
   /** Counts the call in flight on the gateway that serves it (a reload retires a gateway only when idle) and in the metrics. */
   private async track<R>(capability: string, run: (g: Gateway) => Promise<R>, outcome: (r: R) => [string, string | null]): Promise<R> {
     const gateway = this.current;
-    const done = gateway.getProviderChain(capability) !== undefined ? this.metrics.startInvocation(capability) : null;
+    const metrics = this.metrics;
+    const counted = gateway.getProviderChain(capability) !== undefined;
+    const started = counted ? metrics.invocationStarted(capability) : 0;
     this.inFlight.set(gateway, (this.inFlight.get(gateway) ?? 0) + 1);
     try {
       const r = await run(gateway);
-      done?.(...outcome(r));
+      if (counted) {
+        const [kind, provider] = outcome(r);
+        metrics.invocationEnded(capability, started, kind, provider);
+      }
       return r;
     } catch (error) {
-      done?.(isGatewayError(error) ? error.kind : 'transient', null);
+      if (counted) metrics.invocationEnded(capability, started, isGatewayError(error) ? error.kind : 'transient', null);
       throw error;
     } finally {
       const left = (this.inFlight.get(gateway) ?? 1) - 1;

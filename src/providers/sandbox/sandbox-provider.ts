@@ -105,8 +105,9 @@ export class SandboxProvider implements Provider {
     const result = this.result(ctx, parsed);
     if (this.deduplicates && previous > 0) return result;
     this.recordDelivery(ctx.idempotencyKey, previous + 1);
-    const record: SandboxRecord = { idempotencyKey: ctx.idempotencyKey, capability: ctx.capability, provider: this.name, at: this.clock.now(), request: parsed, result, duplicate: previous > 0 };
     const keep = this.options.keepRecords;
+    if (keep === 0 && !this.onDeliver) return result;
+    const record: SandboxRecord = { idempotencyKey: ctx.idempotencyKey, capability: ctx.capability, provider: this.name, at: this.clock.now(), request: parsed, result, duplicate: previous > 0 };
     if (keep > 0) {
       this.records.push(record);
       if (this.records.length >= keep * 2) this.records.splice(0, this.records.length - keep); // amortised O(1)

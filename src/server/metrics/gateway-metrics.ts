@@ -1,15 +1,17 @@
 /**
  * Prometheus metrics on an own prom-client Registry. Counters and histograms are fed from the
- * chain events (attempts, failovers) and from each invocation the server runs; gauges
+ * chain events (attempts, failovers) and from each invocation the server runs, through the
+ * plain cells of hot-metrics.ts (prom-client hashes labels on every update); gauges
  * (provider health, breaker state, in-flight, recommendations) are read from the live status
  * at scrape time. Labels are capability and provider names and fixed enums only, so
  * cardinality is bounded by the configuration.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { AttemptEvent, ChainStatusReport, FailoverEvent } from '../../core/chain.js';
 import type { Disposer } from '../../core/events.js';
 import { HEALTH_GAUGE, type BreakerState } from '../../core/health.js';
 import type { Severity } from '../../store/records.js';
+import { HotHistogram, HotValues, type HistogramCell, type ValueCell } from './hot-metrics.js';
 
 /** Gauge value of each breaker state (documented in docs/metrics.md). */
 export const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2, isolated: 3, forced_closed: 4 };
@@ -25,6 +27,14 @@ export interface MetricsSource {
   reloadFailed(): boolean;
 }
 
+interface CapabilityCells {
+  inFlight: ValueCell;
+  succeeded: HistogramCell;
+  failed: HistogramCell;
+  /** Attempt counters by provider, then outcome. */
+  attempts: Map<string, Map<string, ValueCell>>;
+}
+
 /** The subset of ProviderChain the metrics subscribe to. */
 export interface ObservedChain {
   readonly capability: string;
@@ -34,28 +44,29 @@ export interface ObservedChain {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly invocations: Counter<'capability' | 'provider' | 'outcome'>;
-  private readonly invocationSeconds: Histogram<'capability' | 'outcome'>;
-  private readonly invocationsInFlight: Gauge<'capability'>;
-  private readonly attempts: Counter<'capability' | 'provider' | 'outcome'>;
-  private readonly attemptSeconds: Histogram<'capability' | 'provider'>;
-  private readonly failovers: Counter<'capability' | 'provider' | 'kind'>;
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  readonly httpInFlight: Gauge;
-  private readonly attemptChildren = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
-  /** Label children per metric and label values: prom-client hashes a label object on every call otherwise. */
-  private readonly children = new Map<object, Map<string, unknown>>();
+  private readonly invocations: HotValues;
+  private readonly invocationSeconds: HotHistogram;
+  private readonly invocationsInFlight: HotValues;
+  private readonly attempts: HotValues;
+  private readonly attemptSeconds: HotHistogram;
+  private readonly failovers: HotValues;
+  private readonly httpRequests: HotValues;
+  /** HTTP requests being served (inc on arrival, dec when the connection is done with it). */
+  readonly httpInFlight: ValueCell;
+  /** Per capability: its in-flight cell and, per provider and outcome, the attempt cells. */
+  private readonly byCapability = new Map<string, CapabilityCells>();
 
   constructor(source: MetricsSource, opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.invocations = new Counter({ name: 'aicmo_invocations_total', help: 'Invocations by capability, serving provider (none when failed) and outcome (success or failure kind).', labelNames: ['capability', 'provider', 'outcome'], registers });
-    this.invocationSeconds = new Histogram({ name: 'aicmo_invocation_duration_seconds', help: 'Invocation latency, all attempts included.', labelNames: ['capability', 'outcome'], buckets: LATENCY_BUCKETS, registers });
-    this.invocationsInFlight = new Gauge({ name: 'aicmo_invocations_in_flight', help: 'Invocations running now.', labelNames: ['capability'], registers });
-    this.attempts = new Counter({ name: 'aicmo_attempts_total', help: 'Provider attempts by outcome (success, a failure kind, or skipped).', labelNames: ['capability', 'provider', 'outcome'], registers });
-    this.attemptSeconds = new Histogram({ name: 'aicmo_attempt_duration_seconds', help: 'Latency of attempts that reached the provider.', labelNames: ['capability', 'provider'], buckets: LATENCY_BUCKETS, registers });
-    this.failovers = new Counter({ name: 'aicmo_failovers_total', help: 'Failovers away from a provider, by the failure kind that caused them.', labelNames: ['capability', 'provider', 'kind'], registers });
-    this.httpRequests = new Counter({ name: 'aicmo_http_requests_total', help: 'HTTP requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers });
-    this.httpInFlight = new Gauge({ name: 'aicmo_http_requests_in_flight', help: 'HTTP requests being served now.', registers });
+    const r = this.registry;
+    this.invocations = new HotValues('aicmo_invocations_total', 'Invocations by capability, serving provider (none when failed) and outcome (success or failure kind).', ['capability', 'provider', 'outcome'], r, 'counter');
+    this.invocationSeconds = new HotHistogram('aicmo_invocation_duration_seconds', 'Invocation latency, all attempts included.', ['capability', 'outcome'], r, LATENCY_BUCKETS);
+    this.invocationsInFlight = new HotValues('aicmo_invocations_in_flight', 'Invocations running now.', ['capability'], r, 'gauge');
+    this.attempts = new HotValues('aicmo_attempts_total', 'Provider attempts by outcome (success, a failure kind, or skipped).', ['capability', 'provider', 'outcome'], r, 'counter');
+    this.attemptSeconds = new HotHistogram('aicmo_attempt_duration_seconds', 'Latency of attempts that reached the provider.', ['capability', 'provider'], r, LATENCY_BUCKETS);
+    this.failovers = new HotValues('aicmo_failovers_total', 'Failovers away from a provider, by the failure kind that caused them.', ['capability', 'provider', 'kind'], r, 'counter');
+    this.httpRequests = new HotValues('aicmo_http_requests_total', 'HTTP requests by method, route pattern and status.', ['method', 'route', 'status'], r, 'counter');
+    this.httpInFlight = new HotValues('aicmo_http_requests_in_flight', 'HTTP requests being served now.', [], r, 'gauge').cell();
 
     const providerGauge = (name: string, help: string, value: (p: ChainStatusReport['providers'][number]) => number) =>
       new Gauge({
@@ -104,54 +115,53 @@ export class GatewayMetrics {
 
   /** Subscribes to the attempt and failover events of every chain; returns the disposer. */
   observe(chains: readonly ObservedChain[]): Disposer {
-    const disposers = chains.flatMap((chain) => [
-      chain.onAttempt((e) => {
-        // Hot path: label children are cached per (capability, provider, outcome).
-        const key = `${e.capability}\u0000${e.provider}\u0000${e.outcome}`;
-        let child = this.attemptChildren.get(key);
-        if (!child) {
-          child = {
-            count: this.attempts.labels({ capability: e.capability, provider: e.provider, outcome: e.outcome }),
-            seconds: this.attemptSeconds.labels({ capability: e.capability, provider: e.provider }),
-          };
-          this.attemptChildren.set(key, child);
-        }
-        child.count.inc();
-        if (e.outcome !== 'skipped') child.seconds.observe(e.latencyMs / 1000);
-      }),
-      chain.onFailover((e) => this.failovers.inc({ capability: e.capability, provider: e.from, kind: e.kind })),
-    ]);
+    const disposers = chains.flatMap((chain) => {
+      const cells = this.cells(chain.capability);
+      return [
+        chain.onAttempt((e) => {
+          const byOutcome = cells.attempts.get(e.provider) ?? cells.attempts.set(e.provider, new Map()).get(e.provider)!;
+          let count = byOutcome.get(e.outcome);
+          if (count === undefined) byOutcome.set(e.outcome, (count = this.attempts.cell(e.capability, e.provider, e.outcome)));
+          count.inc();
+          if (e.outcome !== 'skipped') this.attemptSeconds.cell(e.capability, e.provider).observe(e.latencyMs / 1000);
+        }),
+        chain.onFailover((e) => this.failovers.cell(e.capability, e.from, e.kind).inc()),
+      ];
+    });
     return () => disposers.forEach((d) => d());
   }
 
-  /** Marks an invocation of a configured capability as started; call the returned function with its outcome. */
-  startInvocation(capability: string): (outcome: string, provider: string | null) => void {
-    const started = performance.now();
-    const inFlight = this.labelled(this.invocationsInFlight, capability);
-    inFlight.inc();
-    return (outcome, provider) => {
-      inFlight.dec();
-      this.labelled(this.invocations, capability, provider ?? 'none', outcome).inc();
-      this.labelled(this.invocationSeconds, capability, outcome === 'success' ? 'success' : 'failure').observe((performance.now() - started) / 1000);
-    };
+  /** Marks an invocation of a configured capability as started; returns its start time for invocationEnded. */
+  invocationStarted(capability: string): number {
+    this.cells(capability).inFlight.inc();
+    return performance.now();
+  }
+
+  /** Counts an invocation that invocationStarted marked, with its outcome and the provider that served it. */
+  invocationEnded(capability: string, started: number, outcome: string, provider: string | null): void {
+    const cells = this.cells(capability);
+    cells.inFlight.dec();
+    this.invocations.cell(capability, provider ?? 'none', outcome).inc();
+    (outcome === 'success' ? cells.succeeded : cells.failed).observe((performance.now() - started) / 1000);
   }
 
   /** Counts one HTTP request by method, route pattern and status. */
   countRequest(method: string, route: string, status: number): void {
-    this.labelled(this.httpRequests, method, route, String(status)).inc();
+    this.httpRequests.cell(method, route, String(status)).inc();
   }
 
-  /** The cached label child of `metric` for these label values (in labelNames order). */
-  private labelled<C>(metric: { labels(...values: string[]): C }, a: string, b?: string, c?: string): C {
-    let byValues = this.children.get(metric);
-    if (!byValues) this.children.set(metric, (byValues = new Map()));
-    const key = b === undefined ? a : c === undefined ? `${a}\u0000${b}` : `${a}\u0000${b}\u0000${c}`;
-    let child = byValues.get(key) as C | undefined;
-    if (child === undefined) {
-      child = b === undefined ? metric.labels(a) : c === undefined ? metric.labels(a, b) : metric.labels(a, b, c);
-      byValues.set(key, child);
+  private cells(capability: string): CapabilityCells {
+    let c = this.byCapability.get(capability);
+    if (c === undefined) {
+      c = {
+        inFlight: this.invocationsInFlight.cell(capability),
+        succeeded: this.invocationSeconds.cell(capability, 'success'),
+        failed: this.invocationSeconds.cell(capability, 'failure'),
+        attempts: new Map(),
+      };
+      this.byCapability.set(capability, c);
     }
-    return child;
+    return c;
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {

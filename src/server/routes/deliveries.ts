@@ -29,6 +29,7 @@ export function deliveryErrorStatus(error: GatewayError): number | undefined {
 
 /** True when the request asks for asynchronous delivery (`Prefer: respond-async`, RFC 7240). */
 export function prefersAsync(prefer: string | string[] | undefined): boolean {
+  if (prefer === undefined) return false;
   const v = Array.isArray(prefer) ? prefer.join(',') : (prefer ?? '');
   return v.split(',').some((p) => p.trim().toLowerCase().split(';')[0] === 'respond-async');
 }
@@ -72,7 +73,8 @@ export function sendSubmission(reply: FastifyReply, s: Submission): FastifyReply
   if (s.replayed) reply.header('idempotent-replayed', 'true');
   if (s.status === 'completed') {
     reply.header('idempotency-key', s.result.idempotencyKey);
-    return reply.code(200).send({ ...s.result, replayed: s.replayed });
+    const r = s.result;
+    return reply.code(200).send({ result: r.result, provider: r.provider, attempts: r.attempts, idempotencyKey: r.idempotencyKey, latencyMs: r.latencyMs, replayed: s.replayed });
   }
   const location = `/v1/deliveries/${s.delivery.id}`;
   reply.header('idempotency-key', s.idempotencyKey).header('location', location);
