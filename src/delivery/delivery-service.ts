@@ -86,7 +86,7 @@ export class DeliveryService {
     for (;;) {
       const now = this.clock.now();
       const begun = await this.ledger.begin({ key, capability, fingerprint, owner, now, leaseMs: deadlineMs + this.policy.leaseGraceMs, ttlMs: this.policy.ttlMs });
-      if (begun.acquired) return this.run(capability, parsed, key, owner, deadlineMs, options);
+      if (begun.acquired) return await this.run(capability, parsed, key, owner, deadlineMs, options);
       const entry = begun.entry;
       if (entry.fingerprint !== fingerprint) throw mismatch(entry, capability);
       if (entry.state !== 'in_flight') return this.answer(entry);

@@ -23,7 +23,7 @@ export function canonicalJson(value: unknown): string {
     return out + ']';
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = sortedKeys(obj);
   let out = '{';
   for (const k of keys) {
     const v = obj[k];
@@ -31,6 +31,26 @@ export function canonicalJson(value: unknown): string {
     out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
   }
   return out + '}';
+}
+
+/**
+ * Object.keys in code-unit order, as Array.prototype.sort orders strings. Requests have a handful
+ * of keys per object: an insertion sort in place allocates nothing, where sort() copies into a
+ * work array on every call.
+ */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 export function requestFingerprint(capability: string, request: unknown): string {

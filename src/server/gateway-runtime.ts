@@ -43,12 +43,17 @@ export interface ServerStatusReport extends Omit<StatusReport, 'capabilities'> {
   gateway: { mode: string; configSource: string; startedAt: number; reload: ReloadState };
 }
 
+interface InFlightCalls {
+  n: number;
+}
+
 export class GatewayRuntime {
   private current: Gateway;
   private monitoring: MonitoringAttachment;
   private unobserve: Disposer;
   private keyRing: KeyRing;
-  private readonly inFlight = new Map<Gateway, number>();
+  /** Calls in flight on the current gateway; a reload starts a new counter and drains the old one. */
+  private calls: InFlightCalls = { n: 0 };
   private readonly retiring = new Set<Promise<void>>();
   private manualCheck: Promise<FullCheckResult> | null = null;
   private reloading: Promise<boolean> = Promise.resolve(true);
@@ -105,7 +110,8 @@ export class GatewayRuntime {
     const metrics = this.metrics;
     const counted = gateway.getProviderChain(capability) !== undefined;
     const started = counted ? metrics.invocationStarted(capability) : 0;
-    this.inFlight.set(gateway, (this.inFlight.get(gateway) ?? 0) + 1);
+    const calls = this.calls;
+    calls.n++;
     try {
       const r = await run(gateway);
       if (counted) {
@@ -117,9 +123,7 @@ export class GatewayRuntime {
       if (counted) metrics.invocationEnded(capability, started, isGatewayError(error) ? error.kind : 'transient', null);
       throw error;
     } finally {
-      const left = (this.inFlight.get(gateway) ?? 1) - 1;
-      if (left === 0) this.inFlight.delete(gateway);
-      else this.inFlight.set(gateway, left);
+      calls.n--;
     }
   }
 
@@ -187,8 +191,10 @@ export class GatewayRuntime {
       return false;
     }
     const oldMonitoring = this.monitoring;
+    const oldCalls = this.calls;
     this.unobserve();
     this.current = next;
+    this.calls = { n: 0 };
     this.keyRing = KeyRing.fromConfig(next.config.server);
     this.monitoring = attachMonitoring(next, this.opts.logger, { periodic: this.opts.periodicChecks });
     this.unobserve = this.metrics.observe(next.listProviderChains());
@@ -196,15 +202,15 @@ export class GatewayRuntime {
     state.lastSuccessAt = next.clock.now();
     state.pendingRestart = restartOnlyChanges(old.config, next.config);
     this.opts.logger.info({ configSource: next.configSource, pendingRestart: state.pendingRestart }, 'config reloaded');
-    this.retire(old, oldMonitoring);
+    this.retire(old, oldMonitoring, oldCalls);
     return true;
   }
 
-  private retire(gateway: Gateway, monitoring: MonitoringAttachment): void {
+  private retire(gateway: Gateway, monitoring: MonitoringAttachment, calls: InFlightCalls): void {
     const p = (async () => {
       await monitoring.detach();
       const until = gateway.clock.now() + this.opts.drainMs;
-      while ((this.inFlight.get(gateway) ?? 0) > 0 && gateway.clock.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (calls.n > 0 && gateway.clock.now() < until) await new Promise((r) => setTimeout(r, 20));
       await gateway.close();
     })()
       .catch((error: unknown) => this.opts.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'closing the previous gateway failed'))

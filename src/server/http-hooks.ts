@@ -25,10 +25,12 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
   app.decorateRequest('identity', null);
   app.decorateRequest('routePattern', null);
 
+  const inFlight = metrics.httpInFlight;
+  const closed = (): void => inFlight.dec(); // one function for every response ('close' fires once per response)
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    metrics.httpInFlight.inc();
-    reply.raw.once('close', () => metrics.httpInFlight.dec());
+    inFlight.inc();
+    reply.raw.on('close', closed);
     done();
   });
 

@@ -22,6 +22,16 @@ describe('canonical JSON and the request fingerprint', () => {
     );
   });
 
+  it('orders keys as Array.prototype.sort does, for small and large objects alike', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 4 }), fc.integer(), { maxKeys: 40 }), (v) => {
+        const reference = `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(v[k])}`).join(',')}}`;
+        expect(canonicalJson(v)).toBe(reference);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('sorts keys, drops undefined members and writes null for undefined array items, as JSON.stringify would', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, undefined], c: 'x' }, u: undefined })).toBe('{"a":{"c":"x","d":[1,null]},"b":1}');
     expect(canonicalJson({})).toBe('{}');
