@@ -105,28 +105,25 @@ export function newEntry(input: BeginInput): LedgerEntry {
   };
 }
 
+/** The entry after an update, as a new object (backends that write it back to storage). */
 export function applyUpdate(entry: LedgerEntry, update: LedgerUpdate, now: number): LedgerEntry {
-  // Built field by field (one object shape, no delete), as this runs once per invocation.
-  const out: LedgerEntry = {
-    key: entry.key,
-    capability: entry.capability,
-    fingerprint: entry.fingerprint,
-    state: update.state,
-    owner: entry.owner,
-    leaseUntil: 0,
-    createdAt: entry.createdAt,
-    updatedAt: now,
-    expiresAt: entry.expiresAt,
-  };
-  const result = update.result !== undefined ? update.result : entry.result;
-  if (result !== undefined) out.result = result;
-  const provider = update.provider ?? entry.provider;
-  if (provider !== undefined) out.provider = provider;
-  const error = update.state === 'succeeded' ? undefined : (update.error ?? entry.error);
-  if (error !== undefined) out.error = error;
-  const deliveryId = update.deliveryId ?? entry.deliveryId;
-  if (deliveryId !== undefined) out.deliveryId = deliveryId;
-  const resolvedBy = update.resolvedBy ?? entry.resolvedBy;
-  if (resolvedBy !== undefined) out.resolvedBy = resolvedBy;
-  return out;
+  return updateEntry({ ...entry }, update, now);
+}
+
+/**
+ * Applies an update to `entry` itself and returns it: the memory ledger updates its own entry
+ * in place (it hands out copies only), which saves an object and a Map write per invocation.
+ */
+export function updateEntry(entry: LedgerEntry, update: LedgerUpdate, now: number): LedgerEntry {
+  entry.state = update.state;
+  entry.leaseUntil = 0;
+  entry.updatedAt = now;
+  if (update.result !== undefined) entry.result = update.result;
+  if (update.provider !== undefined) entry.provider = update.provider;
+  if (update.state === 'succeeded') {
+    if (entry.error !== undefined) delete entry.error;
+  } else if (update.error !== undefined) entry.error = update.error;
+  if (update.deliveryId !== undefined) entry.deliveryId = update.deliveryId;
+  if (update.resolvedBy !== undefined) entry.resolvedBy = update.resolvedBy;
+  return entry;
 }

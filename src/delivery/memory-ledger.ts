@@ -1,5 +1,5 @@
 /** The in-process ledger (`memory:` store and tests). */
-import { applyUpdate, effective, newEntry, type BeginInput, type BeginResult, type IdempotencyLedger, type LedgerEntry, type LedgerQuery, type LedgerUpdate } from './ledger.js';
+import { effective, newEntry, type BeginInput, type BeginResult, type IdempotencyLedger, type LedgerEntry, type LedgerQuery, type LedgerUpdate, updateEntry } from './ledger.js';
 
 export class MemoryLedger implements IdempotencyLedger {
   readonly kind = 'memory';
@@ -16,7 +16,7 @@ export class MemoryLedger implements IdempotencyLedger {
   async settle(key: string, update: LedgerUpdate, now: number, owner?: string): Promise<boolean> {
     const e = this.entries.get(key);
     if (!e || (owner !== undefined && (e.owner !== owner || e.state !== 'in_flight'))) return false;
-    this.entries.set(key, applyUpdate(e, update, now));
+    updateEntry(e, update, now); // the stored entry is never handed out (callers get copies)
     return true;
   }
 
