@@ -38,5 +38,10 @@ describe('hot metrics', () => {
     ]);
     expect(json.find((m) => m.name === 'in_flight')!.values).toEqual([{ value: 1, labels: {} }]);
     expect(() => requests.cell('/a')).toThrow(RangeError);
+    // A reset zeroes the cells and keeps them attached: later updates still reach the exposition.
+    registry.resetMetrics();
+    g.inc();
+    expect((await registry.getMetricsAsJSON()).find((m) => m.name === 'in_flight')!.values).toEqual([{ value: 1, labels: {} }]);
+    expect((await registry.getMetricsAsJSON()).find((m) => m.name === 'req_total')!.values.map((v) => v.value)).toEqual([0, 0]);
   });
 });

@@ -87,8 +87,9 @@ abstract class HotFamily<C> {
     return c;
   }
 
+  /** Zeroes every cell (prom-client's Registry.resetMetrics); cells handed out stay attached. */
   reset(): void {
-    this.cells.clear();
+    for (const c of this.cells.values()) this.zero(c);
   }
 
   protected all(): IterableIterator<C> {
@@ -96,6 +97,7 @@ abstract class HotFamily<C> {
   }
 
   protected abstract create(labels: Labels): C;
+  protected abstract zero(cell: C): void;
   abstract get(): MetricSnapshot;
 }
 
@@ -112,6 +114,9 @@ export class HotValues extends HotFamily<ValueCell> {
   }
   protected create(labels: Labels): ValueCell {
     return new ValueCell(labels);
+  }
+  protected zero(cell: ValueCell): void {
+    cell.value = 0;
   }
   get(): MetricSnapshot {
     const values: MetricValue[] = [];
@@ -135,6 +140,11 @@ export class HotHistogram extends HotFamily<HistogramCell> {
   }
   protected create(labels: Labels): HistogramCell {
     return new HistogramCell(labels, this.bounds);
+  }
+  protected zero(cell: HistogramCell): void {
+    cell.buckets.fill(0);
+    cell.sum = 0;
+    cell.count = 0;
   }
   get(): MetricSnapshot {
     const values: MetricValue[] = [];
