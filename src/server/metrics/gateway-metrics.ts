@@ -31,8 +31,6 @@ interface CapabilityCells {
   inFlight: ValueCell;
   succeeded: HistogramCell;
   failed: HistogramCell;
-  /** Attempt counters by provider, then outcome. */
-  attempts: Map<string, Map<string, ValueCell>>;
 }
 
 /** The subset of ProviderChain the metrics subscribe to. */
@@ -53,7 +51,7 @@ export class GatewayMetrics {
   private readonly httpRequests: HotValues;
   /** HTTP requests being served (inc on arrival, dec when the connection is done with it). */
   readonly httpInFlight: ValueCell;
-  /** Per capability: its in-flight cell and, per provider and outcome, the attempt cells. */
+  /** Per capability: its in-flight gauge and its two invocation histograms. */
   private readonly byCapability = new Map<string, CapabilityCells>();
 
   constructor(source: MetricsSource, opts: { processMetrics?: boolean } = {}) {
@@ -115,19 +113,13 @@ export class GatewayMetrics {
 
   /** Subscribes to the attempt and failover events of every chain; returns the disposer. */
   observe(chains: readonly ObservedChain[]): Disposer {
-    const disposers = chains.flatMap((chain) => {
-      const cells = this.cells(chain.capability);
-      return [
-        chain.onAttempt((e) => {
-          const byOutcome = cells.attempts.get(e.provider) ?? cells.attempts.set(e.provider, new Map()).get(e.provider)!;
-          let count = byOutcome.get(e.outcome);
-          if (count === undefined) byOutcome.set(e.outcome, (count = this.attempts.cell(e.capability, e.provider, e.outcome)));
-          count.inc();
-          if (e.outcome !== 'skipped') this.attemptSeconds.cell(e.capability, e.provider).observe(e.latencyMs / 1000);
-        }),
-        chain.onFailover((e) => this.failovers.cell(e.capability, e.from, e.kind).inc()),
-      ];
-    });
+    const disposers = chains.flatMap((chain) => [
+      chain.onAttempt((e) => {
+        this.attempts.cell(e.capability, e.provider, e.outcome).inc();
+        if (e.outcome !== 'skipped') this.attemptSeconds.cell(e.capability, e.provider).observe(e.latencyMs / 1000);
+      }),
+      chain.onFailover((e) => this.failovers.cell(e.capability, e.from, e.kind).inc()),
+    ]);
     return () => disposers.forEach((d) => d());
   }
 
@@ -157,7 +149,6 @@ export class GatewayMetrics {
         inFlight: this.invocationsInFlight.cell(capability),
         succeeded: this.invocationSeconds.cell(capability, 'success'),
         failed: this.invocationSeconds.cell(capability, 'failure'),
-        attempts: new Map(),
       };
       this.byCapability.set(capability, c);
     }
