@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { api, makeApp, webhook } from './helpers.js';
+import type { AddressInfo } from 'node:net';
+import { api, makeApp, testConfig, webhook } from './helpers.js';
 import { parseExposition, PROMTOOL, promtoolCheck, type Family } from './prom-text.js';
 
 let app: FastifyInstance;
@@ -49,6 +50,44 @@ describe('/metrics', () => {
     expect(value(fams, 'aicmo_recommendations_active', 'aicmo_recommendations_active', { severity: 'critical' })).toEqual(expect.any(Number));
     expect(value(fams, 'aicmo_config_reload_failed', 'aicmo_config_reload_failed', {})).toBe(0);
     expect(value(fams, 'aicmo_http_requests_total', 'aicmo_http_requests_total', { route: '/v1/capabilities/:capability', status: '200' })).toBe(5);
+  });
+
+  it('counts requests and invocations in flight while they run, and back to nothing once they end or the client leaves', async () => {
+    ({ app } = await makeApp({
+      config: testConfig({}, (raw) => {
+        raw.capabilities!.webhook_dispatch!.providers[0]!.sandbox = { latencyMs: 1_000 };
+      }),
+    }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const post = (signal?: AbortSignal) =>
+      fetch(`${url}/v1/capabilities/webhook_dispatch`, { method: 'POST', headers: { ...api, 'content-type': 'application/json' }, body: JSON.stringify(webhook()), ...(signal ? { signal } : {}) });
+    const gauges = async () => {
+      const fams = parseExposition(await (await fetch(`${url}/metrics`, { headers: api })).text());
+      return {
+        http: value(fams, 'aicmo_http_requests_in_flight', 'aicmo_http_requests_in_flight', {}),
+        invocations: value(fams, 'aicmo_invocations_in_flight', 'aicmo_invocations_in_flight', { capability: 'webhook_dispatch' }),
+      };
+    };
+    const running = [post(), post(), post()];
+    const leaving = new AbortController();
+    const abandoned = post(leaving.signal).catch((e: unknown) => e);
+    /** Scrapes until the gauges read `want` (or 5 s pass), and returns the last reading. */
+    const settle = async (want: Awaited<ReturnType<typeof gauges>>) => {
+      let seen = await gauges();
+      for (let i = 0; i < 100 && JSON.stringify(seen) !== JSON.stringify(want); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = await gauges();
+      }
+      return seen;
+    };
+    // Four POSTs in flight plus the scrape itself.
+    expect(await settle({ http: 5, invocations: 4 })).toEqual({ http: 5, invocations: 4 });
+    leaving.abort();
+    expect(await abandoned).toBeInstanceOf(Error);
+    for (const res of await Promise.all(running)) expect(res.status).toBe(200);
+    // The abandoned invocation still finishes on the server; then only the scrape is in flight.
+    expect(await settle({ http: 1, invocations: 0 })).toEqual({ http: 1, invocations: 0 });
   });
 
   it('keeps label cardinality bounded: unknown capabilities and raw URLs never become labels', async () => {
