@@ -11,7 +11,7 @@ import type { AttemptEvent, ChainStatusReport, FailoverEvent } from '../../core/
 import type { Disposer } from '../../core/events.js';
 import { HEALTH_GAUGE, type BreakerState } from '../../core/health.js';
 import type { Severity } from '../../store/records.js';
-import { HotHistogram, HotValues, type HistogramCell, type ValueCell } from './hot-metrics.js';
+import { HotHistogram, HotValues, type ValueCell } from './hot-metrics.js';
 
 /** Gauge value of each breaker state (documented in docs/metrics.md). */
 export const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2, isolated: 3, forced_closed: 4 };
@@ -25,12 +25,6 @@ export interface MetricsSource {
   activeRecommendations(): Promise<{ severity: Severity }[]>;
   /** True while the last config reload failed (the previous config keeps running). */
   reloadFailed(): boolean;
-}
-
-interface CapabilityCells {
-  inFlight: ValueCell;
-  succeeded: HistogramCell;
-  failed: HistogramCell;
 }
 
 /** The subset of ProviderChain the metrics subscribe to. */
@@ -51,8 +45,6 @@ export class GatewayMetrics {
   private readonly httpRequests: HotValues;
   /** HTTP requests being served (inc on arrival, dec when the connection is done with it). */
   readonly httpInFlight: ValueCell;
-  /** Per capability: its in-flight gauge and its two invocation histograms. */
-  private readonly byCapability = new Map<string, CapabilityCells>();
 
   constructor(source: MetricsSource, opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -125,34 +117,20 @@ export class GatewayMetrics {
 
   /** Marks an invocation of a configured capability as started; returns its start time for invocationEnded. */
   invocationStarted(capability: string): number {
-    this.cells(capability).inFlight.inc();
+    this.invocationsInFlight.cell(capability).inc();
     return performance.now();
   }
 
   /** Counts an invocation that invocationStarted marked, with its outcome and the provider that served it. */
   invocationEnded(capability: string, started: number, outcome: string, provider: string | null): void {
-    const cells = this.cells(capability);
-    cells.inFlight.dec();
+    this.invocationsInFlight.cell(capability).dec();
     this.invocations.cell(capability, provider ?? 'none', outcome).inc();
-    (outcome === 'success' ? cells.succeeded : cells.failed).observe((performance.now() - started) / 1000);
+    this.invocationSeconds.cell(capability, outcome === 'success' ? 'success' : 'failure').observe((performance.now() - started) / 1000);
   }
 
   /** Counts one HTTP request by method, route pattern and status. */
   countRequest(method: string, route: string, status: number): void {
     this.httpRequests.cell(method, route, String(status)).inc();
-  }
-
-  private cells(capability: string): CapabilityCells {
-    let c = this.byCapability.get(capability);
-    if (c === undefined) {
-      c = {
-        inFlight: this.invocationsInFlight.cell(capability),
-        succeeded: this.invocationSeconds.cell(capability, 'success'),
-        failed: this.invocationSeconds.cell(capability, 'failure'),
-      };
-      this.byCapability.set(capability, c);
-    }
-    return c;
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {
