@@ -187,6 +187,7 @@ export function storeConformance(label: string, setup: StoreSetup): void {
       expect(await s.providerState('a').get('k')).toBe(1);
     });
 
+    if (!setup.reopen) console.log(`skip: Store conformance: ${label}: "persists everything across a reopen": this store keeps nothing across a reopen (no reopen() given)`);
     it.skipIf(!setup.reopen)('persists everything across a reopen', async () => {
       const s = await open();
       await s.appendHealthChecks([check({ success: false })]);
