@@ -126,14 +126,11 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) for (let i = 0; i < 3; i++) full[i]!.push(await scenario(order[i]!));
 
   const pad = (s: string, n: number) => s.padEnd(n);
-  const table = (title: string, rows: Row[]): void => {
-    console.log(`\n${title}`);
-    console.log(`${pad('scenario', 46)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('mean ms', 9)}errors/non-2xx`);
-    for (const r of rows) console.log(`${pad(r.name, 46)}${pad(r.rps.toFixed(0), 10)}${pad(r.p50.toFixed(3), 9)}${pad(r.p99.toFixed(3), 9)}${pad(r.mean.toFixed(3), 9)}${r.errors}/${r.non2xx}`);
-  };
-  console.log(`\nHTTP benchmark: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} interleaved rounds (means), Node ${process.version}`);
-  const [a, b, c] = full.map(meanRow) as [Row, Row, Row];
-  table('Full load (closed loop)', [a, b, c]);
+  const rows = full.map(meanRow);
+  console.log(`\nHTTP benchmark: ${CONNECTIONS} connections at full load, ${DURATION_S} s per run, ${ROUNDS} interleaved rounds (means), Node ${process.version}\n`);
+  console.log(`${pad('scenario', 46)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('mean ms', 9)}errors/non-2xx`);
+  for (const r of rows) console.log(`${pad(r.name, 46)}${pad(r.rps.toFixed(0), 10)}${pad(r.p50.toFixed(3), 9)}${pad(r.p99.toFixed(3), 9)}${pad(r.mean.toFixed(3), 9)}${r.errors}/${r.non2xx}`);
+  const [a, b, c] = rows as [Row, Row, Row];
   // Each round pairs b and c with the a that ran just before them; the median of those per-round
   // ratios holds up when a neighbour on a shared machine slows one round down.
   const perRound = (k: number, base: number): number[] => full[k]!.map((r, i) => r.rps / full[base]![i]!.rps);
