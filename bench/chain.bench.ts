@@ -8,8 +8,9 @@ import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retr
 import { createProviderChain } from '../src/core/build.js';
 import { GatewayError } from '../src/core/errors.js';
 import type { Provider } from '../src/core/provider.js';
+import { envCount } from './env.js';
 
-const N = Number(process.env.BENCH_N ?? 300_000);
+const N = envCount('BENCH_N', 300_000);
 const ROUNDS = 7;
 
 /**

@@ -15,9 +15,10 @@ import { SqliteLedger } from '../src/delivery/sqlite-ledger.js';
 import { SqliteOutbox } from '../src/delivery/sqlite-outbox.js';
 import { openRedis, parseRedisUrl } from '../src/store/redis/redis-connection.js';
 import { startRedis } from '../test/harness/redis.js';
+import { envCount } from './env.js';
 
-const N = Number(process.env.BENCH_N ?? 20_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const N = envCount('BENCH_N', 20_000);
+const CONCURRENCY = envCount('BENCH_CONCURRENCY', 64);
 const request = { event: 'contact.created', payload: { id: 42, email: 'someone@example.com', tags: ['a', 'b'] } };
 
 interface Result {
