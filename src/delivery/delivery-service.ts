@@ -4,10 +4,10 @@
  * provider failed over (or that the caller wants delivered asynchronously) go to the outbox,
  * stored before the caller hears `accepted`.
  */
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 import type { InvokeOptions, InvokeResult } from '../core/invocation.js';
+import { randomKey } from '../core/keys.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { deliveryError, errorJson, inFlight, mayHaveLanded, mismatch, queueable, replayedError } from './delivery-errors.js';
 import { requestFingerprint } from './fingerprint.js';
@@ -65,7 +65,7 @@ export class DeliveryService {
     this.clock = o.clock;
     this.logger = o.logger ?? silentLogger;
     this.policy = { ...DEFAULT_DELIVERY_POLICY, ...o.policy };
-    this.instanceId = o.instanceId ?? randomUUID();
+    this.instanceId = o.instanceId ?? randomKey();
   }
 
   /** Ledger-checked invocation without the outbox (a key queued earlier answers GW_IDEMPOTENCY_IN_FLIGHT). */
@@ -77,7 +77,7 @@ export class DeliveryService {
 
   async submit(capability: string, request: unknown, options: SubmitOptions = {}): Promise<Submission> {
     const parsed = this.host.validate(capability, request);
-    const key = options.idempotencyKey ?? randomUUID();
+    const key = options.idempotencyKey ?? randomKey();
     const fingerprint = requestFingerprint(capability, parsed);
     const deadlineMs = options.deadlineMs ?? this.host.deadlineMs(capability);
     const waitUntil = this.clock.now() + deadlineMs;
