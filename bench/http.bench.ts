@@ -205,8 +205,8 @@ async function main(): Promise<void> {
   const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const list = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(' ');
   const rows = full.map(meanRow);
-  console.log(`\nHTTP benchmark: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} interleaved rounds (means), Node ${process.version}`);
-  console.log(`\nAt full load (each connection sends its next request when the answer arrives):\n`);
+  console.log(`\nHTTP benchmark: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} interleaved rounds, Node ${process.version}`);
+  console.log(`\nAt full load (each connection sends its next request when the answer arrives; means of the rounds):\n`);
   console.log(`${pad('scenario', 46)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('mean ms', 9)}errors/non-2xx`);
   for (const r of rows) console.log(`${pad(r.name, 46)}${pad(r.rps.toFixed(0), 10)}${ms(r.p50)}${ms(r.p99)}${ms(r.mean)}${r.errors}/${r.non2xx}`);
   const [a, b, c] = rows as [Row, Row, Row];
