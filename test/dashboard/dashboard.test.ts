@@ -75,6 +75,10 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     expect(cards.sort()).toEqual(gateway.listProviders().map((p) => p.name).sort());
     expect(await page.getAttribute('[data-provider="hook_primary"]', 'data-health')).toBe('HEALTHY');
     expect(await page.textContent('[data-provider="hook_primary"]')).toContain('100%');
+    // At a glance on 1366x768: nothing scrolls sideways, and every capability's row starts on the first screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+    const rowTops = await page.$$eval('[data-capability]', (els) => els.map((e) => e.getBoundingClientRect().top));
+    expect(Math.max(...rowTops)).toBeLessThan(768);
     expect(consoleErrors).toEqual([]);
   });
 
