@@ -28,8 +28,8 @@ interface MetricSnapshot {
 export class ValueCell {
   value = 0;
   constructor(readonly labels: Labels) {}
-  inc(by = 1): void {
-    this.value += by;
+  inc(): void {
+    this.value++;
   }
   dec(): void {
     this.value--;

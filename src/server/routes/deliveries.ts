@@ -30,7 +30,7 @@ export function deliveryErrorStatus(error: GatewayError): number | undefined {
 /** True when the request asks for asynchronous delivery (`Prefer: respond-async`, RFC 7240). */
 export function prefersAsync(prefer: string | string[] | undefined): boolean {
   if (prefer === undefined) return false;
-  const v = Array.isArray(prefer) ? prefer.join(',') : (prefer ?? '');
+  const v = Array.isArray(prefer) ? prefer.join(',') : prefer;
   return v.split(',').some((p) => p.trim().toLowerCase().split(';')[0] === 'respond-async');
 }
 
