@@ -54,9 +54,16 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env, 
 }
 
 export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): { config: GatewayConfig; warnings: string[] } {
-  const interpolated = interpolate(raw ?? {}, env) as Record<string, unknown>;
+  // A key list entry whose variable is unset would silently remove a key (and with it, authentication).
+  const keyDrops: FieldProblem[] = [];
+  const interpolated = interpolate(raw ?? {}, env, (path, variable) => {
+    if (/^server\.(apiKeys|adminKeys)\[/.test(path)) {
+      keyDrops.push({ path, message: `${variable ? `\${${variable}} is not set` : 'the entry interpolates to nothing'}: a key entry must not be empty` });
+    }
+  }) as Record<string, unknown>;
   const parsed = configSchema.safeParse(interpolated);
-  if (!parsed.success) throw invalid(source, zodProblems(parsed.error));
+  if (!parsed.success) throw invalid(source, [...keyDrops, ...zodProblems(parsed.error)]);
+  if (keyDrops.length) throw invalid(source, keyDrops);
   const config = parsed.data;
   applyEnvOverrides(config, env);
   const problems: FieldProblem[] = [];

@@ -36,6 +36,8 @@ export interface ServerOptions {
   closeGateway?: boolean;
   /** Also export Node.js process metrics (process_*, nodejs_*). Default false. */
   processMetrics?: boolean;
+  /** The host the app listens on (default server.host of the config); a reload is refused if it would leave it without keys. */
+  bindHost?: string;
 }
 
 export type GatewayServer = FastifyInstance;
@@ -63,6 +65,7 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
       ((config) => Gateway.create({ config, logger: gateway.logger, clock: gateway.clock, ...(opts.store ? { store: opts.store } : {}) })),
     drainMs: settings.shutdownGraceMs,
     processMetrics: opts.processMetrics ?? false,
+    ...(opts.bindHost !== undefined ? { bindHost: opts.bindHost } : {}),
   });
   app.decorate('gatewayRuntime', runtime);
 

@@ -13,6 +13,7 @@ import type { Gateway } from '../gateway.js';
 import type { FullCheckResult } from '../monitoring/self-check-service.js';
 import type { CapabilityReport, ProviderRecommendation, ProviderReport, StatusReport } from '../monitoring/types.js';
 import { KeyRing } from './auth.js';
+import { assertSafeBind } from './bind-guard.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { attachMonitoring, type MonitoringAttachment } from './monitoring-attachment.js';
 import { initialReloadState, type ReloadState } from './reload-state.js';
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   /** How long a retired gateway may finish its in-flight invocations before it is closed. */
   drainMs: number;
   processMetrics?: boolean;
+  /** The host the server listens on: a reload must not leave it without keys when it is not loopback. */
+  bindHost?: string;
 }
 
 export interface LiveProviderReport extends ProviderReport {
@@ -181,6 +184,10 @@ export class GatewayRuntime {
     let next: Gateway;
     try {
       const config = this.opts.loadConfig();
+      // The same bind check as a start: a reload never removes authentication from a public listener.
+      const keysConfigured = KeyRing.fromConfig(config.server).enabled;
+      assertSafeBind(this.opts.bindHost ?? old.config.server.host, keysConfigured);
+      assertSafeBind(config.server.host, keysConfigured);
       await old.saveHealth().catch(() => undefined);
       next = await this.opts.createGateway(config);
     } catch (error) {

@@ -72,6 +72,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     loadConfig: load,
     createGateway: (next) => Gateway.create({ config: next, store, logger: gatewayLogger }),
     processMetrics: true,
+    bindHost: host,
   });
   try {
     await app.listen({ host, port });

@@ -119,6 +119,16 @@ describe('config validation', () => {
     expect(warnings).toEqual([expect.stringContaining('missing options.from')]);
   });
 
+  it('an API or admin key entry whose variable is unset is an error naming the entry and the variable, not a silent drop', () => {
+    const found = problems({ ...BUNDLED_CONFIG, server: { apiKeys: ['${API_KEY_A}', 'api-key-0123456789abcdef'], adminKeys: ['${ADMIN_KEY_A}'] } }, { API_KEY_A: '' });
+    expect(found).toEqual([
+      { path: 'server.apiKeys[0]', message: expect.stringContaining('${API_KEY_A} is not set') },
+      { path: 'server.adminKeys[0]', message: expect.stringContaining('${ADMIN_KEY_A} is not set') },
+    ]);
+    const ok = validateConfig({ ...BUNDLED_CONFIG, server: { apiKeys: ['${API_KEY_A}'] } }, { API_KEY_A: 'api-key-0123456789abcdef' }).config;
+    expect(ok.server.apiKeys).toEqual(['api-key-0123456789abcdef']);
+  });
+
   it('DRY_RUN_MODE=true or USE_REAL_GATEWAYS=false select dry run; GATEWAY_STORE overrides the store', () => {
     expect(validateConfig({ mode: 'live', capabilities: {} }, { DRY_RUN_MODE: 'true' }).config.mode).toBe('dry_run');
     expect(validateConfig({ mode: 'live', capabilities: {} }, { USE_REAL_GATEWAYS: 'false' }).config.mode).toBe('dry_run');

@@ -93,6 +93,51 @@ describe('config reload', () => {
   });
 });
 
+describe('a reload never removes authentication from a public listener', () => {
+  it('keys removed, or a key whose variable is unset: the reload is refused, the old keys keep guarding the admin routes', async () => {
+    const file = join(dir, 'gateway.config.yaml');
+    writeConfig(file);
+    const gateway = await Gateway.create({ config: file, snapshotIntervalMs: 0 });
+    app = createServer(gateway, { logger: silent(), periodicChecks: false, bindHost: '0.0.0.0' });
+    const runtime = app.gatewayRuntime;
+    const isolate = () => app!.inject({ method: 'POST', url: '/v1/providers/hook_backup/isolate' });
+    expect((await isolate()).statusCode).toBe(401);
+
+    writeConfig(file, (raw) => {
+      (raw.server as Record<string, unknown>).apiKeys = [];
+      (raw.server as Record<string, unknown>).adminKeys = [];
+    });
+    expect(await runtime.reload()).toBe(false);
+    expect(runtime.gateway).toBe(gateway);
+    expect((await isolate()).statusCode).toBe(401);
+    let status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json();
+    expect(status.gateway.reload.error).toMatchObject({ code: 'GW_CONFIG_INVALID', problems: [{ path: 'server.apiKeys' }] });
+
+    writeConfig(file, (raw) => {
+      (raw.server as Record<string, unknown>).apiKeys = ['${ROTATED_KEY_NOT_SET}'];
+      (raw.server as Record<string, unknown>).adminKeys = [];
+    });
+    expect(await runtime.reload()).toBe(false);
+    expect((await isolate()).statusCode).toBe(401);
+    status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json();
+    expect(status.gateway.reload.error.problems).toEqual([{ path: 'server.apiKeys[0]', message: expect.stringContaining('${ROTATED_KEY_NOT_SET} is not set') }]);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: api })).body;
+    expect(metrics).toMatch(/^aicmo_config_reload_failed 1$/m);
+  });
+
+  it('on a loopback listener a reload may drop the keys (the documented local default)', async () => {
+    const file = join(dir, 'gateway.config.yaml');
+    writeConfig(file);
+    const gateway = await Gateway.create({ config: file, snapshotIntervalMs: 0 });
+    app = createServer(gateway, { logger: silent(), periodicChecks: false, bindHost: '127.0.0.1' });
+    writeConfig(file, (raw) => {
+      (raw.server as Record<string, unknown>).apiKeys = [];
+      (raw.server as Record<string, unknown>).adminKeys = [];
+    });
+    expect(await app.gatewayRuntime.reload()).toBe(true);
+  });
+});
+
 describe('aicmo-gateway serve in a child process', () => {
   it('serves, keeps running on SIGHUP with a bad config (error in /v1/status), and stops on SIGTERM with exit 0', async () => {
     const root = resolve(import.meta.dirname, '../..');
