@@ -6,7 +6,7 @@ const ms = z.number().int().min(0).max(7 * 24 * 3_600_000);
 const rate = z.number().min(0).max(1);
 
 export const limitsSchema = z
-  .object({ concurrency: z.number().int().min(0), queue: z.number().int().min(0), ratePerSecond: z.number().min(0), burst: z.number().int().min(1), attemptTimeoutMs: ms.min(1) })
+  .object({ concurrency: z.number().int().min(0), queue: z.number().int().min(0), ratePerSecond: z.number().min(0), burst: z.number().int().min(1), attemptTimeoutMs: ms.min(1), abortGraceMs: ms.max(60_000) })
   .partial()
   .strict();
 
@@ -25,6 +25,7 @@ export const breakerSchema = z
     halfOpenTimeoutMs: ms.min(1),
     halfOpenMaxMs: ms.min(1),
     authOpenMs: ms.min(1),
+    trialIntervalMs: ms.min(1),
   })
   .partial()
   .strict();

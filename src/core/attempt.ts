@@ -1,100 +1,78 @@
 /**
- * One attempt of the engine: the adapter's context, its entry in the shared deadline timer and
- * its pending result, in one object, so an attempt costs a single allocation of its own.
+ * One attempt: the adapter's call under its own AbortSignal and deadline timer.
  *
- * The class is deliberately flat (no base classes): V8 constructs a derived class with
- * field definitions at each level at about three times the cost of one flat class.
- * Its AbortController is created only when the adapter first reads `signal`, so an adapter
- * that never looks at it costs no allocation; the shared DeadlineTimer aborts it at the deadline.
+ * The signal fires at the attempt deadline. The adapter then has a short grace to give its own
+ * verdict: it knows whether the request left (an SMTP server that never greeted means "no
+ * message data sent", a timeout and not an unknown outcome). Without an answer by the end of
+ * the grace the attempt has *expired* and the engine decides what the silence means.
+ *
+ * The timer keeps the process alive while the call runs (an awaited call is work in progress,
+ * even when the adapter hangs on a bare promise) and is cleared the moment the attempt ends,
+ * so an idle process holds no timer.
  */
-import type { PermitVerdict } from './breaker.js';
-import type { DeadlineNode, DeadlineTimer } from './deadline.js';
-import type { Logger } from './logger.js';
-import type { InvokeContext } from './provider.js';
-import type { TrackedProvider } from './tracked-provider.js';
-import type { AttemptResult } from './tracked-provider-types.js';
+import type { Clock, TimerHandle } from './clock.js';
 
-/** Sentinel outcome of the shared deadline timer. */
-export const DEADLINE: unique symbol = Symbol('deadline');
+export type AttemptOutcome =
+  | { ok: true; value: unknown }
+  /** `expired`: no answer by the deadline plus the grace; `cancelled`: stopped by the engine (a hedge won). */
+  | { ok: false; thrown: unknown; expired: boolean; cancelled: boolean };
 
-/** One attempt: the adapter's context, its deadline entry and its pending result in one object. */
-export class Attempt<T> implements InvokeContext, DeadlineNode {
-  /** True once the adapter answered or the deadline passed; the first of the two decides. */
-  finished = false;
-  /** Cancelled by the engine (hedge lost), as opposed to reaching the deadline. */
-  cancelled = false;
-  private aborted = false;
-  private controller: AbortController | undefined = undefined;
-  readonly capability: string;
-  readonly provider: string;
-  /** The deadline timer's key (the attempt deadline). */
-  readonly at: number;
-
-  constructor(
-    private readonly tracked: TrackedProvider,
-    private readonly timer: DeadlineTimer,
-    readonly idempotencyKey: string,
-    readonly attempt: number,
-    readonly logger: Logger,
-    /** The attempt deadline (the earlier of the invocation's and the attempt timeout). */
-    readonly deadline: number,
-    readonly verdict: PermitVerdict,
-    readonly generation: number,
-    readonly began: number,
-    /** Receives the outcome exactly once. */
-    private readonly resolve: (r: AttemptResult<T>) => void,
-  ) {
-    this.capability = tracked.capability;
-    this.provider = tracked.name;
-    this.at = deadline;
-  }
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(deadlineReason());
-    }
-    return this.controller.signal;
-  }
-
-  get isAborted(): boolean {
-    return this.aborted;
-  }
-
-  /** Stops the attempt because another one won; its outcome will not count against the provider. */
-  cancel(): void {
-    this.cancelled = true;
-    this.abort();
-  }
-
-  succeed(value: unknown): void {
-    if (this.finished) return; // the deadline already decided this attempt
-    this.timer.finish(this);
-    this.resolve(this.tracked.settleSuccess(this, value));
-  }
-
-  fail(thrown: unknown): void {
-    if (this.finished) return;
-    this.timer.finish(this);
-    this.resolve(this.tracked.settleFailure(this, thrown));
-  }
-
-  /** The deadline passed first (the timer has marked it finished). */
-  expire(): void {
-    this.abort();
-    this.resolve(this.tracked.settleFailure(this, DEADLINE));
-  }
-
-  private abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.controller?.abort(deadlineReason());
-  }
+export interface AttemptCall {
+  /** The adapter call (or probe), given the attempt's signal. */
+  run: (signal: AbortSignal) => Promise<unknown> | unknown;
+  clock: Clock;
+  /** Epoch ms at which the signal fires. */
+  deadline: number;
+  /** How long the adapter may still answer after the signal fired. */
+  graceMs: number;
+  /** Aborting it cancels the attempt (the hedge partner won). */
+  cancel?: AbortSignal | undefined;
 }
 
-/** The reason an attempt's signal carries when its deadline passes. */
-export function deadlineReason(): Error {
-  const e = new Error('attempt deadline reached');
-  e.name = 'TimeoutError';
+export function runAttempt(call: AttemptCall): Promise<AttemptOutcome> {
+  const { clock } = call;
+  const controller = new AbortController();
+  return new Promise<AttemptOutcome>((resolve) => {
+    let timer: TimerHandle | undefined;
+    let settled = false;
+    const finish = (outcome: AttemptOutcome): void => {
+      if (settled) return;
+      settled = true;
+      timer?.cancel();
+      call.cancel?.removeEventListener('abort', onCancel);
+      resolve(outcome);
+    };
+    const onCancel = (): void => {
+      controller.abort(reason('CancelledError', 'attempt cancelled: another attempt won'));
+      finish({ ok: false, thrown: undefined, expired: false, cancelled: true });
+    };
+    const onDeadline = (): void => {
+      controller.abort(reason('TimeoutError', 'attempt deadline reached'));
+      timer = held(clock.setTimeout(() => finish({ ok: false, thrown: undefined, expired: true, cancelled: false }), call.graceMs));
+    };
+    timer = held(clock.setTimeout(onDeadline, call.deadline - clock.now()));
+    if (call.cancel?.aborted) return onCancel();
+    call.cancel?.addEventListener('abort', onCancel, { once: true });
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(call.run(controller.signal));
+    } catch (thrown) {
+      pending = Promise.reject(thrown);
+    }
+    pending.then(
+      (value) => finish({ ok: true, value }),
+      (thrown: unknown) => finish({ ok: false, thrown, expired: false, cancelled: false }),
+    );
+  });
+}
+
+function held(handle: TimerHandle): TimerHandle {
+  handle.keepAlive?.(true);
+  return handle;
+}
+
+function reason(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
   return e;
 }

@@ -118,14 +118,27 @@ export class CircuitBreaker {
     this.transition('open', reason, now);
   }
 
-  /** A successful out-of-band probe: open moves to half-open, half-open closes. */
-  probeSucceeded(now: number): void {
-    if (this._state === 'open') this.transition('half_open', 'probe succeeded', now);
-    else if (this._state === 'half_open') {
+  /**
+   * A passing out-of-band probe. It may move an open circuit to half-open (the next real call
+   * decides); it closes a half-open circuit only when it `decides` (no real traffic failed in
+   * this episode, or the probe exercises the same operation as real calls).
+   */
+  probeSucceeded(now: number, decides: boolean): void {
+    if (this._state === 'open') this.transition('half_open', 'probe succeeded: the next call decides', now);
+    else if (this._state === 'half_open' && decides) {
       this._reopenCount = 0;
       this.halfOpenInFlight = 0;
       this.transition('closed', 'probe succeeded', now);
     }
+  }
+
+  /**
+   * The panic trial: an open circuit admits one call before its open period ends, as a
+   * half-open call (bounded by the half-open permits; its verdict closes or re-opens the circuit).
+   */
+  acquireTrial(now: number): PermitVerdict {
+    if (this._state === 'open') this.transition('half_open', 'panic trial: no provider was usable', now);
+    return this.acquire(now);
   }
 
   isolate(now: number): void {

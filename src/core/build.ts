@@ -1,7 +1,6 @@
 /** Convenience constructors: a chain from adapters and partial policies (the Gateway uses the same pieces). */
 import { ProviderChain } from './chain.js';
 import { systemClock, type Clock } from './clock.js';
-import { DeadlineTimer } from './deadline.js';
 import type { Logger } from './logger.js';
 import {
   DEFAULT_BREAKER,
@@ -19,18 +18,6 @@ import {
 } from './policy.js';
 import type { Provider } from './provider.js';
 import { TrackedProvider } from './tracked-provider.js';
-
-const timers = new WeakMap<Clock, DeadlineTimer>();
-
-/** One shared deadline timer per clock. */
-export function deadlineTimerFor(clock: Clock): DeadlineTimer {
-  let t = timers.get(clock);
-  if (!t) {
-    t = new DeadlineTimer(clock);
-    timers.set(clock, t);
-  }
-  return t;
-}
 
 export interface ProviderSpec {
   adapter: Provider;
@@ -58,7 +45,6 @@ export interface CreateChainOptions {
 
 export function createProviderChain(options: CreateChainOptions): ProviderChain {
   const clock = options.clock ?? systemClock;
-  const deadlines = deadlineTimerFor(clock);
   const health = withDefaults(DEFAULT_HEALTH, options.health);
   const cooldown = withDefaults(DEFAULT_COOLDOWN, options.cooldown);
   const providers = options.providers.map((entry) => {
@@ -67,7 +53,6 @@ export function createProviderChain(options: CreateChainOptions): ProviderChain 
       capability: options.capability,
       sideEffects: options.sideEffects,
       clock,
-      deadlines,
       breaker: withDefaults(withDefaults(DEFAULT_BREAKER, options.breaker), spec.breaker),
       health,
       cooldown,

@@ -1,21 +1,25 @@
 /**
  * ProviderChain: the ordered providers of one capability and the policy that routes between
- * them. One invocation lists candidates (healthy first), skips unusable ones with a recorded
- * reason, attempts each within the deadline and the retry budget, fails over by the kinds
- * table, and applies the panic rule when nobody is usable.
+ * them. One invocation lists candidates (healthy first, a provider due for a recovery trial in
+ * its configured place), skips unusable ones with a recorded reason, attempts each within the
+ * deadline and the retry budget, fails over by the kinds table, and applies the panic rule
+ * when nobody is usable.
  */
-import { newIdempotencyKey } from './keys.js';
 import { RetryBudget } from './budget.js';
+import type { AttemptEvent, ChainSnapshot, ChainStatusReport, ExhaustedEvent, FailoverEvent } from './chain-types.js';
 import type { Clock } from './clock.js';
 import { failsOver, GatewayError, type ErrorCode, type FailureKind } from './errors.js';
 import { Emitter, type Disposer } from './events.js';
-import type { ProviderStatusJSON } from './health.js';
 import { hedgedAttempt } from './hedge.js';
 import { AllProvidersFailedError, InvocationError, summaryKind, type AttemptRecord, type InvokeOptions, type InvokeResult } from './invocation.js';
+import { newIdempotencyKey } from './keys.js';
 import { silentLogger, type Logger } from './logger.js';
 import { orderProviders, type OrderingState } from './ordering.js';
-import type { ChainPolicy, OrderingStrategy, PanicRule } from './policy.js';
-import type { AttemptResult, BreakerChangeEvent, HealthChangeEvent, TrackedProvider, TrackedProviderSnapshot } from './tracked-provider.js';
+import type { ChainPolicy } from './policy.js';
+import type { AttemptResult, BreakerChangeEvent, HealthChangeEvent, TrackedProvider } from './tracked-provider.js';
+import { attemptRecord, passedOver, skipped } from './trace.js';
+
+export type * from './chain-types.js';
 
 export interface ChainOptions {
   capability: string;
@@ -27,44 +31,20 @@ export interface ChainOptions {
   random?: () => number;
 }
 
-export interface AttemptEvent {
-  capability: string;
-  provider: string;
-  idempotencyKey: string;
-  outcome: AttemptRecord['outcome'];
-  code?: ErrorCode;
-  latencyMs: number;
-}
-
-export interface FailoverEvent {
-  capability: string;
-  from: string;
-  kind: FailureKind;
-  code: ErrorCode;
-  idempotencyKey: string;
-}
-
-export interface ExhaustedEvent {
-  capability: string;
-  idempotencyKey: string;
+/** One invocation in progress. */
+interface Run {
+  request: unknown;
+  key: string;
+  started: number;
+  deadline: number;
   attempts: AttemptRecord[];
-  code: ErrorCode;
+  /** Provider calls made (local rejections and skips are not calls). */
+  called: number;
+  budgetSpent: boolean;
 }
 
-export interface ChainStatusReport {
-  capability: string;
-  sideEffects: boolean;
-  strategy: OrderingStrategy;
-  panic: PanicRule;
-  /** Providers that could be called right now. */
-  usableProviders: number;
-  providers: ProviderStatusJSON[];
-}
-
-export interface ChainSnapshot {
-  capability: string;
-  providers: TrackedProviderSnapshot[];
-}
+type Served<T> = { ok: true; value: T; provider: string };
+type Attempted<T> = Served<T> | { ok: false; error: GatewayError; local: boolean };
 
 export class ProviderChain {
   readonly capability: string;
@@ -111,110 +91,38 @@ export class ProviderChain {
     return this.providers.find((p) => p.name === name);
   }
 
-  invoke<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
+  async invoke<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
     const started = this.clock.now();
-    const deadline = started + (options?.deadlineMs ?? this.policy.deadlineMs);
-    const key = options?.idempotencyKey ?? newIdempotencyKey();
+    const run: Run = {
+      request,
+      key: options?.idempotencyKey ?? newIdempotencyKey(),
+      started,
+      deadline: started + (options?.deadlineMs ?? this.policy.deadlineMs),
+      attempts: [],
+      called: 0,
+      budgetSpent: false,
+    };
     this.budget.recordInvocation(started);
     const order = orderProviders(this.policy.strategy, this.providers, started, this.ordering);
-    const first = order[0]!;
-    if (this.policy.hedging.enabled || first.unavailable(started) !== null) return this.attemptAll<T>(request, order, [], key, started, deadline, 0);
-    // Fast path: the first candidate is usable; most invocations end with its first attempt.
-    return new Promise<InvokeResult<T>>((resolve, reject) => {
-      first.startFirst<T>(request, key, deadline, started, this.logger, (r) => {
-        try {
-          const attempts = [record(first.name, r)];
-          if (this.attemptEvents.hasListeners) this.emitAttempt(attempts[0]!, key);
-          if (r.ok) {
-            const trace = first === this.providers[0] ? attempts : this.withPassedOver(attempts, r.endedAt);
-            resolve({ result: r.value, provider: first.name, attempts: trace, idempotencyKey: key, latencyMs: r.endedAt - started });
-          } else {
-            resolve(this.attemptAll<T>(request, order, attempts, key, started, deadline, r.local ? 0 : 1, r));
-          }
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
-  }
-
-  /** The general attempt loop; `after` is the outcome of a first attempt already made on order[0]. */
-  private async attemptAll<T>(
-    request: unknown,
-    order: readonly TrackedProvider[],
-    attempts: AttemptRecord[],
-    key: string,
-    started: number,
-    deadline: number,
-    calledBefore: number,
-    after?: AttemptResult<T>,
-  ): Promise<InvokeResult<T>> {
-    const retry = this.policy.retry;
-    let called = calledBefore;
-    let budgetSpent = false;
-    let pending = after;
-
-    candidates: for (let i = 0; i < order.length; i++) {
+    for (let i = 0; i < order.length && !run.budgetSpent; i++) {
       const provider = order[i]!;
       const now = this.clock.now();
-      if (!pending) {
-        if (now >= deadline) break;
-        const unavailable = provider.unavailable(now);
-        if (unavailable) {
-          attempts.push({ provider: provider.name, outcome: 'skipped', code: unavailable.code, message: unavailable.reason, latencyMs: 0 });
-          continue;
-        }
+      if (now >= run.deadline) break;
+      const unavailable = provider.unavailable(now);
+      if (unavailable) {
+        run.attempts.push(skipped(provider.name, unavailable.code, unavailable.reason));
+        continue;
       }
-      for (let n = 1; n <= retry.maxAttemptsPerProvider; n++) {
-        if (pending) {
-          // The fast path already made this provider's first attempt.
-          const r = pending;
-          pending = undefined;
-          if (r.ok || r.local) break;
-          if (!this.mayFailOver(r.error.kind, provider)) throw this.stop(r.error, attempts, key);
-          if (!this.mayRetrySame(r.error, n, deadline)) break;
-          await this.clock.sleep(this.backoff(r.error, n, deadline));
-          continue;
-        }
-        if (called > 0 && !this.budget.tryWithdraw(this.clock.now())) {
-          budgetSpent = true;
-          attempts.push({ provider: provider.name, outcome: 'skipped', code: 'GW_BUDGET_EXHAUSTED', message: 'retry/failover budget spent', latencyMs: 0 });
-          break candidates;
-        }
-        const hedgeWith = n === 1 && called === 0 ? this.hedgePartner(order, i) : undefined;
-        let r: AttemptResult<T>;
-        if (hedgeWith) {
-          const h = await hedgedAttempt<T>(provider, hedgeWith, request, this.attemptOptions(key, deadline, attempts.length + 1), this.hedgeDelay(provider), this.clock);
-          for (const rec of h.records) this.push(attempts, rec, key);
-          called += h.records.filter((x) => x.outcome !== 'skipped').length;
-          if (h.winner) return this.success(h.winner.value, h.winner.provider, attempts, key, started);
-          r = h.last;
-        } else {
-          r = await provider.execute<T>(request, { idempotencyKey: key, deadline, attempt: attempts.length + 1, logger: this.logger });
-          this.push(attempts, record(provider.name, r), key);
-          if (r.ok) return { result: r.value, provider: provider.name, attempts: this.withPassedOver(attempts, r.endedAt), idempotencyKey: key, latencyMs: r.endedAt - started };
-          if (!r.local) called++;
-        }
-        if (r.ok) break; // unreachable: success returned above
-        if (r.local) break; // our own limits refused: next provider
-        const error = r.error;
-        if (!this.mayFailOver(error.kind, provider)) throw this.stop(error, attempts, key);
-        if (!this.mayRetrySame(error, n, deadline)) break;
-        await this.clock.sleep(this.backoff(error, n, deadline));
-      }
-      if (i < order.length - 1 && this.failoverEvents.hasListeners) {
-        const last = attempts[attempts.length - 1];
-        if (last && last.outcome !== 'success' && last.outcome !== 'skipped') {
-          this.failoverEvents.emit({ capability: this.capability, from: provider.name, kind: last.outcome, code: last.code!, idempotencyKey: key });
-        }
-      }
+      const served = await this.tryProvider<T>(run, provider, order.slice(i + 1));
+      if (served) return this.success(run, served);
+      if (i < order.length - 1) this.emitFailover(run, provider);
     }
-
-    if (called === 0 && !budgetSpent && this.clock.now() < deadline) {
-      const panic = await this.panic<T>(request, order, attempts, key, deadline);
-      if (panic) return this.success(panic.value, panic.provider, attempts, key, started);
+    if (run.called === 0 && !run.budgetSpent && this.clock.now() < run.deadline) {
+      const served = await this.panic<T>(run, order);
+      if (served) return this.success(run, served);
+      if (run.called === 0) throw this.noUsableProvider(run, order);
     }
-    throw this.exhausted(attempts, key, deadline);
+    throw this.exhausted(run);
   }
 
   getStatusReport(): ChainStatusReport {
@@ -237,48 +145,88 @@ export class ProviderChain {
     for (const s of snapshot.providers) this.getProvider(s.provider)?.restore(s);
   }
 
-  private attemptOptions(key: string, deadline: number, attempt: number) {
-    return { idempotencyKey: key, deadline, attempt, logger: this.logger };
+  /** Up to maxAttemptsPerProvider attempts on one provider: what it served, or undefined to move on. Throws when the kind forbids failover. */
+  private async tryProvider<T>(run: Run, provider: TrackedProvider, rest: readonly TrackedProvider[]): Promise<Served<T> | undefined> {
+    for (let n = 1; n <= this.policy.retry.maxAttemptsPerProvider; n++) {
+      if (n > 1) {
+        // While this invocation backed off, another may have learnt that the provider must not be called.
+        const unavailable = provider.unavailable(this.clock.now());
+        if (unavailable) {
+          run.attempts.push(skipped(provider.name, unavailable.code, unavailable.reason));
+          return undefined;
+        }
+      }
+      if (run.called > 0 && !this.budget.tryWithdraw(this.clock.now())) {
+        run.budgetSpent = true;
+        run.attempts.push(skipped(provider.name, 'GW_BUDGET_EXHAUSTED', 'retry/failover budget spent'));
+        return undefined;
+      }
+      const partner = n === 1 && run.called === 0 ? this.hedgePartner(rest) : undefined;
+      const r = await this.attempt<T>(run, provider, { partner });
+      if (r.ok) return r;
+      if (r.local) return undefined; // our own limits refused: next provider
+      if (!this.mayFailOver(r.error.kind, provider)) throw this.stop(r.error, run);
+      if (!this.mayRetrySame(r.error, n, run.deadline)) return undefined;
+      await this.clock.sleep(this.backoff(r.error, n, run.deadline));
+    }
+    return undefined;
   }
 
-  private push(attempts: AttemptRecord[], rec: AttemptRecord, key: string): void {
-    attempts.push(rec);
-    if (this.attemptEvents.hasListeners) this.emitAttempt(rec, key);
+  /** One attempt (or a hedged pair), recorded in the trace. */
+  private async attempt<T>(run: Run, provider: TrackedProvider, how: { partner?: TrackedProvider | undefined; panicTrial?: boolean }): Promise<Attempted<T>> {
+    const opts = { idempotencyKey: run.key, deadline: run.deadline, attempt: run.attempts.length + 1, logger: this.logger, panicTrial: how.panicTrial === true };
+    if (how.partner) {
+      const h = await hedgedAttempt<T>(provider, how.partner, run.request, opts, this.hedgeDelay(provider), this.clock);
+      for (const rec of h.records) this.record(run, rec);
+      run.called += h.records.filter((x) => x.outcome !== 'skipped').length;
+      return h.winner ? { ok: true, ...h.winner } : failed(h.last);
+    }
+    const r = await provider.execute<T>(run.request, opts);
+    const rec = attemptRecord(provider.name, r);
+    this.record(run, how.panicTrial ? { ...rec, panic: true } : rec);
+    if (r.ok || !r.local) run.called++;
+    return r.ok ? { ok: true, value: r.value, provider: provider.name } : failed(r);
   }
 
-  private emitAttempt(rec: AttemptRecord, key: string): void {
-    const e: AttemptEvent = { capability: this.capability, provider: rec.provider, idempotencyKey: key, outcome: rec.outcome, latencyMs: rec.latencyMs };
+  /**
+   * Nobody was usable. `try_all` gives each open circuit from transient failures a bounded
+   * trial (one in flight, one per trial interval, counted in the budget). Nothing else is
+   * called: rate-limit and quota resets, refused credentials and misconfiguration are waited out.
+   */
+  private async panic<T>(run: Run, order: readonly TrackedProvider[]): Promise<Served<T> | undefined> {
+    if (this.policy.panic !== 'try_all') return undefined;
+    for (const provider of order) {
+      const now = this.clock.now();
+      if (now >= run.deadline) return undefined;
+      if (!provider.panicTrialAllowed(now)) continue;
+      if (!this.budget.tryWithdraw(now)) {
+        run.attempts.push(skipped(provider.name, 'GW_BUDGET_EXHAUSTED', 'retry/failover budget spent: no panic trial'));
+        return undefined;
+      }
+      const r = await this.attempt<T>(run, provider, { panicTrial: true });
+      if (r.ok) return r;
+      if (!r.local && !this.mayFailOver(r.error.kind, provider)) throw this.stop(r.error, run);
+    }
+    return undefined;
+  }
+
+  private record(run: Run, rec: AttemptRecord): void {
+    run.attempts.push(rec);
+    const e: AttemptEvent = { capability: this.capability, provider: rec.provider, idempotencyKey: run.key, outcome: rec.outcome, latencyMs: rec.latencyMs };
     if (rec.code) e.code = rec.code;
     this.attemptEvents.emit(e);
   }
 
-  private success<T>(value: T, provider: string, attempts: AttemptRecord[], key: string, started: number): InvokeResult<T> {
-    return { result: value, provider, attempts: this.withPassedOver(attempts), idempotencyKey: key, latencyMs: this.clock.now() - started };
+  private emitFailover(run: Run, from: TrackedProvider): void {
+    const last = run.attempts[run.attempts.length - 1];
+    if (!last || last.provider !== from.name || last.outcome === 'success' || last.outcome === 'skipped') return;
+    this.failoverEvents.emit({ capability: this.capability, from: from.name, kind: last.outcome, code: last.code!, idempotencyKey: run.key });
   }
 
-  /**
-   * The trace must say why a route was taken: providers that were never reached because the
-   * ordering put them behind the one that served (an open circuit, a cool-down, worse health)
-   * are listed first, as skipped with their reason.
-   */
-  private withPassedOver(attempts: AttemptRecord[], now = this.clock.now()): AttemptRecord[] {
-    let extra: AttemptRecord[] | undefined;
-    for (const p of this.providers) {
-      if (tried(attempts, p.name)) {
-        if (this.policy.strategy === 'priority') break; // providers after the served one were not passed over
-        continue;
-      }
-      const u = p.unavailable(now);
-      let rec: AttemptRecord | undefined;
-      if (u) rec = { provider: p.name, outcome: 'skipped', code: u.code, message: u.reason, latencyMs: 0 };
-      else if (this.policy.strategy === 'priority') {
-        rec = { provider: p.name, outcome: 'skipped', code: 'GW_DEMOTED', message: `ordered behind healthier providers (health ${p.healthAt(now).health})`, latencyMs: 0 };
-      }
-      if (rec) (extra ??= []).push(rec);
-    }
-    if (!extra) return attempts;
-    for (const a of attempts) extra.push(a);
-    return extra;
+  private success<T>(run: Run, served: { value: T; provider: string }): InvokeResult<T> {
+    const now = this.clock.now();
+    const attempts = [...passedOver(this.providers, this.policy.strategy, run.attempts, now), ...run.attempts];
+    return { result: served.value, provider: served.provider, attempts, idempotencyKey: run.key, latencyMs: now - run.started };
   }
 
   /** The kinds table: never after invalid_request; after unknown_outcome only when a duplicate is impossible or accepted. */
@@ -312,11 +260,10 @@ export class ProviderChain {
     return Math.max(0, Math.min(wait, deadline - this.clock.now() - 1));
   }
 
-  private hedgePartner(order: readonly TrackedProvider[], i: number): TrackedProvider | undefined {
+  private hedgePartner(rest: readonly TrackedProvider[]): TrackedProvider | undefined {
     if (this.sideEffects || !this.policy.hedging.enabled) return undefined;
     const now = this.clock.now();
-    for (let j = i + 1; j < order.length; j++) if (order[j]!.unavailable(now) === null) return order[j];
-    return undefined;
+    return rest.find((p) => p.unavailable(now) === null);
   }
 
   private hedgeDelay(primary: TrackedProvider): number {
@@ -324,64 +271,42 @@ export class ProviderChain {
     return Math.max(5, primary.status().toJSON().p95Ms ?? 50);
   }
 
-  private async panic<T>(request: unknown, order: readonly TrackedProvider[], attempts: AttemptRecord[], key: string, deadline: number) {
-    if (this.policy.panic === 'fail_fast') {
-      const now = this.clock.now();
-      const times = order.map((p) => p.availableAt(now)).filter((t): t is number => t !== null);
-      const earliest = times.length ? Math.min(...times) : null;
-      const opts: ConstructorParameters<typeof GatewayError>[2] = { capability: this.capability };
-      if (earliest !== null) opts.retryAfterMs = Math.max(0, earliest - now);
-      const when = earliest === null ? 'no provider has a known recovery time' : `the earliest provider is usable at ${new Date(earliest).toISOString()}`;
-      throw new InvocationError('GW_NO_USABLE_PROVIDER', `No usable provider for ${this.capability}; ${when}`, attempts, key, opts);
-    }
-    // try_all: never leave a capability with zero attempts because every breaker is open.
-    for (const provider of order) {
-      if (this.clock.now() >= deadline) return undefined;
-      if (!provider.configured || provider.status().toJSON().breakerState === 'isolated') continue;
-      const r = await provider.execute<T>(request, { ...this.attemptOptions(key, deadline, attempts.length + 1), bypass: true });
-      this.push(attempts, { ...record(provider.name, r), panic: true }, key);
-      if (r.ok) return { value: r.value, provider: provider.name };
-      if (!r.local && !this.mayFailOver(r.error.kind, provider)) throw this.stop(r.error, attempts, key);
-    }
-    return undefined;
-  }
-
-  private stop(error: GatewayError, attempts: AttemptRecord[], key: string): InvocationError {
+  private stop(error: GatewayError, run: Run): InvocationError {
     const opts: ConstructorParameters<typeof GatewayError>[2] = { kind: error.kind, capability: this.capability, cause: error };
     if (error.provider) opts.provider = error.provider;
     if (error.status !== undefined) opts.status = error.status;
     if (error.retryAfterMs !== undefined) opts.retryAfterMs = error.retryAfterMs;
     if (error.details) opts.details = error.details;
-    return new InvocationError(error.code, error.message, attempts, key, opts);
+    return new InvocationError(error.code, error.message, run.attempts, run.key, opts);
   }
 
-  private exhausted(attempts: AttemptRecord[], key: string, deadline: number): InvocationError {
-    const timedOut = this.clock.now() >= deadline;
+  /** Nothing was called: the earliest time a provider becomes usable goes back as retryAfterMs. */
+  private noUsableProvider(run: Run, order: readonly TrackedProvider[]): InvocationError {
+    const now = this.clock.now();
+    const times = order.map((p) => p.availableAt(now)).filter((t): t is number => t !== null && t > now);
+    for (const a of run.attempts) if (a.retryAfterMs !== undefined) times.push(now + a.retryAfterMs);
+    const earliest = times.length ? Math.min(...times) : null;
+    const opts: ConstructorParameters<typeof GatewayError>[2] = { capability: this.capability };
+    if (earliest !== null) opts.retryAfterMs = earliest - now;
+    const when = earliest === null ? 'no provider has a known recovery time' : `the earliest provider is usable at ${new Date(earliest).toISOString()}`;
+    return new InvocationError('GW_NO_USABLE_PROVIDER', `No usable provider for ${this.capability}; ${when}`, run.attempts, run.key, opts);
+  }
+
+  private exhausted(run: Run): InvocationError {
+    const { attempts, key } = run;
+    const timedOut = this.clock.now() >= run.deadline;
     const code: ErrorCode = timedOut && !attempts.some((a) => a.outcome !== 'skipped' && a.outcome !== 'timeout') ? 'GW_DEADLINE_EXCEEDED' : 'GW_ALL_PROVIDERS_FAILED';
     const retryAfters = attempts.map((a) => a.retryAfterMs).filter((x): x is number => x !== undefined);
     const opts: ConstructorParameters<typeof GatewayError>[2] = { kind: code === 'GW_DEADLINE_EXCEEDED' ? 'timeout' : summaryKind(attempts), capability: this.capability };
     if (retryAfters.length) opts.retryAfterMs = Math.min(...retryAfters);
     const tried = attempts.map((a) => `${a.provider}: ${a.outcome}${a.code ? ` (${a.code})` : ''}`).join('; ');
     const error = new AllProvidersFailedError(code, `All providers for ${this.capability} failed: ${tried || 'none tried'}`, attempts, key, opts);
-    if (this.exhaustedEvents.hasListeners) this.exhaustedEvents.emit({ capability: this.capability, idempotencyKey: key, attempts, code });
+    this.exhaustedEvents.emit({ capability: this.capability, idempotencyKey: key, attempts, code });
     return error;
   }
 }
 
-function tried(attempts: readonly AttemptRecord[], provider: string): boolean {
-  for (let i = 0; i < attempts.length; i++) if (attempts[i]!.provider === provider) return true;
-  return false;
-}
-
-function record(provider: string, r: AttemptResult<unknown>): AttemptRecord {
-  if (r.ok) return { provider, outcome: 'success', latencyMs: r.latencyMs };
-  const rec: AttemptRecord = {
-    provider,
-    outcome: r.local ? 'skipped' : r.error.kind,
-    code: r.error.code,
-    message: r.error.message,
-    latencyMs: r.latencyMs,
-  };
-  if (r.error.retryAfterMs !== undefined) rec.retryAfterMs = r.error.retryAfterMs;
-  return rec;
+function failed(r: AttemptResult<unknown>): Attempted<never> {
+  if (r.ok) throw new TypeError('not a failure');
+  return { ok: false, error: r.error, local: r.local };
 }

@@ -13,6 +13,7 @@ export const FAILURE_KINDS = [
   'auth',
   'quota',
   'invalid_request',
+  'misconfigured',
   'unknown_outcome',
   'not_configured',
   'rejected_local',
@@ -43,8 +44,9 @@ export const ERROR_CODES = {
   GW_PROVIDER_QUOTA: { kind: 'quota', description: 'Credits exhausted or a daily cap reached.' },
   GW_PROVIDER_REJECTED: { kind: 'invalid_request', description: 'The provider rejected the request as invalid (400/422, SMTP 550 unknown mailbox).' },
   GW_PROVIDER_DUPLICATE: { kind: 'invalid_request', description: 'The provider recognised the request as a duplicate of an earlier one (LinkedIn DUPLICATE_POST, X duplicate content).' },
-  GW_PROVIDER_GONE: { kind: 'invalid_request', description: 'The destination is gone (HTTP 410); remove it from the configuration.' },
-  GW_PROVIDER_VERSION_RETIRED: { kind: 'auth', description: 'The configured API version is retired (LinkedIn 426): the provider cannot work until the version is updated.' },
+  GW_PROVIDER_GONE: { kind: 'misconfigured', description: 'The configured destination is gone (HTTP 410): change or remove it in the provider options.' },
+  GW_PROVIDER_VERSION_RETIRED: { kind: 'misconfigured', description: 'The configured API version is retired (LinkedIn 426): the provider cannot work until its version option is updated.' },
+  GW_PROVIDER_MISCONFIGURED: { kind: 'misconfigured', description: "The provider's own setup is wrong (a configured base, page, endpoint or account id it does not know); details.option names the setting." },
   GW_PROVIDER_BAD_RESPONSE: { kind: 'transient', description: 'The provider answered with a body that does not match its documented shape.' },
   GW_UNKNOWN_OUTCOME: { kind: 'unknown_outcome', description: 'The request may have reached the provider; it is not retried elsewhere to avoid a duplicate send.' },
   GW_NOT_CONFIGURED: { kind: 'not_configured', description: 'A required setting (credential, host) of the provider is missing.' },
@@ -63,7 +65,7 @@ export const ERROR_CODES = {
 
   // Chain-level results
   GW_ALL_PROVIDERS_FAILED: { kind: 'transient', description: 'Every provider of the chain failed or was skipped; attempts lists each one.' },
-  GW_NO_USABLE_PROVIDER: { kind: 'rejected_local', description: 'No provider is usable (fail_fast panic rule); retryAfterMs says when the earliest becomes available.' },
+  GW_NO_USABLE_PROVIDER: { kind: 'rejected_local', description: 'No provider is usable and the panic rule called none (no trial was allowed); retryAfterMs says when the earliest becomes usable.' },
   GW_INTERNAL: { kind: 'transient', description: 'An unexpected error inside the gateway or an adapter; it is a bug.' },
 } as const satisfies Record<string, CodeInfo>;
 
@@ -138,6 +140,7 @@ export const PROVIDER_CODE_FOR_KIND: Readonly<Record<FailureKind, ErrorCode>> = 
   auth: 'GW_PROVIDER_AUTH',
   quota: 'GW_PROVIDER_QUOTA',
   invalid_request: 'GW_PROVIDER_REJECTED',
+  misconfigured: 'GW_PROVIDER_MISCONFIGURED',
   unknown_outcome: 'GW_UNKNOWN_OUTCOME',
   not_configured: 'GW_NOT_CONFIGURED',
   rejected_local: 'GW_CIRCUIT_OPEN',

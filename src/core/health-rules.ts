@@ -7,6 +7,8 @@ import type { WindowTotals } from './window.js';
 export interface HealthInputs {
   configured: boolean;
   breakerState: BreakerState;
+  /** Why the circuit is open, when it is. */
+  openReason: string | null;
   cooling: FailureKind | null;
   totals: Readonly<WindowTotals>;
   consecutiveFailures: number;
@@ -18,9 +20,9 @@ export function deriveHealth(i: HealthInputs, p: HealthPolicy): { health: Provid
     case 'isolated':
       return { health: ProviderHealth.UNHEALTHY, reason: 'isolated by operator' };
     case 'open':
-      return { health: ProviderHealth.UNHEALTHY, reason: 'circuit open' };
+      return { health: ProviderHealth.UNHEALTHY, reason: i.openReason ? `circuit open: ${i.openReason}` : 'circuit open' };
     case 'half_open':
-      return { health: ProviderHealth.DEGRADED, reason: 'circuit half-open: probing' };
+      return { health: ProviderHealth.DEGRADED, reason: 'circuit half-open: the next real call decides' };
     default:
   }
   if (i.cooling === 'quota') return { health: ProviderHealth.UNHEALTHY, reason: 'quota exhausted until reset' };

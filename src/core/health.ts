@@ -21,6 +21,8 @@ export interface LastError {
   /** Message as produced by the adapter boundary: never carries a secret. */
   message: string;
   at: number;
+  /** The provider option at fault (`url`, `version`, `baseId`), from the adapter's details.option. */
+  option?: string;
 }
 
 export interface ProviderStatusJSON {
@@ -40,6 +42,8 @@ export interface ProviderStatusJSON {
   successCount: number;
   failureCount: number;
   consecutiveFailures: number;
+  /** First failure of the current streak (null when the last call succeeded): "failing since". */
+  failingSince: number | null;
   /** Over the sliding window. */
   windowCalls: number;
   successRate: number | null;

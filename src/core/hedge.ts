@@ -5,6 +5,7 @@
  */
 import type { Clock } from './clock.js';
 import type { AttemptRecord } from './invocation.js';
+import { attemptRecord } from './trace.js';
 import type { AttemptOptions, AttemptResult, TrackedProvider } from './tracked-provider.js';
 
 export interface HedgeOutcome<T> {
@@ -27,16 +28,15 @@ export async function hedgedAttempt<T>(
   delayMs: number,
   clock: Clock,
 ): Promise<HedgeOutcome<T>> {
-  const providers = [primary, partner];
-  const contexts: ({ cancel(): void } | undefined)[] = [undefined, undefined];
+  const providers = [primary, partner] as const;
+  const cancels = [new AbortController(), new AbortController()] as const;
   const records: (AttemptRecord | undefined)[] = [undefined, undefined];
-  const start = (index: number): Promise<Settled<T>> =>
-    providers[index]!
-      .execute<T>(request, { ...opts, attempt: opts.attempt + index, onStart: (ctx) => void (contexts[index] = ctx) })
-      .then((r) => {
-        records[index] ??= toRecord(providers[index]!.name, r, index === 1);
-        return { r, index };
-      });
+  const start = (index: 0 | 1): Promise<Settled<T>> =>
+    providers[index].execute<T>(request, { ...opts, attempt: opts.attempt + index, cancel: cancels[index].signal }).then((r) => {
+      const rec = attemptRecord(providers[index].name, r);
+      records[index] ??= index === 1 ? { ...rec, hedge: true } : rec;
+      return { r, index };
+    });
 
   const first = start(0);
   const timer = new AbortController();
@@ -48,15 +48,15 @@ export async function hedgedAttempt<T>(
     [0, first],
     [1, start(1)],
   ]);
-  let last: Settled<T> | undefined;
+  let last = early as Settled<T> | undefined;
   while (pending.size > 0) {
     const done = await Promise.race(pending.values());
     pending.delete(done.index);
     last = done;
     if (done.r.ok) {
       for (const [index] of pending) {
-        records[index] = { provider: providers[index]!.name, outcome: 'skipped', code: 'GW_CANCELLED', message: 'hedge lost: cancelled', latencyMs: 0, hedge: index === 1 };
-        contexts[index]?.cancel();
+        records[index] = { provider: providers[index as 0 | 1].name, outcome: 'skipped', code: 'GW_CANCELLED', message: 'hedge lost: cancelled', latencyMs: 0, hedge: index === 1 };
+        cancels[index as 0 | 1].abort();
       }
       break;
     }
@@ -64,16 +64,7 @@ export async function hedgedAttempt<T>(
   return finish(last!, records, providers);
 }
 
-function finish<T>(s: Settled<T>, records: (AttemptRecord | undefined)[], providers: TrackedProvider[]): HedgeOutcome<T> {
+function finish<T>(s: Settled<T>, records: (AttemptRecord | undefined)[], providers: readonly TrackedProvider[]): HedgeOutcome<T> {
   const out = records.filter((r): r is AttemptRecord => r !== undefined);
   return s.r.ok ? { records: out, winner: { value: s.r.value, provider: providers[s.index]!.name }, last: s.r } : { records: out, last: s.r };
-}
-
-function toRecord<T>(provider: string, r: AttemptResult<T>, hedge: boolean): AttemptRecord {
-  const rec: AttemptRecord = r.ok
-    ? { provider, outcome: 'success', latencyMs: r.latencyMs }
-    : { provider, outcome: r.local ? 'skipped' : r.error.kind, code: r.error.code, message: r.error.message, latencyMs: r.latencyMs };
-  if (hedge) rec.hedge = true;
-  if (!r.ok && r.error.retryAfterMs !== undefined) rec.retryAfterMs = r.error.retryAfterMs;
-  return rec;
 }

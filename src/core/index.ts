@@ -19,7 +19,7 @@ export type {
 export { ProviderChain } from './chain.js';
 export type { ChainOptions, ChainStatusReport, ChainSnapshot, AttemptEvent, FailoverEvent, ExhaustedEvent } from './chain.js';
 export { ChainRegistry, registerProviderChain, getProviderChain, listProviderChains, getDefaultChainRegistry } from './registry.js';
-export { createProviderChain, deadlineTimerFor } from './build.js';
+export { createProviderChain } from './build.js';
 export type { CreateChainOptions, ProviderSpec } from './build.js';
 export { CircuitBreaker } from './breaker.js';
 export type { BreakerSnapshot } from './breaker.js';

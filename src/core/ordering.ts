@@ -2,7 +2,8 @@
  * Ordering strategies: which provider to try first. `priority` orders by health (HEALTHY,
  * UNKNOWN, DEGRADED, UNHEALTHY), then by configured order. The load-sharing strategies treat
  * HEALTHY and UNKNOWN as one tier (an unmeasured provider must get traffic to be measured),
- * then DEGRADED, then UNHEALTHY, and reorder inside the first tier.
+ * then DEGRADED, then UNHEALTHY, and reorder inside the first tier. A provider due for a
+ * recovery trial (half-open, or demoted by old failures) ranks as healthy for that one call.
  */
 import { HEALTH_RANK, type ProviderHealth } from './health.js';
 import type { OrderingStrategy } from './policy.js';
@@ -12,9 +13,6 @@ export interface OrderingState {
   counter: number;
   random: () => number;
   latencyTolerance: number;
-  /** Priority order cached for one health signature (health changes rarely; invocations often). */
-  cachedSignature?: number;
-  cachedOrder?: readonly TrackedProvider[];
 }
 
 export function orderProviders(
@@ -25,22 +23,8 @@ export function orderProviders(
 ): readonly TrackedProvider[] {
   const n = providers.length;
   if (n < 2) return providers;
-  if (strategy !== 'priority') return reorder(strategy, providers, now, state);
-  // Priority depends only on the health ranks: reuse the order computed for the same ranks.
-  let signature = 0;
-  for (let i = 0; i < n; i++) signature = signature * 4 + HEALTH_RANK[providers[i]!.healthAt(now).health];
-  if (n <= 20 && signature === state.cachedSignature && state.cachedOrder) return state.cachedOrder;
-  const order = reorder(strategy, providers, now, state);
-  state.cachedSignature = signature;
-  state.cachedOrder = order;
-  return order;
-}
-
-function reorder(strategy: OrderingStrategy, providers: readonly TrackedProvider[], now: number, state: OrderingState): readonly TrackedProvider[] {
-  const n = providers.length;
   const rankOf = strategy === 'priority' ? HEALTH_RANK : SHARING_RANK;
-  const ranks = new Array<number>(n);
-  for (let i = 0; i < n; i++) ranks[i] = rankOf[providers[i]!.healthAt(now).health];
+  const ranks = providers.map((p) => rankOf[orderingHealth(p, now)]);
   const idx = Array.from({ length: n }, (_, i) => i);
   idx.sort((a, b) => ranks[a]! - ranks[b]! || a - b);
   const ordered = idx.map((i) => providers[i]!);
@@ -48,9 +32,12 @@ function reorder(strategy: OrderingStrategy, providers: readonly TrackedProvider
   // The best tier is the run of equal rank at the front; strategies reorder inside it.
   let tierEnd = 1;
   while (tierEnd < n && ranks[idx[tierEnd]!] === ranks[idx[0]!]) tierEnd++;
-  const tier = ordered.slice(0, tierEnd);
-  const rest = ordered.slice(tierEnd);
-  return [...reorderTier(strategy, tier, state), ...rest];
+  return [...reorderTier(strategy, ordered.slice(0, tierEnd), state), ...ordered.slice(tierEnd)];
+}
+
+/** A provider due for a recovery trial ranks as healthy: it gets its configured place for that call. */
+function orderingHealth(p: TrackedProvider, now: number): ProviderHealth {
+  return p.trialDue(now) ? 'HEALTHY' : p.healthAt(now).health;
 }
 
 const SHARING_RANK: Record<ProviderHealth, number> = { HEALTHY: 0, UNKNOWN: 0, DEGRADED: 1, UNHEALTHY: 2 };

@@ -1,6 +1,6 @@
 /**
  * Engine settings with their documented defaults (docs/configuration.md lists them too).
- * Config files supply partial settings; `resolve*` fills in the rest.
+ * Config files supply partial settings; `withDefaults` fills in the rest.
  */
 
 export interface BreakerPolicy {
@@ -26,8 +26,13 @@ export interface BreakerPolicy {
   halfOpenTimeoutMs: number;
   /** Longest time in half-open without a verdict before re-opening. */
   halfOpenMaxMs: number;
-  /** How long an `auth` failure keeps the circuit open (a successful probe readmits earlier). */
+  /** How long an `auth` or `misconfigured` failure keeps the circuit open (a passing probe readmits a real call earlier). */
   authOpenMs: number;
+  /**
+   * Bounded trials: a provider demoted by old failures is given its configured place for one
+   * call at most this often, and in a panic an open circuit is tried by one call at most this often.
+   */
+  trialIntervalMs: number;
 }
 
 export interface HealthPolicy {
@@ -61,11 +66,20 @@ export interface ProviderLimits {
   /** Token-bucket rate limit in requests per second (0 = none), with this burst. */
   ratePerSecond: number;
   burst: number;
-  /** Per-attempt timeout. */
+  /** Per-attempt timeout: the attempt's AbortSignal fires then. */
   attemptTimeoutMs: number;
+  /** After the signal fired, the adapter may still give its own verdict for this long (else the engine decides). */
+  abortGraceMs: number;
 }
 
 export type OrderingStrategy = 'priority' | 'round_robin' | 'weighted' | 'lowest_latency';
+/**
+ * When no provider is usable. `try_all`: an open circuit from transient failures gets a bounded
+ * trial (one call in flight, at most one per `trialIntervalMs`, counted in the retry budget);
+ * provider-announced waits (rate limit, quota, refused credentials, a provider misconfigured)
+ * are never bypassed. `fail_fast`: no trial. Either way, when nothing is called the invocation
+ * fails with GW_NO_USABLE_PROVIDER and the earliest time a provider becomes usable.
+ */
 export type PanicRule = 'try_all' | 'fail_fast';
 
 export interface RetryPolicy {
@@ -114,6 +128,7 @@ export const DEFAULT_BREAKER: BreakerPolicy = {
   halfOpenTimeoutMs: 5_000,
   halfOpenMaxMs: 60_000,
   authOpenMs: 5 * 60_000,
+  trialIntervalMs: 5_000,
 };
 
 export const DEFAULT_HEALTH: HealthPolicy = {
@@ -127,7 +142,7 @@ export const DEFAULT_HEALTH: HealthPolicy = {
 
 export const DEFAULT_COOLDOWN: CooldownPolicy = { rateLimitedMs: 30_000, quotaMs: 60 * 60_000, maxMs: 24 * 60 * 60_000 };
 
-export const DEFAULT_LIMITS: ProviderLimits = { concurrency: 0, queue: 0, ratePerSecond: 0, burst: 1, attemptTimeoutMs: 10_000 };
+export const DEFAULT_LIMITS: ProviderLimits = { concurrency: 0, queue: 0, ratePerSecond: 0, burst: 1, attemptTimeoutMs: 10_000, abortGraceMs: 100 };
 
 export const DEFAULT_RETRY: RetryPolicy = {
   maxAttemptsPerProvider: 2,

@@ -30,6 +30,8 @@ export interface ProbeResult {
   readonly metadata?: Record<string, unknown>;
   /** Warnings the operator should see although the probe passed (e.g. plain-text SMTP allowed). */
   readonly warnings?: readonly string[];
+  /** The probe read the provider's balance: true when credits are above zero (ends a quota cool-down at once). */
+  readonly quotaAvailable?: boolean;
 }
 
 export interface Provider<Req = unknown, Res = unknown> {
@@ -43,6 +45,12 @@ export interface Provider<Req = unknown, Res = unknown> {
    * after an `unknown_outcome` on a side-effecting capability.
    */
   readonly deduplicates?: boolean;
+  /**
+   * True when the probe exercises the same operation as real calls (so with no traffic, a
+   * passing probe may close a circuit that real calls opened). Otherwise a passing probe only
+   * lets the next real call decide.
+   */
+  readonly probeMatchesTraffic?: boolean;
   invoke(request: Req, ctx: InvokeContext): Promise<Res>;
   probe?(ctx: ProbeContext): Promise<ProbeResult | void>;
   close?(): Promise<void>;

@@ -1,7 +1,6 @@
 /** The types around TrackedProvider: options, events, outcomes, snapshots. */
 import type { BreakerSnapshot } from './breaker.js';
 import type { Clock } from './clock.js';
-import type { DeadlineTimer } from './deadline.js';
 import type { ErrorCode, FailureKind, GatewayError } from './errors.js';
 import type { ProviderHealth, BreakerState, LastError } from './health.js';
 import type { RateLimiter } from './limits.js';
@@ -15,7 +14,6 @@ export interface TrackedProviderOptions {
   /** Whether the capability has side effects (decides timeout vs unknown_outcome at the deadline). */
   sideEffects: boolean;
   clock: Clock;
-  deadlines: DeadlineTimer;
   breaker: BreakerPolicy;
   health: HealthPolicy;
   cooldown: CooldownPolicy;
@@ -81,12 +79,10 @@ export interface AttemptOptions {
   deadline: number;
   attempt: number;
   logger: Logger;
-  /** Panic mode: call even though the breaker or cool-down would refuse. */
-  bypass?: boolean;
-  /** Called with the attempt context once the call has started (hedging aborts the loser through it). */
-  onStart?: (attempt: { cancel(): void }) => void;
-  /** The current time when the caller already read the clock. */
-  now?: number;
+  /** The panic rule's bounded trial: an open circuit admits this one call early, as a half-open call. */
+  panicTrial?: boolean;
+  /** Aborting it cancels the attempt (hedging stops the loser); a cancelled attempt never counts. */
+  cancel?: AbortSignal;
 }
 
 export interface TrackedProviderSnapshot {
@@ -103,4 +99,8 @@ export interface TrackedProviderSnapshot {
   lastFailureAt: number | null;
   lastCheckedAt: number | null;
   lastError: LastError | null;
+  failingSince?: number | null;
+  trafficFailing?: boolean;
+  /** The kind holding the circuit open until a probe or an operator readmits (auth, misconfigured). */
+  heldBy?: FailureKind | null;
 }

@@ -6,7 +6,6 @@
 import { getCapability, type CapabilityName } from '../capabilities/index.js';
 import { ProviderChain } from '../core/chain.js';
 import type { Clock } from '../core/clock.js';
-import { deadlineTimerFor } from '../core/build.js';
 import { GatewayError } from '../core/errors.js';
 import type { RateLimiter } from '../core/limits.js';
 import type { Logger } from '../core/logger.js';
@@ -81,7 +80,6 @@ export function chainPolicy(cap: CapabilityConfig, config: GatewayConfig): Chain
 export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ctx: BuildContext): { chain: ProviderChain; adapters: BuiltAdapter[] } {
   const definition = getCapability(capability)!;
   const { config, clock } = ctx;
-  const deadlines = deadlineTimerFor(clock);
   const health = withDefaults(DEFAULT_HEALTH, config.defaults.health);
   const cooldown = withDefaults(DEFAULT_COOLDOWN, config.defaults.cooldown);
   const capBreaker = withDefaults(withDefaults(DEFAULT_BREAKER, config.defaults.breaker), cap.breaker);
@@ -98,7 +96,6 @@ export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ct
         type: entry.type,
         sideEffects: definition.sideEffects,
         clock,
-        deadlines,
         breaker: withDefaults(capBreaker, entry.breaker),
         health,
         cooldown,

@@ -6,7 +6,6 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Disposer } from '../core/events.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { DEFAULT_BREAKER } from '../core/policy.js';
 import { mapBounded } from './bounded.js';
 import { PeriodicRunner } from './periodic-runner.js';
 import { evaluateChain } from './recommendations/evaluate.js';
@@ -25,7 +24,7 @@ export interface SelfCheckServiceOptions {
   logger?: Logger;
   probeTimeoutMs?: number;
   probeConcurrency?: number;
-  /** Latency above this is "slow". Default: the breaker's slow-call threshold. */
+  /** Latency above this is "slow" for every provider. Default: each provider's configured breaker.slowCallMs. */
   slowThresholdMs?: number;
   /** Consecutive transient failures that mean "outage suspected". Default 3. */
   burstThreshold?: number;
@@ -169,7 +168,7 @@ export class SelfCheckService {
     }
     const current = evaluateChain(chain, {
       now: this.clock.now(),
-      slowThresholdMs: this.opts.slowThresholdMs ?? DEFAULT_BREAKER.slowCallMs,
+      ...(this.opts.slowThresholdMs !== undefined ? { slowThresholdMs: this.opts.slowThresholdMs } : {}),
       burstThreshold: this.opts.burstThreshold ?? 3,
       probes,
       history,

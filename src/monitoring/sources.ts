@@ -21,6 +21,8 @@ export interface MonitoredProvider {
   readonly hints: RecommendationHints;
   /** The setting that is missing when not configured (config key path relative to the provider's options). */
   readonly missingSetting?: string | undefined;
+  /** Its configured slow-call threshold (breaker.slowCallMs), used by the slow rule. */
+  readonly slowCallMs?: number;
   /** Why the provider cannot be called now, or null when it can. */
   unavailable?(now: number): unknown;
   status(): { toJSON(): ProviderStatusJSON };

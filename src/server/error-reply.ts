@@ -47,6 +47,7 @@ const BY_KIND: Record<FailureKind, number> = {
   unknown_outcome: 502,
   transient: 502,
   auth: 502,
+  misconfigured: 502,
   timeout: 504,
   rate_limited: 429,
   quota: 503,

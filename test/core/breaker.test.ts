@@ -82,9 +82,9 @@ describe('CircuitBreaker', () => {
   it('a successful probe moves open to half-open, and half-open to closed', () => {
     const b = new CircuitBreaker(policy, () => 0.5);
     b.tripFor(0, 60_000, 'auth');
-    b.probeSucceeded(10);
+    b.probeSucceeded(10, true);
     expect(b.state).toBe('half_open');
-    b.probeSucceeded(20);
+    b.probeSucceeded(20, true);
     expect(b.state).toBe('closed');
   });
 

@@ -66,15 +66,15 @@ describe('ProviderChain', () => {
     expect(a.contexts[0]!.signal.aborted).toBe(true);
   });
 
-  it('a provider that ignores the signal does not hold the chain past the attempt deadline', async () => {
+  it('a provider that ignores the signal does not hold the chain past the attempt deadline and its abort grace', async () => {
     const clock = new ManualClock();
     const a = new ScriptedProvider('a', ['hang']);
     const b = new ScriptedProvider('b');
-    const { chain } = chainOf([a, b], { clock, limits: { attemptTimeoutMs: 500 } });
+    const { chain } = chainOf([a, b], { clock, limits: { attemptTimeoutMs: 500, abortGraceMs: 50 } });
     const started = clock.now();
     const r = await settle(clock, chain.invoke({}), 5);
     expect(r.provider).toBe('b');
-    expect(clock.now() - started).toBeLessThanOrEqual(510);
+    expect(clock.now() - started).toBeLessThanOrEqual(500 + 50 + 5);
     expect(r.attempts[0]).toMatchObject({ provider: 'a', outcome: 'timeout' });
   });
 
@@ -128,15 +128,65 @@ describe('ProviderChain', () => {
     expect((e as InvocationError).attempts.filter((x) => x.outcome === 'skipped').map((x) => x.code).sort()).toEqual(['GW_CIRCUIT_OPEN', 'GW_CIRCUIT_OPEN']);
   });
 
-  it('panic try_all: when every provider is unusable it still tries them in order', async () => {
+  it('panic try_all never bypasses refused credentials: nothing is called, the error says when to come back', async () => {
     const a = new ScriptedProvider('a', ['auth', 'ok']);
     const b = new ScriptedProvider('b', ['auth', 'ok']);
-    const { chain } = chainOf([a, b]);
+    const { chain } = chainOf([a, b], { breaker: { authOpenMs: 60_000 } });
     await chain.invoke({}).catch(() => undefined);
     expect(chain.getStatusReport().usableProviders).toBe(0);
+    for (let i = 0; i < 20; i++) await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: 60_000 });
+    expect([a.calls, b.calls]).toEqual([1, 1]);
+  });
+
+  it('panic try_all never calls a provider before its announced reset (429 Retry-After 30 s)', async () => {
+    const clock = new ManualClock();
+    const a = new ScriptedProvider('a', [{ kind: 'rate_limited', retryAfterMs: 30_000 }, 'ok']);
+    const { chain } = chainOf([a], { clock });
+    await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_ALL_PROVIDERS_FAILED', kind: 'rate_limited' });
+    for (let i = 0; i < 100; i++) {
+      await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: 30_000 - i * 10 });
+      await clock.advance(10);
+    }
+    expect(a.calls).toBe(1);
+    await clock.advance(29_000);
+    await expect(chain.invoke({})).resolves.toMatchObject({ provider: 'a' });
+    expect(a.calls).toBe(2);
+  });
+
+  it('panic try_all: an open circuit from transient failures gets one bounded trial per interval, marked panic', async () => {
+    const clock = new ManualClock();
+    const a = new ScriptedProvider('a', ['transient', 'transient', 'ok']);
+    const { chain } = chainOf([a], { clock, breaker: { consecutiveFailures: 1, openMs: 60_000, jitter: 0, trialIntervalMs: 5_000 } });
+    await chain.invoke({}).catch(() => undefined);
+    expect(chain.getProvider('a')!.status().toJSON().breakerState).toBe('open');
+    // 100 invocations in the same second: one trial call (it fails and re-opens), 99 answered without a call.
+    const codes: string[] = [];
+    for (let i = 0; i < 100; i++) codes.push(await chain.invoke({}).then(() => 'ok', (e: { code: string }) => e.code));
+    expect(a.calls).toBe(2);
+    expect(codes[0]).toBe('GW_ALL_PROVIDERS_FAILED');
+    expect(new Set(codes.slice(1))).toEqual(new Set(['GW_NO_USABLE_PROVIDER']));
+    await clock.advance(5_000);
     const r = await chain.invoke({});
-    expect(r.provider).toBe('a');
     expect(r.attempts.at(-1)).toMatchObject({ provider: 'a', outcome: 'success', panic: true });
+    expect(chain.getProvider('a')!.status().toJSON().breakerState).toBe('closed');
+  });
+
+  it('panic trials count against the retry budget', async () => {
+    const clock = new ManualClock();
+    const providers = ['a', 'b', 'c'].map((n) => new ScriptedProvider(n, ['transient']));
+    const { chain } = chainOf(providers, {
+      clock,
+      breaker: { consecutiveFailures: 1, openMs: 600_000, jitter: 0, trialIntervalMs: 1 },
+      policy: { retry: { maxAttemptsPerProvider: 1, budgetRatio: 0, budgetMinPerSecond: 0.2 } },
+    });
+    await chain.invoke({}).catch(() => undefined); // a fails, then b and c within the budget of 2 per 10 s
+    const afterFirst = providers.reduce((n, p) => n + p.calls, 0);
+    for (let i = 0; i < 50; i++) {
+      await chain.invoke({}).catch(() => undefined);
+      await clock.advance(2);
+    }
+    const total = providers.reduce((n, p) => n + p.calls, 0);
+    expect(total - afterFirst).toBeLessThanOrEqual(2);
   });
 
   it('panic fail_fast: an error that says when the earliest provider becomes available', async () => {

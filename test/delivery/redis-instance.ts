@@ -6,7 +6,6 @@
  * to the test through callbacks.
  */
 import { getCapability } from '../../src/capabilities/index.js';
-import { deadlineTimerFor } from '../../src/core/build.js';
 import { ProviderChain } from '../../src/core/chain.js';
 import { systemClock } from '../../src/core/clock.js';
 import { DEFAULT_BREAKER, DEFAULT_COOLDOWN, DEFAULT_HEALTH, DEFAULT_LIMITS, withDefaults } from '../../src/core/policy.js';
@@ -59,14 +58,12 @@ export async function startInstance(name: string, url: string, config: GatewayCo
   const gateway = await Gateway.create({ config, store, snapshotIntervalMs: 0 });
   const capability = 'webhook_dispatch';
   const cap = config.capabilities.webhook_dispatch!;
-  const deadlines = deadlineTimerFor(systemClock);
   const providers = cap.providers.map((entry) => {
     const sandbox = new SandboxProvider(entry.name, sandboxOptions.parse(entry.sandbox ?? {}), systemClock, hooks.onDeliver);
     const opts: ConstructorParameters<typeof TrackedProvider>[1] = {
       capability,
       sideEffects: true,
       clock: systemClock,
-      deadlines,
       breaker: withDefaults(withDefaults(DEFAULT_BREAKER, config.defaults.breaker), cap.breaker),
       health: DEFAULT_HEALTH,
       cooldown: DEFAULT_COOLDOWN,

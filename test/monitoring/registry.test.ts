@@ -123,7 +123,7 @@ describe('SelfCheckRegistry', () => {
         snapshot: null,
         status: {
           name: 'smtp_a', type: 'smtp', capability: 'email_sending', health: 'UNHEALTHY', healthReason: 'circuit open', configured: true,
-          latencyMs: 120.4, p50Ms: null, p95Ms: 300, p99Ms: null, successCount: 1, failureCount: 5, consecutiveFailures: 5, windowCalls: 6,
+          latencyMs: 120.4, p50Ms: null, p95Ms: 300, p99Ms: null, successCount: 1, failureCount: 5, consecutiveFailures: 5, failingSince: null, windowCalls: 6,
           successRate: 0.16, slowRate: 0, lastSuccessAt: null, lastFailureAt: T0, lastError: null, lastCheckedAt: T0, breakerState: 'open',
           openUntil: T0 + 30_000, reopenCount: 0, cooldownUntil: null, cooldownKind: null, inFlight: 0,
         },

@@ -1,5 +1,6 @@
 /** Runs every rule over one chain and returns the recommendations that apply now. */
 import type { ProviderStatusJSON } from '../../core/health.js';
+import { DEFAULT_BREAKER } from '../../core/policy.js';
 import { getProviderType } from '../../providers/index.js';
 import type { MonitoredChain } from '../sources.js';
 import type { HealthCheckResult, RecommendationInput } from '../types.js';
@@ -9,7 +10,8 @@ import type { ProviderTypeFacts } from './rule-context.js';
 
 export interface EvaluateOptions {
   now: number;
-  slowThresholdMs: number;
+  /** Overrides every provider's own slow-call threshold (breaker.slowCallMs). */
+  slowThresholdMs?: number;
   burstThreshold: number;
   /** This run's probe results by provider name. */
   probes?: ReadonlyMap<string, HealthCheckResult>;
@@ -19,7 +21,7 @@ export interface EvaluateOptions {
   typeFacts?: (type: string) => ProviderTypeFacts;
 }
 
-const FAILING_KEYS = new Set(['auth', 'rate_limited', 'quota', 'timeout', 'transient', 'outage_suspected']);
+const FAILING_KEYS = new Set(['auth', 'misconfigured', 'rate_limited', 'quota', 'timeout', 'transient', 'outage_suspected']);
 
 export function evaluateChain(chain: MonitoredChain, opts: EvaluateOptions): RecommendationInput[] {
   const statuses = chain.providers.map((p) => p.status().toJSON());
@@ -48,7 +50,7 @@ export function evaluateChain(chain: MonitoredChain, opts: EvaluateOptions): Rec
       ...(probe ? { probe } : {}),
       usableOthers: usable.filter((n) => n !== p.name),
       now: opts.now,
-      slowThresholdMs: opts.slowThresholdMs,
+      slowThresholdMs: opts.slowThresholdMs ?? p.slowCallMs ?? DEFAULT_BREAKER.slowCallMs,
       burstThreshold: opts.burstThreshold,
     });
     if (recs.some((r) => FAILING_KEYS.has(r.issueKey))) failing.add(p.name);

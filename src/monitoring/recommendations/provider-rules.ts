@@ -12,6 +12,8 @@ interface CurrentFailure {
   message: string;
   at: number;
   retryAfterMs?: number;
+  /** The provider option at fault (misconfigured). */
+  option?: string;
 }
 
 export function providerRecommendations(ctx: ProviderRuleContext): RecommendationInput[] {
@@ -40,6 +42,11 @@ export function providerRecommendations(ctx: ProviderRuleContext): Recommendatio
         const keys = ctx.facts.secrets.map((s) => optionsPath(ctx, s));
         const where = keys.length ? `Check or rotate ${keys.join(', ')} (or the environment variable it is interpolated from).` : `Check the credentials under ${optionsPath(ctx)}.`;
         add('auth', 'critical', `Credentials refused (${what})`, joinAdvice(hintFor(ctx, 'auth'), where));
+        break;
+      }
+      case 'misconfigured': {
+        const option = failure.option ? optionsPath(ctx, failure.option) : optionsPath(ctx);
+        add('misconfigured', 'critical', `Provider misconfigured (${what})`, joinAdvice(hintFor(ctx, 'misconfigured'), `Fix ${option}; the chain fails over meanwhile. After the change, reload the config or run \`aicmo-gateway provider reset ${ctx.provider}\`.`));
         break;
       }
       case 'rate_limited': {
@@ -97,18 +104,21 @@ function joinAdvice(hint: string | undefined, extra: string): string {
   return hint ? `${hint} ${extra}` : extra;
 }
 
-/** The failure the provider is in now: this run's probe first, then the engine's last error if newer than its last success. */
+/**
+ * The failure the provider is in now: this run's failed probe first, then the engine's last
+ * error if newer than its last success. A passing probe does not clear a failure by itself:
+ * the engine records it as a success only when it may decide (no real call failed in this
+ * episode), so real traffic keeps the last word and the recommendation does not flap.
+ */
 function currentFailure(ctx: ProviderRuleContext): CurrentFailure | undefined {
   const p = ctx.probe;
   if (p && p.skipped === undefined && !p.success && p.error) return { ...p.error, at: p.timestamp };
-  // A passing probe does not end a cool-down: a credits check can pass while the quota is spent.
   const s = ctx.status;
   if (s.cooldownUntil !== null && s.cooldownUntil > ctx.now && s.cooldownKind) {
     const e = s.lastError;
     if (e && e.kind === s.cooldownKind) return { ...e };
     return { kind: s.cooldownKind, code: 'GW_COOLING_DOWN', message: 'cooling down', at: ctx.now };
   }
-  if (p && p.skipped === undefined && p.success) return undefined;
   const e = s.lastError;
   if (e && (s.lastSuccessAt === null || e.at > s.lastSuccessAt)) return { ...e };
   return undefined;
@@ -126,7 +136,7 @@ function failingRun(ctx: ProviderRuleContext): { count: number; since: number | 
   }
   if (ctx.status.consecutiveFailures > count) {
     count = ctx.status.consecutiveFailures;
-    since = ctx.status.lastSuccessAt ?? since;
+    since = ctx.status.failingSince ?? since;
   }
   return { count, since };
 }

@@ -35,7 +35,7 @@ function harness<O extends WebhookOptions>(
       request,
       secrets: [secret, secret.slice('whsec_'.length), PATH_TOKEN],
       failures: [
-        { name: '410 Gone', arm: () => receiver.fail('gone'), kind: 'invalid_request', code: 'GW_PROVIDER_GONE' },
+        { name: '410 Gone', arm: () => receiver.fail('gone'), kind: 'misconfigured', code: 'GW_PROVIDER_GONE' },
         { name: '429 Retry-After: 30', arm: () => receiver.fail('rate_limit', { retryAfter: 30 }), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [30_000, 30_000] },
         { name: '500', arm: () => receiver.fail('server_error'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
         { name: '502', arm: () => receiver.fail('bad_gateway'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
