@@ -20,9 +20,16 @@ const stepArb = fc.record({
 });
 
 
+/** What the engine promises to wait after each announcement (its default cool-downs and authOpenMs). */
+const ANNOUNCED_WAIT = { rateLimitedMs: 30_000, quotaMs: 3_600_000, authOpenMs: 300_000 };
+
 class RandomProvider implements Provider {
   readonly type = 'random';
   calls: { kind: Step['kind']; breakerAtCall: string; at: number }[] = [];
+  /** The provider said "not before": a rate limit's reset, a quota, refused credentials. */
+  blockedUntil = 0;
+  /** Calls started before an announced reset. */
+  earlyCalls = 0;
   chain?: ProviderChain;
   constructor(
     readonly name: string,
@@ -35,10 +42,15 @@ class RandomProvider implements Provider {
     const step: Step = this.always ? { kind: 'ok', delayMs: 1 } : this.steps[this.calls.length % this.steps.length]!;
     const tracked = this.chain!.getProvider(this.name)!;
     this.calls.push({ kind: step.kind, breakerAtCall: tracked.status().toJSON().breakerState, at: this.clock.now() });
+    if (this.clock.now() < this.blockedUntil) this.earlyCalls++;
     if (step.kind === 'hang') return new Promise(() => undefined);
     await this.clock.sleep(step.delayMs, ctx.signal);
     if (ctx.signal.aborted) throw new GatewayError('GW_PROVIDER_TIMEOUT', 'aborted', { provider: this.name });
     if (step.kind === 'ok') return { by: this.name };
+    const now = this.clock.now();
+    if (step.kind === 'rate_limited') this.blockedUntil = Math.max(this.blockedUntil, now + (step.retryAfterMs ?? ANNOUNCED_WAIT.rateLimitedMs));
+    if (step.kind === 'quota') this.blockedUntil = Math.max(this.blockedUntil, now + ANNOUNCED_WAIT.quotaMs);
+    if (step.kind === 'auth') this.blockedUntil = Math.max(this.blockedUntil, now + ANNOUNCED_WAIT.authOpenMs);
     const opts: ConstructorParameters<typeof GatewayError>[2] = { provider: this.name };
     if (step.kind === 'rate_limited' && step.retryAfterMs) opts.retryAfterMs = step.retryAfterMs;
     throw new GatewayError(PROVIDER_CODE_FOR_KIND[step.kind as FailureKind], step.kind, opts);
@@ -122,6 +134,9 @@ describe('engine invariants (fast-check)', () => {
           }
         }
         for (const p of providers) {
+          // A provider is never called before the reset it announced (rate limit, quota, refused
+          // credentials): not by a retry, a failover, a hedge or the panic rule.
+          expect(p.earlyCalls).toBe(0);
           // A provider with an open circuit is never called except by half-open permits (or the try_all panic round).
           const panicCalls = outcomes.flatMap((o) => o.attempts).filter((a) => a.provider === p.name && a.panic).length;
           const illegal = p.calls.filter((c) => c.breakerAtCall === 'open' || c.breakerAtCall === 'isolated').length;
