@@ -8,7 +8,7 @@
 import { RetryBudget } from './budget.js';
 import type { AttemptEvent, ChainSnapshot, ChainStatusReport, ExhaustedEvent, FailoverEvent } from './chain-types.js';
 import type { Clock } from './clock.js';
-import { failsOver, GatewayError, type ErrorCode, type FailureKind } from './errors.js';
+import { GatewayError, type ErrorCode, type FailureKind } from './errors.js';
 import { Emitter, type Disposer } from './events.js';
 import { hedgedAttempt } from './hedge.js';
 import { AllProvidersFailedError, InvocationError, summaryKind, type AttemptRecord, type InvokeOptions, type InvokeResult } from './invocation.js';
@@ -16,6 +16,7 @@ import { newIdempotencyKey } from './keys.js';
 import { silentLogger, type Logger } from './logger.js';
 import { orderProviders, type OrderingState } from './ordering.js';
 import type { ChainPolicy } from './policy.js';
+import { backoffMs, mayFailOver, mayRetrySame } from './retry-rules.js';
 import type { AttemptResult, BreakerChangeEvent, HealthChangeEvent, TrackedProvider } from './tracked-provider.js';
 import { attemptRecord, passedOver, skipped } from './trace.js';
 
@@ -166,8 +167,8 @@ export class ProviderChain {
       if (r.ok) return r;
       if (r.local) return undefined; // our own limits refused: next provider
       if (!this.mayFailOver(r.error.kind, provider)) throw this.stop(r.error, run);
-      if (!this.mayRetrySame(r.error, n, run.deadline)) return undefined;
-      await this.clock.sleep(this.backoff(r.error, n, run.deadline));
+      if (!mayRetrySame(r.error, n, this.policy, this.clock.now(), run.deadline)) return undefined;
+      await this.clock.sleep(backoffMs(r.error, n, this.policy, this.random, this.clock.now(), run.deadline));
     }
     return undefined;
   }
@@ -229,35 +230,8 @@ export class ProviderChain {
     return { result: served.value, provider: served.provider, attempts, idempotencyKey: run.key, latencyMs: now - run.started };
   }
 
-  /** The kinds table: never after invalid_request; after unknown_outcome only when a duplicate is impossible or accepted. */
   private mayFailOver(kind: FailureKind, provider: TrackedProvider): boolean {
-    if (failsOver(kind)) return true;
-    if (kind !== 'unknown_outcome') return false;
-    return !this.sideEffects || provider.deduplicates || this.policy.failoverOnUnknownOutcome;
-  }
-
-  private mayRetrySame(error: GatewayError, n: number, deadline: number): boolean {
-    if (n >= this.policy.retry.maxAttemptsPerProvider) return false;
-    const now = this.clock.now();
-    switch (error.kind) {
-      case 'transient':
-      case 'timeout':
-        return now + this.policy.retry.backoffMs < deadline;
-      case 'rate_limited': {
-        const wait = error.retryAfterMs;
-        return wait !== undefined && wait <= this.policy.retry.maxRetryAfterMs && now + wait < deadline;
-      }
-      default:
-        return false;
-    }
-  }
-
-  private backoff(error: GatewayError, n: number, deadline: number): number {
-    const r = this.policy.retry;
-    const exp = Math.min(r.maxBackoffMs, r.backoffMs * 2 ** (n - 1));
-    const jittered = exp / 2 + (this.random() * exp) / 2;
-    const wait = error.kind === 'rate_limited' && error.retryAfterMs !== undefined ? Math.max(error.retryAfterMs, jittered) : jittered;
-    return Math.max(0, Math.min(wait, deadline - this.clock.now() - 1));
+    return mayFailOver(kind, this.policy, this.sideEffects, provider.deduplicates);
   }
 
   private hedgePartner(rest: readonly TrackedProvider[]): TrackedProvider | undefined {
