@@ -145,7 +145,7 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
     const service = new SelfCheckService({ registry: new SelfCheckRegistry({ store: gateway.store, clock }), clock, chains: () => gateway.listProviderChains() });
     const check = await service.runFullCheck();
     expect(check.results.find((c) => c.provider === 'airtable_sync')).toMatchObject({ success: true });
-    expect(airtable.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v0/meta/whoami' });
+    expect(airtable.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v0/appSIMbase000001/Contacts' }); // the probe's read of the configured table
     expect(statusOf(gateway, 'airtable_sync').health).toBe('HEALTHY');
 
     const back = await gateway.invoke('crm_sync', sync('grace@example.com'), { idempotencyKey: 'e2e-crm-3' });

@@ -77,11 +77,16 @@ export async function start(opts: LinkedinSimOptions = {}): Promise<LinkedinSim>
       return { status: 200, body: { sub: memberSub, name: 'Sim Member', given_name: 'Sim', family_name: 'Member', locale: { country: 'US', language: 'en' }, email_verified: true } };
     }
     if (req.path !== '/rest/posts') return err(404, { message: `No resource found for ${req.path}` });
-    if (req.method !== 'POST') return err(405, { message: 'Method not allowed' });
+    if (req.method !== 'POST' && req.method !== 'GET') return err(405, { message: 'Method not allowed' });
     if (!authOk(req)) return LINKEDIN_ERRORS.invalidToken();
     const version = header(req, 'linkedin-version');
     if (!version) return LINKEDIN_ERRORS.versionMissing();
     if (!/^\d{6}(\.\d{2})?$/.test(version) || version.slice(0, 6) < oldest) return LINKEDIN_ERRORS.retired(version);
+    if (req.method === 'GET') {
+      // Find posts by author: the versioned gateway checked the version first; reading needs r_member_social, which tokens rarely have.
+      if (req.query.get('q') !== 'author' || !req.query.get('author')) return err(400, { message: 'q=author and author are required' });
+      return LINKEDIN_ERRORS.forbidden();
+    }
     if (header(req, 'x-restli-protocol-version') !== '2.0.0') {
       return err(400, { message: 'Restli protocol version 1.0.0 does not support this request; send X-Restli-Protocol-Version: 2.0.0' });
     }

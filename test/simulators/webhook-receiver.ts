@@ -29,6 +29,7 @@ export interface DeliveredEvent {
 
 export type ReceiverFailMode =
   | 'gone'
+  | 'not_found'
   | 'rate_limit'
   | 'server_error'
   | 'bad_gateway'
@@ -97,6 +98,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
   const reply = (r: SimReply): Injection => ({ reply: r });
   const modes: Record<ReceiverFailMode, (o: FailOptions) => Injection> = {
     gone: () => reply({ status: 410, body: { error: 'endpoint removed' } }),
+    not_found: () => reply({ status: 404, body: { error: 'no such hook' } }),
     rate_limit: (o) => reply({ status: 429, headers: { 'retry-after': String(o.retryAfter ?? 30) }, body: { error: 'slow down' } }),
     server_error: () => reply({ status: 500, body: { error: 'boom' } }),
     bad_gateway: () => reply({ status: 502, body: 'Bad Gateway' }),

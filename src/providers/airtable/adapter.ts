@@ -48,7 +48,8 @@ export class AirtableProvider implements Provider<unknown, CrmSyncResult> {
   }
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
-    return probeAirtable({ root: this.root(), token: this.requireToken(), provider: this.name, signal: ctx.signal, now: this.deps.clock.now() });
+    const { baseId, table } = this.options;
+    return probeAirtable({ root: this.root(), token: this.requireToken(), baseId, table, provider: this.name, signal: ctx.signal, now: this.deps.clock.now() });
   }
 
   private async upsertBatch(

@@ -49,11 +49,17 @@ export function mapAirtableError(res: HttpResponse, ctx: AirtableErrorContext): 
   if (res.status === 429 || type === 'RATE_LIMIT_REACHED') {
     return make('GW_PROVIDER_RATE_LIMITED', { retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), ctx.now) ?? AIRTABLE_RATE_LIMIT_WAIT_MS });
   }
+  // 403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND: the token works but not on this base or table
+  // (or the id is wrong). For the configured base and table that is this provider's setup, which
+  // no retry cures; for a table the request named, it may be the caller's mistake.
+  const modelNotFound = res.status === 403 && type === 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND';
+  if (modelNotFound && !ctx.tableFromRequest) return make('GW_PROVIDER_MISCONFIGURED', { details: { option: 'baseId' } });
+  if (modelNotFound) return make('GW_PROVIDER_REJECTED', { details: { field: 'object' } });
   if (res.status === 401 || res.status === 403) return make('GW_PROVIDER_AUTH');
   if (res.status === 404) {
     // A table named by the request that does not exist is the caller's mistake; the configured
     // base or table missing means this provider cannot work until its config is fixed.
-    return ctx.tableFromRequest ? make('GW_PROVIDER_REJECTED', { details: { field: 'object' } }) : make('GW_NOT_CONFIGURED', { details: { settings: ['baseId', 'table'] } });
+    return ctx.tableFromRequest ? make('GW_PROVIDER_REJECTED', { details: { field: 'object' } }) : make('GW_PROVIDER_MISCONFIGURED', { details: { option: 'table' } });
   }
   if (res.status === 400 || res.status === 413 || res.status === 422) return make('GW_PROVIDER_REJECTED');
   if (res.status >= 500) return make('GW_PROVIDER_TRANSIENT');

@@ -19,6 +19,8 @@ export interface HttpRequest {
   sideEffects: boolean;
   /** Secret values to strip from any message. */
   secrets?: readonly (string | undefined)[];
+  /** The provider option the URL comes from (`url`, `baseUrl`), named when the URL itself is unusable. */
+  urlOption?: string;
   maxBytes?: number;
 }
 
@@ -102,10 +104,31 @@ async function readLimited(res: Response, maxBytes: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Why fetch refused to send the request at all, or undefined. These are faults of the
+ * configured URL, not of the provider or the network: nothing was sent, and waiting will not help.
+ * The raw message is never used (undici puts the URL, credentials included, in it).
+ */
+function unsendable(error: unknown): string | undefined {
+  const e = error as { name?: string; message?: string; cause?: { message?: string; code?: string } };
+  if (e?.name !== 'TypeError') return undefined;
+  if (e.message?.startsWith('Request cannot be constructed from a URL that includes credentials')) return 'the URL carries credentials (user:password@), which fetch refuses';
+  if (e.cause?.message === 'bad port') return 'fetch refuses to open its port (a port reserved for another protocol)';
+  if (e.cause?.code === 'ERR_INVALID_URL' || e.message === 'Invalid URL') return 'the URL is not valid';
+  return undefined;
+}
+
 function networkError(error: unknown, req: HttpRequest, afterHeaders = false): GatewayError {
   const cause = (error as { cause?: { code?: string } })?.cause;
   const code = cause?.code ?? (error as { code?: string })?.code;
   const where = scrubUrl(req.url);
+  const refused = afterHeaders ? undefined : unsendable(error);
+  if (refused) {
+    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `${req.method} ${where} was not sent: ${refused}`, {
+      provider: req.provider,
+      details: req.urlOption ? { option: req.urlOption } : {},
+    });
+  }
   const aborted = req.signal.aborted || (error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError';
   if (aborted) {
     if (req.sideEffects) {

@@ -37,7 +37,7 @@ export function mapLinkedinError(res: HttpResponse, info: LinkedinErrorInfo): Ga
     return new GatewayError(
       'GW_PROVIDER_VERSION_RETIRED',
       `LinkedIn-Version ${info.version} is not active (426): set the version option of ${info.provider} to a current YYYYMM version`,
-      { ...base, details: { ...details, version: info.version } },
+      { ...base, details: { ...details, version: info.version, option: 'version' } },
     );
   }
   if (inputCodes.includes('DUPLICATE_POST') || (status === 422 && /duplicate/i.test(text))) {

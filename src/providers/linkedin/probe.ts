@@ -1,11 +1,19 @@
 /**
- * LinkedIn probe: `GET /v2/userinfo` with the token (never a post). A 403 there means the
- * token works but lacks the `openid profile` scopes: a warning, not a failure. The probe also
- * warns when the LinkedIn-Version is near its retirement (versions live about a year).
+ * LinkedIn probe, never a post:
+ * 1. `GET /v2/userinfo` with the token: the credential check. A 403 there means the token
+ *    works but lacks the `openid profile` scopes: a warning, not a failure.
+ * 2. `GET /rest/posts?q=author&author=...&count=1` with the configured LinkedIn-Version: the
+ *    versioned gateway answers 426 for a retired version before it looks at permissions, so a
+ *    retired version fails the probe as real posts would. Any other answer (200, or 403 for a
+ *    token without read permission) means the version is active.
+ * What it cannot see: whether the token may post (w_member_social / an organization role);
+ * a 403 on a real post reports that. It also warns when the version nears retirement.
  */
 import type { Clock } from '../../core/clock.js';
 import { GatewayError } from '../../core/errors.js';
 import type { ProbeContext, ProbeResult } from '../../core/provider.js';
+import { httpRequest } from '../http/client.js';
+import { mapLinkedinError } from './errors.js';
 import type { LinkedinOptions } from './options.js';
 import { fetchUserInfo } from './userinfo.js';
 
@@ -21,6 +29,9 @@ export async function probeLinkedin(options: LinkedinOptions, ctx: ProbeContext,
   if (age >= WARN_AFTER_MONTHS) {
     warnings.push(`LinkedIn-Version ${options.version} is ${age} months old; versions retire about 12 months after release: update the version option`);
   }
+  const author = options.author ?? (info ? `urn:li:person:${info.sub}` : undefined);
+  if (author) await checkVersion(options, token, author, ctx, clock);
+  else warnings.push('No author is configured and userinfo is not readable: the LinkedIn-Version could not be checked');
   const metadata: Record<string, unknown> = { version: options.version };
   if (info) metadata.member = `urn:li:person:${info.sub}`;
   if (options.author) metadata.author = options.author;
@@ -32,4 +43,20 @@ export function versionAgeMonths(version: string, now: number): number {
   const month = Number(version.slice(4, 6));
   const d = new Date(now);
   return (d.getUTCFullYear() - year) * 12 + (d.getUTCMonth() + 1 - month);
+}
+
+/** A versioned, read-only request: 426 when the configured LinkedIn-Version is retired. */
+async function checkVersion(options: LinkedinOptions, token: string, author: string, ctx: ProbeContext, clock: Clock): Promise<void> {
+  const res = await httpRequest({
+    method: 'GET',
+    url: `${options.baseUrl.replace(/\/+$/, '')}/rest/posts?q=author&author=${encodeURIComponent(author)}&count=1`,
+    headers: { authorization: `Bearer ${token}`, 'linkedin-version': options.version, 'x-restli-protocol-version': '2.0.0' },
+    signal: ctx.signal,
+    provider: ctx.provider,
+    sideEffects: false,
+    secrets: [token],
+  });
+  if (res.status === 426 || res.status === 401 || res.status === 429 || res.status >= 500) {
+    throw mapLinkedinError(res, { provider: ctx.provider, now: clock.now(), version: options.version, secrets: [token] });
+  }
 }

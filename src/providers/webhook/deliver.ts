@@ -78,6 +78,7 @@ export async function deliverWebhook(
       provider,
       sideEffects: true,
       secrets: secretValues,
+      urlOption: 'url',
       maxBytes: 256 * 1024,
     });
   } catch (error) {

@@ -1,6 +1,8 @@
 /**
  * What a receiver's non-2xx answer means (Standard Webhooks: any 2xx is success, 3xx is a
- * failure and is not followed, 410 disables the endpoint, 429/502/503/504 throttle).
+ * failure and is not followed, 410 disables the endpoint, 429/502/503/504 throttle). A redirect,
+ * 404, 405 or 410 says the configured URL is wrong: `misconfigured`, naming the `url` option, so
+ * the chain fails over and the operator is told what to change.
  */
 import { GatewayError } from '../../core/errors.js';
 import type { HttpResponse } from '../http/client.js';
@@ -29,13 +31,16 @@ export function mapReceiverError(res: HttpResponse, info: ReceiverErrorInfo): Ga
 
   if (status >= 300 && status < 400) {
     const location = res.headers.get('location');
-    return new GatewayError('GW_PROVIDER_REJECTED', `${at} answered ${status} (redirect); redirects are not followed: configure the final URL`, {
+    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `${at} answered ${status} (redirect); redirects are not followed: configure the final URL`, {
       ...base,
-      details: { reason: 'redirect', ...(location ? { location: safeOrigin(location) } : {}) },
+      details: { option: 'url', reason: 'redirect', ...(location ? { location: safeOrigin(location) } : {}) },
     });
   }
   if (status === 410) {
-    return new GatewayError('GW_PROVIDER_GONE', `${at} answered 410 Gone: the endpoint was removed`, { ...base, details });
+    return new GatewayError('GW_PROVIDER_GONE', `${at} answered 410 Gone: the endpoint was removed`, { ...base, details: { option: 'url', ...details } });
+  }
+  if (status === 404 || status === 405) {
+    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `${at} answered ${status}: no webhook endpoint at the configured URL`, { ...base, details: { option: 'url', ...details } });
   }
   if (status === 429) {
     return new GatewayError('GW_PROVIDER_RATE_LIMITED', `${at} throttled the delivery (429)`, {

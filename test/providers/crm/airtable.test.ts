@@ -29,8 +29,8 @@ adapterContract('airtable', async () => {
     secrets: [sim.token],
     failures: [
       { name: '401 AUTHENTICATION_REQUIRED', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
-      { name: '403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND', arm: () => sim.fail('forbidden'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
-      { name: '404 {"error":"NOT_FOUND"} on the configured table', arm: () => sim.fail('not_found'), kind: 'not_configured', code: 'GW_NOT_CONFIGURED' },
+      { name: '403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND on the configured base', arm: () => sim.fail('forbidden'), kind: 'misconfigured', code: 'GW_PROVIDER_MISCONFIGURED' },
+      { name: '404 {"error":"NOT_FOUND"} on the configured table', arm: () => sim.fail('not_found'), kind: 'misconfigured', code: 'GW_PROVIDER_MISCONFIGURED' },
       { name: '422 INVALID_VALUE_FOR_COLUMN', arm: () => sim.fail('validation'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '413 payload too large', arm: () => sim.fail('too_large'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '429 RATE_LIMIT_REACHED (30-second rule)', arm: () => sim.fail('rate_limit'), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [30_000, 30_000] },
@@ -120,11 +120,17 @@ describe('airtable adapter', () => {
     expect(invalid.details).toMatchObject({ providerCode: 'INVALID_VALUE_FOR_COLUMN' });
   });
 
-  it('a configured table that does not exist is not_configured; a wrong base is auth', async () => {
+  it('a configured table that does not exist, or a base the token cannot reach, is misconfigured naming the option', async () => {
     const noTable = makeProvider(sim, { table: 'Missing' });
-    expect(await fail(noTable.invoke(contacts(1), invokeCtx()))).toMatchObject({ kind: 'not_configured', status: 404 });
+    expect(await fail(noTable.invoke(contacts(1), invokeCtx()))).toMatchObject({ kind: 'misconfigured', code: 'GW_PROVIDER_MISCONFIGURED', status: 404, details: { option: 'table' } });
     const wrongBase = makeProvider(sim, { baseId: 'appOTHER' });
-    expect(await fail(wrongBase.invoke(contacts(1), invokeCtx()))).toMatchObject({ kind: 'auth', details: { providerCode: 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND' } });
+    expect(await fail(wrongBase.invoke(contacts(1), invokeCtx()))).toMatchObject({
+      kind: 'misconfigured',
+      details: { providerCode: 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND', option: 'baseId' },
+    });
+    // A table the request names is the caller's: the same 403 is an invalid request on `object`.
+    const named = await fail(makeProvider(sim, { baseId: 'appOTHER' }).invoke({ ...contacts(1), object: 'Leads' }, invokeCtx()));
+    expect(named).toMatchObject({ kind: 'invalid_request', details: { field: 'object' } });
   });
 
   it('sends typecast when configured, and is not_configured without a token', async () => {
@@ -135,14 +141,19 @@ describe('airtable adapter', () => {
     expect(sim.requests).toHaveLength(1);
   });
 
-  it('probe calls whoami only and warns when an OAuth token lacks the write scope', async () => {
+  it('probe reads whoami and one record of the configured base and table; warns when an OAuth token lacks the write scope', async () => {
     const scoped = await start({ scopes: ['data.records:read'] });
     try {
       const p = makeProvider(scoped);
       const result = await p.probe!({ signal: AbortSignal.timeout(2_000), deadline: Date.now() + 2_000, provider: 'airtable_test', logger: captureLogger().logger });
       expect(result).toMatchObject({ metadata: { userId: 'usrSIMuser000001' } });
       expect(result?.warnings?.[0]).toMatch(/data\.records:write/);
-      expect(scoped.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v0/meta/whoami']);
+      expect(scoped.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v0/meta/whoami', 'GET /v0/appSIMbase000001/Contacts']);
+      expect(scoped.requests[1]!.query.get('maxRecords')).toBe('1');
+      // A token without access to the base fails the probe as a write would.
+      const noAccess = makeProvider(scoped, { baseId: 'appOTHER' });
+      const error = await noAccess.probe!({ signal: AbortSignal.timeout(2_000), deadline: Date.now() + 2_000, provider: 'airtable_test', logger: captureLogger().logger }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'misconfigured', details: { option: 'baseId' } });
     } finally {
       await scoped.close();
     }

@@ -123,6 +123,17 @@ describe('linkedin adapter', () => {
     expect(linkedinType.hints.auth).toContain('version');
   });
 
+  it('the probe sends the configured LinkedIn-Version: a retired version fails it as misconfigured, naming the option', async () => {
+    const p = make({ version: '202401' });
+    const error = (await p.probe!(probeCtx({ provider: p.name })).then(
+      () => undefined,
+      (e: unknown) => e as GatewayError,
+    ))!;
+    expect(error).toMatchObject({ code: 'GW_PROVIDER_VERSION_RETIRED', kind: 'misconfigured', status: 426, details: { option: 'version' } });
+    await expect(make().probe!(probeCtx({ provider: 'linkedin_main' }))).resolves.toMatchObject({ metadata: { version: expect.any(String) } });
+    expect(sim.posts.size).toBe(0);
+  });
+
   it('429 → retryAfterMs until midnight UTC', async () => {
     sim.fail('rate_limit');
     const error = (await call(make(), { text: 'x' })) as GatewayError;
