@@ -22,6 +22,7 @@ export function setupMonitoring(opened: OpenedGateway, logger: Logger): CliMonit
     clock,
     logger,
     chains: () => gateway.listProviderChains(),
+    backlog: () => gateway.outboxBacklog(),
     probeTimeoutMs: m.probeTimeoutMs,
     probeConcurrency: m.probeConcurrency,
   });

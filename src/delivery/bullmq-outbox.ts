@@ -117,6 +117,15 @@ export class BullmqOutbox implements Outbox {
     return out;
   }
 
+  async backlog(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const j of (await this.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active'], 0, -1)) as (Job<JobRecord> | undefined)[]) {
+      const capability = j?.data?.capability;
+      if (capability) out[capability] = (out[capability] ?? 0) + 1;
+    }
+    return out;
+  }
+
   async retry(id: string, now: number): Promise<DeliveryRecord | undefined> {
     const job = await this.job(id);
     if (!job) return undefined;

@@ -50,6 +50,12 @@ export class MemoryOutbox implements LeasableOutbox {
     return out;
   }
 
+  async backlog(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const { rec } of this.rows.values()) if (rec.state === 'pending' || rec.state === 'in_progress') out[rec.capability] = (out[rec.capability] ?? 0) + 1;
+    return out;
+  }
+
   async retry(id: string, now: number): Promise<DeliveryRecord | undefined> {
     const r = this.rows.get(id);
     if (!r) return undefined;

@@ -69,6 +69,8 @@ export interface Outbox {
   /** Newest first. */
   list(query?: DeliveryQuery): Promise<DeliveryRecord[]>;
   counts(): Promise<Record<DeliveryState, number>>;
+  /** Deliveries waiting or in progress, by capability (the work a capability owes). */
+  backlog(): Promise<Record<string, number>>;
   /** Makes a dead, failed, unknown or waiting delivery due now (attempts and age start again). */
   retry(id: string, now: number): Promise<DeliveryRecord | undefined>;
   purge(query: PurgeQuery): Promise<number>;

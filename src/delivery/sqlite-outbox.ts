@@ -67,6 +67,13 @@ export class SqliteOutbox implements LeasableOutbox {
     return out;
   }
 
+  async backlog(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    const rows = this.db.prepare("SELECT capability, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'in_progress') GROUP BY capability").all() as { capability: string; n: number }[];
+    for (const r of rows) out[r.capability] = r.n;
+    return out;
+  }
+
   async retry(id: string, now: number): Promise<DeliveryRecord | undefined> {
     return this.db.transaction(() => {
       const row = this.byId.get(id);

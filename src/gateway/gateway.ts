@@ -101,6 +101,11 @@ export class Gateway {
     return gateway;
   }
 
+  /** Deliveries the outbox holds per capability (waiting or in progress); empty without an outbox. */
+  async outboxBacklog(): Promise<Record<string, number>> {
+    return (await this.deliveryStack?.service.outbox?.backlog()) ?? {};
+  }
+
   /** The idempotency ledger and durable outbox in front of the chains. */
   get delivery(): DeliveryService {
     return this.deliveryStack!.service;

@@ -20,6 +20,8 @@ export interface SelfCheckServiceOptions {
   shouldRun?: () => boolean;
   /** The chains checked when runFullCheck() gets none (the Gateway's). */
   chains?: () => readonly MonitoredChain[];
+  /** Deliveries the outbox holds per capability (named by capability_down). */
+  backlog?: () => Promise<Record<string, number>>;
   clock?: Clock;
   logger?: Logger;
   probeTimeoutMs?: number;
@@ -166,8 +168,10 @@ export class SelfCheckService {
     for (const p of chain.providers) {
       history.set(p.name, await this.registry.getHealthHistory({ provider: p.name, capability: chain.capability, limit: 20 }));
     }
+    const backlog = (await this.opts.backlog?.().catch(() => undefined))?.[chain.capability];
     const current = evaluateChain(chain, {
       now: this.clock.now(),
+      ...(backlog !== undefined ? { backlog } : {}),
       ...(this.opts.slowThresholdMs !== undefined ? { slowThresholdMs: this.opts.slowThresholdMs } : {}),
       burstThreshold: this.opts.burstThreshold ?? 3,
       probes,

@@ -28,7 +28,11 @@ export function buildStatusReport(input: StatusReportInput): StatusReport {
   const capabilities: CapabilityReport[] = input.chains.map((chain) => {
     const providers = chain.providers.map((s) => providerReport(s, byProvider.get(`${chain.capability}\u0000${s.name}`) ?? []));
     const usable = chain.usableProviders;
-    const troubled = active.some((r) => r.capability === chain.capability && r.severity !== 'info');
+    // A capability is troubled by its active recommendations and by its providers' own health: an
+    // UNHEALTHY or DEGRADED provider is never shown under an [OK] capability.
+    const troubled =
+      active.some((r) => r.capability === chain.capability && r.severity !== 'info') ||
+      chain.providers.some((p) => p.configured && (p.health === 'UNHEALTHY' || p.health === 'DEGRADED'));
     return {
       capability: chain.capability,
       sideEffects: chain.sideEffects,
@@ -41,7 +45,11 @@ export function buildStatusReport(input: StatusReportInput): StatusReport {
   const counts = { critical: 0, warning: 0, info: 0, total: active.length };
   for (const r of active) counts[r.severity]++;
   const overall: Overall =
-    counts.critical > 0 || capabilities.some((c) => c.status === 'down') ? 'critical' : counts.warning > 0 ? 'warning' : 'healthy';
+    counts.critical > 0 || capabilities.some((c) => c.status === 'down')
+      ? 'critical'
+      : counts.warning > 0 || capabilities.some((c) => c.status === 'degraded')
+        ? 'warning'
+        : 'healthy';
   return {
     generatedAt: input.now,
     summary: {

@@ -42,7 +42,8 @@ export interface LiveProviderReport extends ProviderReport {
 }
 
 export interface ServerStatusReport extends Omit<StatusReport, 'capabilities'> {
-  capabilities: (Omit<CapabilityReport, 'providers'> & { providers: LiveProviderReport[] })[];
+  /** Each capability with its live provider figures and the deliveries its outbox holds. */
+  capabilities: (Omit<CapabilityReport, 'providers'> & { providers: LiveProviderReport[]; outboxBacklog: number })[];
   gateway: { mode: string; configSource: string; startedAt: number; reload: ReloadState };
 }
 
@@ -74,6 +75,7 @@ export class GatewayRuntime {
         chains: () => this.current.listProviderChains().map((c) => c.getStatusReport()),
         activeRecommendations: () => this.monitoring.registry.getRecommendations(),
         reloadFailed: () => this.reloadState.error !== null,
+        outboxBacklog: () => this.current.outboxBacklog(),
       },
       { processMetrics: opts.processMetrics ?? false },
     );
@@ -142,10 +144,12 @@ export class GatewayRuntime {
     const gateway = this.current;
     const chains = gateway.listProviderChains().map((c) => c.getStatusReport());
     const report = await this.monitoring.registry.getStatusReport({ chains });
+    const backlog = await gateway.outboxBacklog();
     // Add the live window figures (success rate over the sliding window, calls, in flight) to each provider.
     const live = new Map(chains.flatMap((c) => c.providers.map((p) => [`${c.capability}\u0000${p.name}`, p] as const)));
     const capabilities = report.capabilities.map((c) => ({
       ...c,
+      outboxBacklog: backlog[c.capability] ?? 0,
       providers: c.providers.map((p) => {
         const s = live.get(`${c.capability}\u0000${p.name}`);
         return { ...p, successRate: s?.successRate ?? null, windowCalls: s?.windowCalls ?? 0, inFlight: s?.inFlight ?? 0 };

@@ -28,6 +28,7 @@ export function attachMonitoring(gateway: Gateway, logger: Logger, opts: { perio
     registry,
     shouldRun: () => lease === null || lease.isLeader,
     chains: () => gateway.listProviderChains(),
+    backlog: () => gateway.outboxBacklog(),
     clock: gateway.clock,
     logger,
     probeTimeoutMs: monitoring.probeTimeoutMs,

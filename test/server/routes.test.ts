@@ -89,6 +89,27 @@ describe('capability routes', () => {
     expect(got.json().delivery).toMatchObject({ id: body.deliveryId, idempotencyKey: 'queued-1', capability: 'webhook_dispatch' });
   });
 
+  it('a capability down states its outbox backlog: in capability_down, /v1/status, /metrics and the dashboard data', async () => {
+    let gateway, runtime;
+    ({ app, gateway, runtime } = await makeApp());
+    for (const name of ['hook_primary', 'hook_backup']) gateway.findProvider(name)!.isolate();
+    for (const key of ['down-1', 'down-2']) {
+      const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': key }, payload: webhook() });
+      expect(res.statusCode).toBe(202);
+    }
+    const { recommendations } = await runtime.selfCheck();
+    const down = recommendations.find((r) => r.capability === 'webhook_dispatch' && r.issueKey === 'capability_down')!;
+    expect(down.issue).toContain('2 deliveries wait in the outbox');
+    expect(down.action).toContain('hook_primary, hook_backup');
+    expect(down.action).not.toContain('above');
+    const status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json();
+    expect(status.capabilities.find((c: { capability: string }) => c.capability === 'webhook_dispatch')).toMatchObject({ status: 'down', outboxBacklog: 2 });
+    expect(status.capabilities.find((c: { capability: string }) => c.capability === 'email_verification')).toMatchObject({ outboxBacklog: 0 });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: api })).body;
+    expect(metrics).toMatch(/^aicmo_outbox_backlog\{capability="webhook_dispatch"\} 2$/m);
+    expect(metrics).toMatch(/^aicmo_outbox_backlog\{capability="email_verification"\} 0$/m);
+  });
+
   it('503 with the attempts and the active recommendations when every provider fails (outbox off)', async () => {
     let gateway, runtime;
     ({ app, gateway, runtime } = await makeApp({ config: testConfig({}, (raw) => void (raw.delivery = { outbox: { enabled: false } })) }));

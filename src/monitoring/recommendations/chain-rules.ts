@@ -12,6 +12,8 @@ export function chainRecommendations(
   providers: readonly ProviderStatusJSON[],
   usable: readonly string[],
   failing: ReadonlySet<string>,
+  /** Deliveries the outbox holds for this capability, when known. */
+  backlog?: number,
 ): RecommendationInput[] {
   const out: RecommendationInput[] = [];
   const worst = providers.reduce<ProviderHealth>((w, p) => (HEALTH_RANK[p.health] > HEALTH_RANK[w] ? p.health : w), 'HEALTHY');
@@ -21,7 +23,13 @@ export function chainRecommendations(
   if (providers.length === 0) return out;
 
   if (usable.length === 0) {
-    add('capability_down', 'critical', `Capability down: none of ${providers.length} provider(s) is usable`, 'Fix the provider recommendations above (credentials, quota, outage), or add a working provider to this capability.');
+    const held = backlog === undefined ? '' : `; ${backlog} deliver${backlog === 1 ? 'y waits' : 'ies wait'} in the outbox`;
+    add(
+      'capability_down',
+      'critical',
+      `Capability down: none of ${providers.length} provider(s) is usable${held}`,
+      `Fix what the recommendations of ${providers.map((p) => p.name).join(', ')} name (credentials, quota, outage, configuration), or add a working provider under capabilities.${capability}.providers.${backlog ? ' Queued deliveries are sent once a provider is usable again.' : ''}`,
+    );
     return out;
   }
   if (usable.length === 1 && providers.length > 1) {

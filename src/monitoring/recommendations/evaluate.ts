@@ -10,6 +10,8 @@ import type { ProviderTypeFacts } from './rule-context.js';
 
 export interface EvaluateOptions {
   now: number;
+  /** Deliveries the outbox holds for this capability. */
+  backlog?: number;
   /** Overrides every provider's own slow-call threshold (breaker.slowCallMs). */
   slowThresholdMs?: number;
   burstThreshold: number;
@@ -56,7 +58,7 @@ export function evaluateChain(chain: MonitoredChain, opts: EvaluateOptions): Rec
     if (recs.some((r) => FAILING_KEYS.has(r.issueKey))) failing.add(p.name);
     out.push(...recs);
   });
-  out.push(...chainRecommendations(chain.capability, statuses, usable, failing));
+  out.push(...chainRecommendations(chain.capability, statuses, usable, failing, opts.backlog));
   return out;
 }
 

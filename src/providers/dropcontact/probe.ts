@@ -1,6 +1,7 @@
 /**
  * Dropcontact probe: `GET /v1/account/credits` (uses no credit). 401 -> auth. Zero credits
  * fails the probe as `quota`: every enrichment that finds an email would be refused (403).
+ * Credits above zero end a quota cool-down at once (`quotaAvailable`).
  */
 import { GatewayError } from '../../core/errors.js';
 import type { ProbeResult } from '../../core/provider.js';
@@ -20,5 +21,5 @@ export async function probeDropcontact(
   if (credits <= 0) {
     throw new GatewayError('GW_PROVIDER_QUOTA', 'Dropcontact account has no credits left', { provider, status: 200, details: { credits } });
   }
-  return { metadata: { credits }, ...(credits < 10 ? { warnings: [`Only ${credits} Dropcontact credits left`] } : {}) };
+  return { metadata: { credits }, quotaAvailable: true, ...(credits < 10 ? { warnings: [`Only ${credits} Dropcontact credits left`] } : {}) };
 }

@@ -44,6 +44,7 @@ export class NeverBounceProvider implements Provider<EmailVerificationRequest, E
       });
     }
     return {
+      ...(remainingKeys.length > 0 ? { quotaAvailable: true } : {}),
       metadata: {
         apiVersion: this.options.apiVersion,
         ...(remainingKeys.length > 0 ? { creditsRemaining: remaining } : {}),

@@ -40,7 +40,7 @@ export class ZeroBounceProvider implements Provider<EmailVerificationRequest, Em
     const credits = await this.credits(ctx.signal);
     if (credits === -1) throw zeroBounceError('auth', this.name, undefined, [], { providerCode: 'credits_-1' });
     if (credits <= 0) throw zeroBounceError('quota', this.name, undefined, [], { providerCode: 'credits_0' });
-    return { metadata: { credits, baseUrl: this.baseUrl } };
+    return { metadata: { credits, baseUrl: this.baseUrl }, quotaAvailable: true };
   }
 
   /** `{"Credits":"2375323"}` or a number; -1 means the key is invalid. */

@@ -97,7 +97,7 @@
     rows.replaceChildren.apply(rows, caps.map(function (c) {
       var statusText = c.status === 'down' ? 'down' : c.status === 'degraded' ? 'degraded' : 'ok';
       return h('div', { class: 'cap', 'data-capability': c.capability, 'data-status': c.status },
-        h('div', { class: 'cap-name' }, c.capability, h('small', { text: statusText + ' · ' + c.usableProviders + '/' + c.providers.length + ' usable' })),
+        h('div', { class: 'cap-name' }, c.capability, h('small', { text: statusText + ' · ' + c.usableProviders + '/' + c.providers.length + ' usable' + (c.outboxBacklog ? ' · ' + c.outboxBacklog + ' queued' : '') })),
         h('div', { class: 'providers' }, c.providers.map(function (p) { return providerCard(c, p); }).reduce(function (frag, el) { frag.appendChild(el); return frag; }, document.createDocumentFragment())));
     }));
   }

@@ -25,6 +25,8 @@ export interface MetricsSource {
   activeRecommendations(): Promise<{ severity: Severity }[]>;
   /** True while the last config reload failed (the previous config keeps running). */
   reloadFailed(): boolean;
+  /** Deliveries the outbox holds per capability (waiting or in progress). */
+  outboxBacklog(): Promise<Record<string, number>>;
 }
 
 /** The subset of ProviderChain the metrics subscribe to. */
@@ -90,6 +92,18 @@ export class GatewayMetrics {
       async collect() {
         const active = await source.activeRecommendations();
         for (const s of SEVERITIES) this.set({ severity: s }, active.filter((r) => r.severity === s).length);
+      },
+    });
+    new Gauge({
+      name: 'aicmo_outbox_backlog',
+      help: 'Deliveries waiting or in progress in the outbox, by capability.',
+      labelNames: ['capability'],
+      registers,
+      async collect() {
+        this.reset();
+        const capabilities = source.chains().map((c) => c.capability);
+        const backlog = await source.outboxBacklog();
+        for (const capability of new Set([...capabilities, ...Object.keys(backlog)])) this.set({ capability }, backlog[capability] ?? 0);
       },
     });
     new Gauge({
