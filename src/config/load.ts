@@ -56,10 +56,10 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env, 
 export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): { config: GatewayConfig; warnings: string[] } {
   // A key list entry whose variable is unset would silently remove a key (and with it, authentication).
   const keyDrops: FieldProblem[] = [];
-  const interpolated = interpolate(raw ?? {}, env, (path, variable) => {
-    if (/^server\.(apiKeys|adminKeys)\[/.test(path)) {
-      keyDrops.push({ path, message: `${variable ? `\${${variable}} is not set` : 'the entry interpolates to nothing'}: a key entry must not be empty` });
-    }
+  const refs = new Map<string, { variable: string; set: boolean }>();
+  const interpolated = interpolate(raw ?? {}, env, (path, variable, set) => {
+    refs.set(path, { variable, set });
+    if (!set && /^server\.(apiKeys|adminKeys)\[\d+\]$/.test(path)) keyDrops.push({ path, message: `\${${variable}} is not set: a key entry must not be empty` });
   }) as Record<string, unknown>;
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) throw invalid(source, [...keyDrops, ...zodProblems(parsed.error)]);
@@ -76,10 +76,13 @@ export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.en
       const other = seen.get(p.name);
       if (other) problems.push({ path: `${base}.name`, message: `provider name "${p.name}" is already used at ${other}` });
       seen.set(p.name, base);
-      const r = resolveProviderOptions(p, capability, base, live);
+      const variables = optionVariables(refs, `${base}.options.`);
+      const unset = Object.keys(variables).filter((k) => !refs.get(`${base}.options.${k}`)!.set);
+      PROVIDER_VARIABLES.set(p, { variables, unset });
+      const r = resolveProviderOptions(p, capability, base, live, unset);
       problems.push(...r.problems);
       if (!r.definition && !live) warnings.push(`${base}: type "${p.type}" has no adapter; it runs as a sandbox in dry run only`);
-      if (r.missing.length) warnings.push(`${p.name} (${capability}) is not configured: missing ${r.missing.map((m) => `options.${m}`).join(', ')}`);
+      if (r.missing.length) warnings.push(`${p.name} (${capability}) is not configured: missing ${r.missing.map((m) => describeOption(m, variables)).join(', ')}`);
       if (p.sandbox) {
         const s = sandboxOptions.safeParse(p.sandbox);
         if (!s.success) for (const sp of zodProblems(s.error)) problems.push({ path: `${base}.sandbox.${sp.path}`, message: sp.message });
@@ -88,6 +91,33 @@ export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.en
   }
   if (problems.length) throw invalid(source, problems);
   return { config: deepFreeze(config), warnings };
+}
+
+/** The `${VAR}` each option of a provider came from (option path -> variable), for messages. */
+const PROVIDER_VARIABLES = new WeakMap<object, ProviderVariables>();
+
+export interface ProviderVariables {
+  /** Option path -> the variable it was written as (`auth.pass` -> `SMTP_PASSWORD`). */
+  variables: Readonly<Record<string, string>>;
+  /** Option paths whose variable is unset. */
+  unset: readonly string[];
+}
+
+/** The `${VAR}` references of a validated provider entry (empty for an entry built in code). */
+export function providerVariables(entry: object): ProviderVariables {
+  return PROVIDER_VARIABLES.get(entry) ?? { variables: {}, unset: [] };
+}
+
+/** `options.auth.pass (\${SMTP_PASSWORD} is not set)` when the option came from a variable. */
+export function describeOption(option: string, variables: Readonly<Record<string, string>>): string {
+  const v = variables[option];
+  return v ? `options.${option} (\${${v}} is not set)` : `options.${option}`;
+}
+
+function optionVariables(refs: ReadonlyMap<string, { variable: string }>, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, ref] of refs) if (path.startsWith(prefix)) out[path.slice(prefix.length)] = ref.variable;
+  return out;
 }
 
 /** DRY_RUN_MODE=true or USE_REAL_GATEWAYS=false select dry run; GATEWAY_STORE overrides the store URL. */

@@ -28,7 +28,12 @@ export function getPath(obj: unknown, dotted: string): unknown {
   return cur;
 }
 
-export function resolveProviderOptions(entry: ProviderEntry, capability: string, basePath: string, live: boolean): ResolvedOptions {
+/**
+ * `unset` lists option paths written as `${VAR}` whose variable is unset: a schema failure at or
+ * around such a path (`auth` failing because `auth.pass` is missing) means that option is
+ * missing, reported by its own path, not as a vague problem of its parent.
+ */
+export function resolveProviderOptions(entry: ProviderEntry, capability: string, basePath: string, live: boolean, unset: readonly string[] = []): ResolvedOptions {
   const definition = getProviderType(entry.type);
   const problems: FieldProblem[] = [];
   if (!definition) {
@@ -46,6 +51,11 @@ export function resolveProviderOptions(entry: ProviderEntry, capability: string,
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.map(String).join('.');
+      const dropped = unset.filter((u) => u === path || u.startsWith(`${path}.`) || path.startsWith(`${u}.`));
+      if (dropped.length) {
+        for (const u of dropped) if (!missing.includes(u)) missing.push(u);
+        continue;
+      }
       if (missing.some((m) => path === m || path.startsWith(`${m}.`))) continue; // reported as not configured
       if (issue.code === 'invalid_type' && missing.length > 0 && issue.input === undefined) continue;
       problems.push({ path: `${basePath}.options${issue.path.length ? `.${formatPath(issue.path)}` : ''}`, message: issue.message });

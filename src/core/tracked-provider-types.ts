@@ -22,6 +22,8 @@ export interface TrackedProviderOptions {
   configured?: boolean;
   /** The setting that is missing, for the skip reason and the recommendation. */
   missingSetting?: string;
+  /** The `${VAR}` each option came from (option path -> variable name), so advice names the user's own variables. */
+  optionVariables?: Readonly<Record<string, string>>;
   weight?: number;
   /** Recommendation hints from the provider type. */
   hints?: Readonly<Record<string, string>>;

@@ -33,6 +33,7 @@ export class TrackedProvider {
   readonly capability: string;
   readonly configured: boolean;
   readonly missingSetting: string | undefined;
+  readonly optionVariables: Readonly<Record<string, string>>;
   readonly weight: number;
   readonly hints: Readonly<Record<string, string>>;
   readonly limits: ProviderLimits;
@@ -58,6 +59,7 @@ export class TrackedProvider {
     this.sideEffects = options.sideEffects;
     this.configured = options.configured ?? true;
     this.missingSetting = options.missingSetting;
+    this.optionVariables = options.optionVariables ?? {};
     this.weight = options.weight ?? 1;
     this.hints = options.hints ?? {};
     this.limits = options.limits;

@@ -22,6 +22,7 @@ import {
 } from '../core/policy.js';
 import type { Provider } from '../core/provider.js';
 import { TrackedProvider } from '../core/tracked-provider.js';
+import { describeOption, providerVariables } from '../config/load.js';
 import { resolveProviderOptions } from '../config/provider-options.js';
 import type { CapabilityConfig, GatewayConfig, ProviderEntry } from '../config/schema.js';
 import { sandboxOptions } from '../providers/sandbox/options.js';
@@ -52,7 +53,7 @@ export function buildAdapter(entry: ProviderEntry, capability: string, ctx: Buil
     const adapter = new SandboxProvider(entry.name, sandboxOptions.parse(entry.sandbox ?? {}), ctx.clock, ctx.onSandboxDelivery);
     return { adapter, configured: true, missing: [], hints: { transient: 'Dry run: this is an injected sandbox fault (capabilities.*.providers[].sandbox).' }, defaults: {} };
   }
-  const r = resolveProviderOptions(entry, capability, basePath, true);
+  const r = resolveProviderOptions(entry, capability, basePath, true, providerVariables(entry).unset);
   const def = r.definition!;
   const hints = def.hints as Readonly<Record<string, string>>;
   const defaults: Partial<ProviderLimits> = {};
@@ -107,7 +108,9 @@ export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ct
       };
       const shared = limits.ratePerSecond > 0 ? ctx.rateLimiterFor?.(entry.name, limits) : undefined;
       if (shared) opts.rateLimiter = shared;
-      if (built.missing.length) opts.missingSetting = built.missing.map((m) => `capabilities.${capability}.providers[${i}].options.${m}`).join(', ');
+      const { variables } = providerVariables(entry);
+      if (Object.keys(variables).length) opts.optionVariables = variables;
+      if (built.missing.length) opts.missingSetting = built.missing.map((m) => `capabilities.${capability}.providers[${i}].${describeOption(m, variables)}`).join(', ');
       return new TrackedProvider(built.adapter, opts);
     });
   if (providers.length === 0) {

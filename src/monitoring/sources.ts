@@ -21,6 +21,8 @@ export interface MonitoredProvider {
   readonly hints: RecommendationHints;
   /** The setting that is missing when not configured (config key path relative to the provider's options). */
   readonly missingSetting?: string | undefined;
+  /** The `${VAR}` each option came from (option path -> variable name). */
+  readonly optionVariables?: Readonly<Record<string, string>>;
   /** Its configured slow-call threshold (breaker.slowCallMs), used by the slow rule. */
   readonly slowCallMs?: number;
   /** Why the provider cannot be called now, or null when it can. */

@@ -129,6 +129,19 @@ describe('config validation', () => {
     expect(ok.server.apiKeys).toEqual(['api-key-0123456789abcdef']);
   });
 
+  it('a nested secret whose variable is unset makes the provider not configured, naming the field and the variable', () => {
+    const raw = {
+      mode: 'live',
+      capabilities: { email_sending: { providers: [smtp({ options: { host: 'smtp.example.com', from: 'a@example.com', auth: { user: 'u', pass: '${SMTP_APP_PASSWORD}' } } })] } },
+    };
+    const { warnings } = validateConfig(raw, {});
+    expect(warnings).toEqual(['smtp_a (email_sending) is not configured: missing options.auth.pass (${SMTP_APP_PASSWORD} is not set)']);
+    // Set, it validates; a real type error next to it is still reported with its own path.
+    expect(validateConfig(raw, { SMTP_APP_PASSWORD: 'x'.repeat(12) }).warnings).toEqual([]);
+    const bad = { ...raw, capabilities: { email_sending: { providers: [smtp({ options: { host: 'smtp.example.com', port: 'x', from: 'a@example.com', auth: { user: 'u', pass: '${SMTP_APP_PASSWORD}' } } })] } } };
+    expect(problems(bad).map((p) => p.path)).toEqual(['capabilities.email_sending.providers[0].options.port']);
+  });
+
   it('DRY_RUN_MODE=true or USE_REAL_GATEWAYS=false select dry run; GATEWAY_STORE overrides the store', () => {
     expect(validateConfig({ mode: 'live', capabilities: {} }, { DRY_RUN_MODE: 'true' }).config.mode).toBe('dry_run');
     expect(validateConfig({ mode: 'live', capabilities: {} }, { USE_REAL_GATEWAYS: 'false' }).config.mode).toBe('dry_run');

@@ -84,18 +84,20 @@ describe('recommendation rules', () => {
     expect(r.issue).toContain('over the 500 ms threshold');
   });
 
-  it('transient burst: one failure is a warning, repeated failures an outage suspected since the first', async () => {
-    const { service, clock } = setup([fakeAdapter('a', 'GW_PROVIDER_TRANSIENT'), fakeAdapter('b')]);
+  it('transient burst: one failure is a warning, repeated failures escalate the same recommendation to an outage suspected since the first', async () => {
+    const { service, clock, registry } = setup([fakeAdapter('a', 'GW_PROVIDER_TRANSIENT'), fakeAdapter('b')]);
     let recs = (await service.runFullCheck()).recommendations;
     expect(find(recs, 'a', 'transient')!.severity).toBe('warning');
     for (let i = 0; i < 2; i++) {
       await clock.advance(60_000);
       recs = (await service.runFullCheck()).recommendations;
     }
-    const outage = find(recs, 'a', 'outage_suspected')!;
+    const outage = find(recs, 'a', 'transient')!;
     expect(outage.severity).toBe('critical');
-    expect(outage.issue).toContain(`since ${new Date(T0).toISOString().replace('.000Z', 'Z')}`);
-    expect(find(recs, 'a', 'transient')).toBeUndefined(); // replaced, and resolved
+    expect(outage.issue).toContain(`Outage suspected since ${new Date(T0).toISOString().replace('.000Z', 'Z')}`);
+    // One recommendation for the episode: escalated, never resolved and reopened under another key.
+    const history = await registry.getRecommendations({ provider: 'a', includeResolved: true });
+    expect(history.filter((r) => r.issueKey === 'transient' || r.issueKey === 'outage_suspected').map((r) => [r.issueKey, r.resolvedAt])).toEqual([['transient', null]]);
   });
 
   it('a provider without a probe is reported as such, not as healthy', async () => {

@@ -32,8 +32,11 @@ export function chainRecommendations(
     );
     return out;
   }
-  if (usable.length === 1 && providers.length > 1) {
-    add('no_redundancy', 'warning', `No redundancy: only ${usable[0]} is usable out of ${providers.length}`, 'Restore the failing providers so a failure of the last one does not take the capability down.');
+  // Redundancy counts providers that are usable and not in a fault episode: a failing provider whose
+  // circuit a probe moved to half-open is routable for one trial, not a standby to rely on.
+  const standing = usable.filter((n) => !failing.has(n));
+  if (standing.length === 1 && providers.length > 1) {
+    add('no_redundancy', 'warning', `No redundancy: only ${standing[0]} is usable out of ${providers.length}`, 'Restore the failing providers so a failure of the last one does not take the capability down.');
   } else if (providers.length === 1) {
     add('single_provider', 'info', 'Configured with a single provider: no failover possible', `Add a second provider under capabilities.${capability}.providers for redundancy.`);
   }

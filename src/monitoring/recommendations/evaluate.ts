@@ -23,7 +23,7 @@ export interface EvaluateOptions {
   typeFacts?: (type: string) => ProviderTypeFacts;
 }
 
-const FAILING_KEYS = new Set(['auth', 'misconfigured', 'rate_limited', 'quota', 'timeout', 'transient', 'outage_suspected']);
+const FAILING_KEYS = new Set(['auth', 'misconfigured', 'rate_limited', 'quota', 'timeout', 'transient']);
 
 export function evaluateChain(chain: MonitoredChain, opts: EvaluateOptions): RecommendationInput[] {
   const statuses = chain.providers.map((p) => p.status().toJSON());
@@ -48,6 +48,7 @@ export function evaluateChain(chain: MonitoredChain, opts: EvaluateOptions): Rec
       hints: p.hints,
       facts: facts(p.type),
       ...(p.missingSetting ? { missingSetting: p.missingSetting } : {}),
+      ...(p.optionVariables ? { optionVariables: p.optionVariables } : {}),
       history: opts.history.get(p.name) ?? [],
       ...(probe ? { probe } : {}),
       usableOthers: usable.filter((n) => n !== p.name),

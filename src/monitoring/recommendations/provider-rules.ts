@@ -24,13 +24,15 @@ export function providerRecommendations(ctx: ProviderRuleContext): Recommendatio
   const failure = currentFailure(ctx);
 
   if (!ctx.status.configured || ctx.probe?.skipped === 'not_configured' || failure?.kind === 'not_configured') {
-    const missing = ctx.missingSetting ? [ctx.missingSetting.replace(/^options\./, '')] : ctx.facts.required;
-    const fields = missing.length ? missing.map((f) => optionsPath(ctx, f)).join(', ') : optionsPath(ctx);
+    // The exact option paths first (with the unset variable when the option came from one), then the type's advice.
+    const named = ctx.missingSetting ? ctx.missingSetting.split(', ') : ctx.facts.required;
+    const fields = named.length ? named.map((f) => (f.startsWith('capabilities.') ? f : optionsPath(ctx, f.replace(/^options\./, '')))).join(', ') : optionsPath(ctx);
+    const hint = hintFor(ctx, 'not_configured');
     add(
       'not_configured',
       ctx.index === 0 ? 'warning' : 'info',
       `Not configured${failure?.kind === 'not_configured' ? `: ${failure.message}` : ''}; excluded from routing`,
-      hintFor(ctx, 'not_configured') ?? `Set the missing setting(s): ${fields} (use \${ENV} interpolation for secrets).`,
+      `Set ${fields}${hint ? `. ${hint}` : ' (use ${ENV} interpolation for secrets).'}`,
     );
     return out;
   }
@@ -39,8 +41,9 @@ export function providerRecommendations(ctx: ProviderRuleContext): Recommendatio
     const what = `${failure.code}: ${failure.message}`;
     switch (failure.kind) {
       case 'auth': {
-        const keys = ctx.facts.secrets.map((s) => optionsPath(ctx, s));
-        const where = keys.length ? `Check or rotate ${keys.join(', ')} (or the environment variable it is interpolated from).` : `Check the credentials under ${optionsPath(ctx)}.`;
+        const vars = ctx.optionVariables ?? {};
+        const keys = ctx.facts.secrets.map((s) => `${optionsPath(ctx, s)}${vars[s] ? ` (from \${${vars[s]}})` : ''}`);
+        const where = keys.length ? `Check or rotate ${keys.join(', ')}.` : `Check the credentials under ${optionsPath(ctx)}.`;
         add('auth', 'critical', `Credentials refused (${what})`, joinAdvice(hintFor(ctx, 'auth'), where));
         break;
       }
@@ -70,8 +73,9 @@ export function providerRecommendations(ctx: ProviderRuleContext): Recommendatio
       case 'transient':
       case 'unknown_outcome': {
         const run = failingRun(ctx);
+        // One recommendation per fault episode: a burst escalates it (warning -> critical) rather than opening another.
         if (run.count >= ctx.burstThreshold) {
-          add('outage_suspected', 'critical', `Outage suspected since ${iso(run.since ?? failure.at)}: ${run.count} consecutive failures (${what})`, hintFor(ctx, 'transient') ?? `Check the provider's status page; the chain fails over meanwhile.`);
+          add('transient', 'critical', `Outage suspected since ${iso(run.since ?? failure.at)}: ${run.count} consecutive failures (${what})`, hintFor(ctx, 'transient') ?? `Check the provider's status page; the chain fails over meanwhile.`);
         } else {
           add('transient', 'warning', `Failing (${what})`, hintFor(ctx, 'transient') ?? `Watch the next checks; the chain fails over meanwhile.`);
         }

@@ -20,6 +20,8 @@ export interface ProviderRuleContext {
   facts: ProviderTypeFacts;
   /** The missing setting reported by the engine for an unconfigured provider. */
   missingSetting?: string;
+  /** The `${VAR}` each option came from (option path -> variable name). */
+  optionVariables?: Readonly<Record<string, string>>;
   /** This provider's kept checks, newest first. */
   history: readonly HealthCheckResult[];
   /** The outcome of this provider's probe in the run being evaluated, if any. */

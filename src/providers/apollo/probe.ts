@@ -23,10 +23,9 @@ export async function probeApollo(call: ApolloCall, input: ApolloProbeInput): Pr
     mapApolloError(res, { provider: input.provider, now: input.now, secrets: input.secrets, endpoint });
   const usage = await call('POST', '/usage_stats/api_usage_stats', {}, input.signal);
   if (usage.status === 200 && typeof usage.json === 'object' && usage.json !== null) {
-    const left = matchUsage(usage.json as Record<string, unknown>);
-    const windows = Object.values(left);
-    // Every people/match window has calls left: a quota cool-down may end now.
-    return { metadata: { check: 'usage_stats', ...left }, ...(windows.length > 0 && windows.every((n) => (n as number) > 0) ? { quotaAvailable: true } : {}) };
+    // The usage stats count requests per rate window; they say nothing of the credit balance, so
+    // this probe never reports quotaAvailable (an "insufficient credits" cool-down runs its course).
+    return { metadata: { check: 'usage_stats', ...matchUsage(usage.json as Record<string, unknown>) } };
   }
   if (usage.status !== 403 && usage.status !== 404) throw map(usage, '/usage_stats/api_usage_stats');
   const health = await call('GET', '/auth/health', undefined, input.signal);

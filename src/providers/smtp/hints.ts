@@ -1,7 +1,7 @@
 import type { RecommendationHints } from '../types.js';
 
 export const smtpHints: RecommendationHints = {
-  auth: 'The SMTP server refused the login of {provider}: check options.auth.user and options.auth.pass (e.g. ${SMTP_PASS}) or options.auth.accessToken; Gmail and Outlook need an app password or an OAuth2 token, not the account password.',
+  auth: 'The SMTP server refused the login of {provider}: check options.auth.user and options.auth.pass or options.auth.accessToken (and the environment variables they come from); Gmail and Outlook need an app password or an OAuth2 token, not the account password.',
   not_configured: '{provider} has no SMTP server or sender: set options.host (or options.preset) and options.from.',
   rate_limited: 'The SMTP server of {provider} is throttling (421/451 4.7.x): lower its ratePerSecond / concurrency, or raise the sending limit with the mail provider.',
   quota: 'The sending quota of {provider} is spent (5.4.5 / daily limit): wait for the reset or raise the plan limit; other providers of the chain take over meanwhile.',
