@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { configCommand } from './config-check.js';
 import { invokeCommand } from './invoke.js';
 import { outboxCommand } from './outbox.js';
+import { providerCommand } from './provider.js';
 import { CliExit, EXIT, type CliIO } from './io.js';
 import type { GlobalOptions } from './open-gateway.js';
 import { selfCheckCommand } from './self-check.js';
@@ -18,7 +19,7 @@ import { serveCommand } from './serve.js';
 /** Each command module exports a factory of this shape; register new ones in COMMANDS. */
 export type CommandFactory = (io: CliIO, global: () => GlobalOptions, setExit: (code: number) => void) => Command;
 
-const COMMANDS: readonly CommandFactory[] = [selfCheckCommand, invokeCommand, configCommand, serveCommand, outboxCommand];
+const COMMANDS: readonly CommandFactory[] = [selfCheckCommand, invokeCommand, configCommand, serveCommand, outboxCommand, providerCommand];
 
 export async function runCli(argv: readonly string[], partial: Partial<CliIO> = {}): Promise<number> {
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...partial };
@@ -28,7 +29,7 @@ export async function runCli(argv: readonly string[], partial: Partial<CliIO> = 
     .option('-c, --config <path>', 'config file (default: GATEWAY_CONFIG, ./gateway.config.yaml, bundled defaults)')
     .option('--store <url>', 'override the store URL (memory:, sqlite:<path>, redis://host:port)')
     .exitOverride()
-    .showHelpAfterError('Usage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox> (see --help)')
+    .showHelpAfterError('Usage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|provider> (see --help)')
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
   for (const factory of COMMANDS) {
@@ -36,7 +37,7 @@ export async function runCli(argv: readonly string[], partial: Partial<CliIO> = 
     program.addCommand(configureTree(cmd, io, 'aicmo-gateway'));
   }
   if (argv.length === 0) {
-    io.stderr.write(`error: missing command\nUsage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox> (see --help)\n`);
+    io.stderr.write(`error: missing command\nUsage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|provider> (see --help)\n`);
     return EXIT.USAGE;
   }
   try {

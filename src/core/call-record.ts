@@ -21,6 +21,7 @@ export interface CallRecordSnapshot {
   failingSince?: number | null;
   /** True when real traffic failed during the current streak (a passing probe does not end it). */
   trafficFailing?: boolean;
+  lastSlowAt?: number | null;
 }
 
 export class CallRecord {
@@ -32,6 +33,8 @@ export class CallRecord {
   lastSuccessAt: number | null = null;
   lastFailureAt: number | null = null;
   lastCheckedAt: number | null = null;
+  /** The last call slower than the slow-call threshold (slowness demotes a provider as failures do). */
+  lastSlowAt: number | null = null;
   lastError: LastError | null = null;
   failingSince: number | null = null;
   trafficFailing = false;
@@ -53,6 +56,7 @@ export class CallRecord {
     this.failingSince = null;
     this.trafficFailing = false;
     this.lastSuccessAt = now;
+    if (this.isSlow(latencyMs)) this.lastSlowAt = now;
     this.window.record(now, false, latencyMs, this.isSlow(latencyMs));
     this.emaMs = this.emaMs === null ? latencyMs : this.emaMs + this.policy.emaAlpha * (latencyMs - this.emaMs);
   }
@@ -77,6 +81,12 @@ export class CallRecord {
     this.window.reset();
   }
 
+  /** When the provider last failed or was slow: what a recovery trial waits to be old. */
+  get lastTroubleAt(): number | null {
+    if (this.lastFailureAt === null) return this.lastSlowAt;
+    return this.lastSlowAt === null ? this.lastFailureAt : Math.max(this.lastFailureAt, this.lastSlowAt);
+  }
+
   reset(): void {
     this.window.reset();
     this.consecutiveFailures = 0;
@@ -90,8 +100,8 @@ export class CallRecord {
   }
 
   snapshot(): CallRecordSnapshot {
-    const { emaMs, successCount, failureCount, consecutiveFailures, lastSuccessAt, lastFailureAt, lastCheckedAt, lastError, failingSince, trafficFailing } = this;
-    return { emaMs, successCount, failureCount, consecutiveFailures, lastSuccessAt, lastFailureAt, lastCheckedAt, lastError, failingSince, trafficFailing };
+    const { emaMs, successCount, failureCount, consecutiveFailures, lastSuccessAt, lastFailureAt, lastCheckedAt, lastError, failingSince, trafficFailing, lastSlowAt } = this;
+    return { emaMs, successCount, failureCount, consecutiveFailures, lastSuccessAt, lastFailureAt, lastCheckedAt, lastError, failingSince, trafficFailing, lastSlowAt };
   }
 
   restore(s: CallRecordSnapshot): void {
@@ -105,6 +115,7 @@ export class CallRecord {
     this.lastError = s.lastError;
     this.failingSince = s.failingSince ?? (s.consecutiveFailures > 0 ? s.lastFailureAt : null);
     this.trafficFailing = s.trafficFailing ?? false;
+    this.lastSlowAt = s.lastSlowAt ?? null;
   }
 
   private noteError(now: number, error: GatewayError): void {

@@ -96,16 +96,16 @@ export class ProviderState {
 
   /**
    * Due for a recovery trial: a half-open circuit with a free permit, or a closed provider held
-   * down only by failures older than the trial interval. Ordering gives it its configured place
+   * down only by failures (or slow calls) older than the trial interval. Ordering gives it its configured place
    * for that call, so a recovered primary serves again without waiting for its failures to age out.
    */
   trialDue(now: number): boolean {
     if (this.unavailable(now) !== null) return false;
     if (this.breaker.stateAt(now) === 'half_open') return true;
-    const lastFailure = this.calls.lastFailureAt;
-    if (this.breaker.state !== 'closed' || lastFailure === null || this.healthAt(now).health === ProviderHealth.HEALTHY) return false;
+    const lastTrouble = this.calls.lastTroubleAt;
+    if (this.breaker.state !== 'closed' || lastTrouble === null || this.healthAt(now).health === ProviderHealth.HEALTHY) return false;
     const interval = this.o.breaker.trialIntervalMs;
-    return now - lastFailure >= interval && now - this.lastTrialAt >= interval;
+    return now - lastTrouble >= interval && now - this.lastTrialAt >= interval;
   }
 
   /**

@@ -57,7 +57,8 @@ export interface ProbeOutcome {
   ok: boolean;
   skipped?: 'no_probe' | 'not_configured';
   latencyMs: number;
-  error?: { code: ErrorCode; kind: FailureKind; message: string; retryAfterMs?: number };
+  /** `option`: the provider option at fault (a misconfigured probe), from the adapter's details. */
+  error?: { code: ErrorCode; kind: FailureKind; message: string; retryAfterMs?: number; option?: string };
   metadata?: Record<string, unknown>;
   warnings?: string[];
   at: number;
@@ -103,6 +104,7 @@ export interface TrackedProviderSnapshot {
   lastError: LastError | null;
   failingSince?: number | null;
   trafficFailing?: boolean;
+  lastSlowAt?: number | null;
   /** The kind holding the circuit open until a probe or an operator readmits (auth, misconfigured). */
   heldBy?: FailureKind | null;
 }

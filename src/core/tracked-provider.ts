@@ -208,6 +208,7 @@ export class TrackedProvider {
     this.state.probeFailed(error, latencyMs, now);
     const e: NonNullable<ProbeOutcome['error']> = { code: error.code, kind: error.kind, message: error.message };
     if (error.retryAfterMs !== undefined) e.retryAfterMs = error.retryAfterMs;
+    if (typeof error.details?.option === 'string') e.option = error.details.option;
     return { ...base, ok: false, latencyMs, error: e };
   }
 

@@ -21,7 +21,7 @@ export interface HealthCheckRecord {
   skipped?: 'no_probe' | 'not_configured';
   /** Provider health right after the check, when known. */
   health?: ProviderHealth;
-  error?: { code: ErrorCode; kind: FailureKind; message: string; retryAfterMs?: number };
+  error?: { code: ErrorCode; kind: FailureKind; message: string; retryAfterMs?: number; option?: string };
   metadata?: Record<string, unknown>;
   warnings?: string[];
 }

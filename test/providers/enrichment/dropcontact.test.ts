@@ -131,7 +131,7 @@ describe('dropcontact adapter', () => {
 
   it('probe reads the credits; zero credits fails it as quota', async () => {
     const p = makeProvider(sim);
-    expect(await p.probe!(probeCtx())).toEqual({ metadata: { credits: 1_000 } });
+    expect(await p.probe!(probeCtx())).toEqual({ metadata: { credits: 1_000 }, quotaAvailable: true });
     expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/account/credits']);
     sim.credits = 0;
     expect(await fail(p.probe!(probeCtx()))).toMatchObject({ kind: 'quota', details: { credits: 0 } });
