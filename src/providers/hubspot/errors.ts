@@ -61,7 +61,8 @@ export function mapHubSpotError(res: HttpResponse, ctx: HubSpotErrorContext): Ga
   }
   if ((body.category && AUTH_CATEGORIES.has(body.category)) || res.status === 401 || res.status === 403) return make('GW_PROVIDER_AUTH');
   if (res.status === 404) {
-    return ctx.objectFromRequest ? make('GW_PROVIDER_REJECTED', undefined, { field: 'object' }) : make('GW_NOT_CONFIGURED', undefined, { settings: ['object'] });
+    // The configured object type unknown to HubSpot is this provider's setup; one named by the request is the caller's.
+    return ctx.objectFromRequest ? make('GW_PROVIDER_REJECTED', undefined, { field: 'object' }) : make('GW_PROVIDER_MISCONFIGURED', undefined, { option: 'object' });
   }
   if ((body.category && REJECTED_CATEGORIES.has(body.category)) || res.status === 400 || res.status === 409 || res.status === 422) return make('GW_PROVIDER_REJECTED');
   if (res.status >= 500) return make('GW_PROVIDER_TRANSIENT');

@@ -32,7 +32,7 @@ adapterContract('hubspot', async () => {
       { name: '401 EXPIRED_AUTHENTICATION', arm: () => sim.fail('expired'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '403 MISSING_SCOPES', arm: () => sim.fail('scopes'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '400 VALIDATION_ERROR', arm: () => sim.fail('validation'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
-      { name: '404 on the configured object', arm: () => sim.fail('not_found'), kind: 'not_configured', code: 'GW_NOT_CONFIGURED' },
+      { name: '404 on the configured object', arm: () => sim.fail('not_found'), kind: 'misconfigured', code: 'GW_PROVIDER_MISCONFIGURED' },
       { name: '429 TEN_SECONDLY_ROLLING with interval header', arm: () => sim.fail('rate_limit'), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [10_000, 10_000] },
       { name: '429 SECONDLY with Retry-After: 2', arm: () => sim.fail('rate_limit', { policy: 'SECONDLY', retryAfter: '2' }), kind: 'rate_limited', retryAfterMs: [2_000, 2_000] },
       { name: '429 DAILY', arm: () => sim.fail('daily_limit'), kind: 'quota', code: 'GW_PROVIDER_QUOTA', retryAfterMs: [1, 86_400_000] },
@@ -138,7 +138,7 @@ describe('hubspot adapter', () => {
   it('date-versioned API paths are built from apiVersion', async () => {
     const dated = makeProvider(sim, { apiVersion: '2026-03' });
     const error = await fail(dated.invoke(contacts(1), invokeCtx()));
-    expect(error.kind).toBe('not_configured');
+    expect(error).toMatchObject({ kind: 'misconfigured', details: { option: 'object' } });
     expect(sim.requests[0]!.path).toBe('/crm/objects/2026-03/contacts/batch/upsert');
   });
 });
