@@ -97,6 +97,14 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     expect(card).toContain('GW_PROVIDER_TRANSIENT');
   });
 
+  it('shows how many deliveries the outbox holds for a capability that is down', async () => {
+    for (const name of ['x_native', 'webhook_x']) gateway.findProvider(name)!.isolate();
+    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/social_posting_x', headers: api, payload: { text: 'queued while down' } });
+    expect(res.statusCode).toBe(202);
+    await page.waitForSelector('[data-capability="social_posting_x"]:has-text("1 queued")', { timeout: POLL_MS + 1_500 });
+    for (const name of ['x_native', 'webhook_x']) gateway.findProvider(name)!.reset();
+  });
+
   it('runs a self-check from its button and shows the results and recommendations', async () => {
     gateway.getSandbox('apollo_enrichment')!.setFailure('auth');
     await page.click('#self-check');
