@@ -91,6 +91,7 @@ export class ManualClock implements Clock {
   /** Moves time forward, firing every due timer in order; awaits microtasks between timers. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
+    this.timers = this.timers.filter((t) => !t.cancelled); // cancelled timers (calls that ended) pile up otherwise
     for (;;) {
       await flushMicrotasks();
       const due = this.timers

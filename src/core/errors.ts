@@ -151,10 +151,6 @@ export function failsOver(kind: FailureKind): boolean {
   return kind !== 'invalid_request' && kind !== 'unknown_outcome';
 }
 
-/** Kinds that count as a provider failure in the window and breaker. */
-export function countsAgainstProvider(kind: FailureKind): boolean {
-  return kind !== 'invalid_request' && kind !== 'rejected_local' && kind !== 'not_configured';
-}
 
 /**
  * Turns anything thrown by an adapter into a GatewayError. Adapters are expected to throw

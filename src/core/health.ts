@@ -1,7 +1,4 @@
-/**
- * Provider health, the status snapshot of one provider, and the mapping from window +
- * breaker to health.
- */
+/** Provider health, the status snapshot of one provider, and the health ranks (the mapping is in health-rules.ts). */
 import type { ErrorCode, FailureKind } from './errors.js';
 
 export const ProviderHealth = {

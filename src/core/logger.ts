@@ -19,6 +19,3 @@ const noop: LogFn = () => undefined;
 
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
-export function childLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
-  return logger.child ? logger.child(bindings) : logger;
-}

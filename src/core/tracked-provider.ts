@@ -1,6 +1,6 @@
 /**
  * One provider as the chain sees it: the adapter, its limits, and what the engine knows about
- * it (ProviderState). `execute` runs one attempt (permits, the adapter call under its own
+ * it (ProviderHealthState). `execute` runs one attempt (permits, the adapter call under its own
  * signal and deadline, one recording of the outcome); `probe` runs the adapter's probe.
  */
 import { runAttempt } from './attempt.js';
@@ -12,7 +12,7 @@ import { ConcurrencyLimiter, TokenBucket, type RateLimiter } from './limits.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { BreakerPolicy, ProviderLimits } from './policy.js';
 import type { ProbeResult, Provider } from './provider.js';
-import { ProviderState, type Permit } from './provider-state.js';
+import { ProviderHealthState, type Permit } from './provider-health-state.js';
 import { providerStatusJSON } from './provider-status.js';
 import type {
   AttemptOptions,
@@ -44,7 +44,7 @@ export class TrackedProvider {
   private readonly breakerPolicy: BreakerPolicy;
   private readonly sideEffects: boolean;
   private readonly logger: Logger;
-  private readonly state: ProviderState;
+  private readonly state: ProviderHealthState;
   private readonly rate: RateLimiter | null;
   private readonly concurrency: ConcurrencyLimiter | null;
   private inFlight = 0;
@@ -66,7 +66,7 @@ export class TrackedProvider {
     this.clock = options.clock;
     this.breakerPolicy = options.breaker;
     this.logger = options.logger ?? silentLogger;
-    this.state = new ProviderState({
+    this.state = new ProviderHealthState({
       name: this.name,
       capability: this.capability,
       configured: this.configured,

@@ -24,6 +24,7 @@ import type { Provider } from '../core/provider.js';
 import { TrackedProvider } from '../core/tracked-provider.js';
 import { describeOption, providerVariables } from '../config/load.js';
 import { resolveProviderOptions } from '../config/provider-options.js';
+import { getProviderType } from '../providers/index.js';
 import type { CapabilityConfig, GatewayConfig, ProviderEntry } from '../config/schema.js';
 import { sandboxOptions } from '../providers/sandbox/options.js';
 import { SandboxProvider, type SandboxRecord } from '../providers/sandbox/sandbox-provider.js';
@@ -51,7 +52,10 @@ export interface BuiltAdapter {
 export function buildAdapter(entry: ProviderEntry, capability: string, ctx: BuildContext, basePath = entry.name): BuiltAdapter {
   if (ctx.dryRun) {
     const adapter = new SandboxProvider(entry.name, sandboxOptions.parse(entry.sandbox ?? {}), ctx.clock, ctx.onSandboxDelivery);
-    return { adapter, configured: true, missing: [], hints: { transient: 'Dry run: this is an injected sandbox fault (capabilities.*.providers[].sandbox).' }, defaults: {} };
+    // The type's own advice, except for transient faults, which are the sandbox's injected ones.
+    const typeHints = (getProviderType(entry.type)?.hints ?? {}) as Readonly<Record<string, string>>;
+    const hints = { ...typeHints, transient: 'Dry run: this is an injected sandbox fault (capabilities.*.providers[].sandbox).' };
+    return { adapter, configured: true, missing: [], hints, defaults: {} };
   }
   const r = resolveProviderOptions(entry, capability, basePath, true, providerVariables(entry).unset);
   const def = r.definition!;

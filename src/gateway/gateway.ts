@@ -3,7 +3,7 @@
  * health so restarts and other processes see the same picture, and runs invocations:
  * validate, then the chain.
  */
-import { isCapabilityName, type CapabilityName, type SocialPlatform } from '../capabilities/index.js';
+import { type CapabilityName, type SocialPlatform } from '../capabilities/index.js';
 import type { ProviderChain } from '../core/chain.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
@@ -290,8 +290,4 @@ export class Gateway {
     };
     this.snapshotTimer = this.clock.setTimeout(tick, intervalMs);
   }
-}
-
-export function isKnownCapability(name: string): name is CapabilityName {
-  return isCapabilityName(name);
 }

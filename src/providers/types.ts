@@ -9,31 +9,11 @@ import type { Clock } from '../core/clock.js';
 import type { FailureKind } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Provider } from '../core/provider.js';
+import type { ProviderState, SentMailLog } from '../store/provider-data.js';
+
+export type { ProviderState, SentMailLog, SentMailRecord } from '../store/provider-data.js';
 
 /** Small durable key-value state owned by one provider (IMAP cursors, LinkedIn post records). */
-export interface ProviderState {
-  get<T = unknown>(key: string): Promise<T | undefined>;
-  set(key: string, value: unknown): Promise<void>;
-  delete(key: string): Promise<void>;
-}
-
-export interface SentMailRecord {
-  messageId: string;
-  subject?: string;
-  to?: string[];
-  provider: string;
-  sentAt: number;
-}
-
-/** The Message-IDs this gateway sent, so reply fetching can link replies to them. Shared by all providers. */
-export interface SentMailLog {
-  record(entry: SentMailRecord): Promise<void>;
-  /** The first of the given Message-IDs (normalised `<…>`) that this gateway sent. */
-  findAny(messageIds: readonly string[]): Promise<SentMailRecord | undefined>;
-  /** Fallback only: the most recent sent message whose subject matches (after stripping Re:/Fwd:). */
-  findBySubject(subject: string): Promise<SentMailRecord | undefined>;
-}
-
 export interface ProviderDeps {
   readonly logger: Logger;
   readonly clock: Clock;
@@ -63,8 +43,6 @@ export interface ProviderTypeDefinition<O = unknown> {
   /** Option paths that must be set for the provider to be usable; missing -> not_configured. */
   readonly required?: readonly string[];
   readonly defaults?: ProviderLimitsDefaults;
-  /** The provider deduplicates by idempotency key, so failing over after unknown_outcome is safe. */
-  readonly deduplicates?: boolean;
   readonly hints: RecommendationHints;
   create(name: string, options: O, deps: ProviderDeps): Provider;
 }

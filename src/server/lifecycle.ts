@@ -1,7 +1,8 @@
 /**
  * Graceful shutdown and signals. Shutdown stops accepting connections, lets in-flight requests
  * finish within the grace period (then closes the remaining connections), and the app's
- * onClose hook stops the self-checks and closes the gateway. SIGHUP reloads the config.
+ * onClose hook stops the self-checks and closes the gateway. (The CLI's `serve` wires the signals:
+ * SIGTERM/SIGINT stop, SIGHUP reloads.)
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -23,25 +24,4 @@ export async function shutdownGracefully(app: FastifyInstance, graceMs: number):
     await closing;
   }
   return { forced: first === 'expired' };
-}
-
-export interface SignalHandlers {
-  /** SIGTERM / SIGINT. */
-  shutdown(signal: NodeJS.Signals): void;
-  /** SIGHUP. */
-  reload(): void;
-}
-
-/** Installs process signal handlers; returns the function that removes them. */
-export function installSignalHandlers(handlers: SignalHandlers, target: NodeJS.Process = process): () => void {
-  const onStop = (signal: NodeJS.Signals) => handlers.shutdown(signal);
-  const onHup = () => handlers.reload();
-  target.on('SIGTERM', onStop);
-  target.on('SIGINT', onStop);
-  target.on('SIGHUP', onHup);
-  return () => {
-    target.off('SIGTERM', onStop);
-    target.off('SIGINT', onStop);
-    target.off('SIGHUP', onHup);
-  };
 }

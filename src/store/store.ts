@@ -2,7 +2,7 @@
  * The Store: everything the gateway keeps beyond one process. Every method is async so a
  * networked implementation (Redis) fits the same interface as memory and SQLite.
  */
-import type { ProviderState, SentMailLog } from '../providers/types.js';
+import type { ProviderState, SentMailLog } from './provider-data.js';
 import type {
   EventQuery,
   EventRecord,

@@ -1,7 +1,7 @@
 import { systemClock } from '../../src/core/clock.js';
 import type { Logger, LogFn } from '../../src/core/logger.js';
 import type { InvokeContext, ProbeContext } from '../../src/core/provider.js';
-import { MemoryProviderState, MemorySentMailLog } from '../../src/providers/memory-state.js';
+import { MemoryProviderState, MemorySentMailLog } from '../../src/store/provider-data.js';
 import type { ProviderDeps } from '../../src/providers/types.js';
 
 /** A logger that keeps every line as JSON text, so tests can search it for secrets. */

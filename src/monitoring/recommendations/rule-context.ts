@@ -2,7 +2,6 @@
 import type { ProviderStatusJSON } from '../../core/health.js';
 import type { RecommendationHints } from '../../providers/types.js';
 import type { HealthCheckResult } from '../types.js';
-import { adviceFor } from './provider-advice.js';
 
 export interface ProviderTypeFacts {
   secrets: readonly string[];
@@ -39,9 +38,9 @@ export function optionsPath(ctx: Pick<ProviderRuleContext, 'capability' | 'index
   return field ? `${base}.${field}` : base;
 }
 
-/** The provider type's own hint, else the built-in advice for its type, with `{provider}` filled in. */
+/** The provider type's own hint for this kind, with `{provider}` filled in. */
 export function hintFor(ctx: ProviderRuleContext, key: keyof RecommendationHints): string | undefined {
-  const text = ctx.hints[key] ?? adviceFor(ctx.type)[key];
+  const text = ctx.hints[key];
   return text?.replaceAll('{provider}', ctx.provider);
 }
 

@@ -14,7 +14,6 @@ export const airtableProviderType = defineProviderType<AirtableOptions>({
   // 5 requests/second per base. One invocation may make several calls (10 records each, spaced
   // by batchIntervalMs), so invocations run one at a time to keep the base under its limit.
   defaults: { ratePerSecond: 5, burst: 5, concurrency: 1, attemptTimeoutMs: 30_000 },
-  deduplicates: true,
   hints: airtableHints,
   create: (name, options, deps) => new AirtableProvider(name, options, deps),
 });

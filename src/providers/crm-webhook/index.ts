@@ -13,7 +13,6 @@ export const crmWebhookType = defineProviderType<CrmWebhookOptions>({
   secrets: WEBHOOK_SECRET_PATHS,
   required: ['url', 'secrets'],
   defaults: { concurrency: 4, attemptTimeoutMs: 20_000 },
-  deduplicates: true,
   hints: webhookHints,
   create: (name, options, deps) => createCrmWebhookProvider(name, options, deps),
 });

@@ -13,7 +13,6 @@ export const hubspotProviderType = defineProviderType<HubSpotOptions>({
   required: ['accessToken'],
   // 100 requests per 10 seconds for private apps on Free/Starter (the lowest tier).
   defaults: { ratePerSecond: 10, burst: 10, concurrency: 4, attemptTimeoutMs: 30_000 },
-  deduplicates: true,
   hints: hubspotHints,
   create: (name, options, deps) => new HubSpotProvider(name, options, deps),
 });

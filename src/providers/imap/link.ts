@@ -5,7 +5,7 @@
  */
 import type { ParsedMail } from 'mailparser';
 import type { FetchedMessage } from '../../capabilities/reply-fetching.js';
-import { normaliseMessageId } from '../memory-state.js';
+import { normaliseMessageId } from '../../store/provider-data.js';
 import type { SentMailLog } from '../types.js';
 
 export const idsIn = (value: string | string[] | undefined): string[] => {

@@ -13,7 +13,6 @@ export const smtpProviderType = defineProviderType<SmtpConfig>({
   // host may come from options.preset: the adapter reports GW_NOT_CONFIGURED when neither is set.
   required: ['from'],
   defaults: { ratePerSecond: 5, burst: 10, concurrency: 5, attemptTimeoutMs: 30_000 },
-  deduplicates: false,
   hints: smtpHints,
   create: (name, options, deps) => new SmtpProvider(name, options, deps),
 });

@@ -13,7 +13,6 @@ export const socialWebhookType = defineProviderType<SocialWebhookOptions>({
   secrets: WEBHOOK_SECRET_PATHS,
   required: ['url', 'secrets'],
   defaults: { concurrency: 4, attemptTimeoutMs: 20_000 },
-  deduplicates: true,
   hints: webhookHints,
   create: (name, options, deps) => createSocialWebhookProvider(name, options, deps),
 });

@@ -12,7 +12,6 @@ export const webhookType = defineProviderType<WebhookOptions>({
   secrets: WEBHOOK_SECRET_PATHS,
   required: ['secrets'],
   defaults: { concurrency: 8, attemptTimeoutMs: 20_000 },
-  deduplicates: true,
   hints: webhookHints,
   create: (name, options, deps) => createWebhookProvider(name, options, deps),
 });

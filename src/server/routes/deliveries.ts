@@ -17,7 +17,7 @@ export interface DeliveriesRouteOptions {
 }
 
 /** HTTP status of the errors delivery adds (the capability route maps the rest). */
-export const DELIVERY_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
+const DELIVERY_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
   GW_IDEMPOTENCY_MISMATCH: 422,
   GW_IDEMPOTENCY_IN_FLIGHT: 409,
   GW_UNKNOWN_OUTCOME: 502,

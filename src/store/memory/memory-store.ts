@@ -1,7 +1,7 @@
 /** The in-process store (`memory:`): for tests and single-run CLI use. Nothing survives the process. */
 import { systemClock, type Clock } from '../../core/clock.js';
-import { MemoryProviderState, MemorySentMailLog } from '../../providers/memory-state.js';
-import type { ProviderState, SentMailLog } from '../../providers/types.js';
+import { MemoryProviderState, MemorySentMailLog } from '../provider-data.js';
+import type { ProviderState, SentMailLog } from '../provider-data.js';
 import { clampLimit, compareRecommendations, matchesHealth, matchesRecommendation } from '../query-helpers.js';
 import {
   recommendationKey,

@@ -1,6 +1,6 @@
 /** ProviderState on a Redis hash per provider; values stored as JSON. */
 import type { Redis } from 'ioredis';
-import type { ProviderState } from '../../providers/types.js';
+import type { ProviderState } from '../provider-data.js';
 
 export class RedisProviderState implements ProviderState {
   constructor(

@@ -3,8 +3,8 @@
  * and a hash normalised subject -> newest Message-ID (the fallback lookup).
  */
 import type { Redis } from 'ioredis';
-import { normaliseMessageId, normaliseSubject } from '../../providers/memory-state.js';
-import type { SentMailLog, SentMailRecord } from '../../providers/types.js';
+import { normaliseMessageId, normaliseSubject } from '../provider-data.js';
+import type { SentMailLog, SentMailRecord } from '../provider-data.js';
 
 export class RedisSentMailLog implements SentMailLog {
   constructor(

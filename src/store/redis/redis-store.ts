@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { ProviderState, SentMailLog } from '../../providers/types.js';
+import type { ProviderState, SentMailLog } from '../provider-data.js';
 import { clampLimit, compareRecommendations, matchesHealth, matchesRecommendation } from '../query-helpers.js';
 import { recommendationKey, type EventQuery, type EventRecord, type HealthCheckRecord, type HealthQuery, type ProviderSnapshotRecord, type RecommendationQuery, type RecommendationRecord } from '../records.js';
 import { PruneTicker, resolveRetention, type RetentionPolicy } from '../retention.js';

@@ -1,7 +1,7 @@
 /** ProviderState on the SQLite `provider_state` table: values stored as JSON. */
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
-import type { ProviderState } from '../../providers/types.js';
+import type { ProviderState } from '../provider-data.js';
 
 export class SqliteProviderState implements ProviderState {
   private readonly getStmt: Database.Statement<[string, string], { value: string }>;

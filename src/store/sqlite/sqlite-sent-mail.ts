@@ -1,7 +1,7 @@
 /** SentMailLog on the SQLite `sent_mail` table, keyed by the normalised Message-ID. */
 import type Database from 'better-sqlite3';
-import { normaliseMessageId, normaliseSubject } from '../../providers/memory-state.js';
-import type { SentMailLog, SentMailRecord } from '../../providers/types.js';
+import { normaliseMessageId, normaliseSubject } from '../provider-data.js';
+import type { SentMailLog, SentMailRecord } from '../provider-data.js';
 
 export class SqliteSentMailLog implements SentMailLog {
   private readonly put: Database.Statement<[string, string | null, number, string]>;

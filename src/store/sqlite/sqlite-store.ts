@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { ProviderState, SentMailLog } from '../../providers/types.js';
+import type { ProviderState, SentMailLog } from '../provider-data.js';
 import { clampLimit, compareRecommendations } from '../query-helpers.js';
 import type {
   EventQuery,

@@ -118,7 +118,6 @@ describe('smtp options and presets', () => {
 
   it('declares its secrets and defaults', () => {
     expect(smtpProviderType.secrets).toEqual(['auth.pass', 'auth.accessToken']);
-    expect(smtpProviderType.deduplicates).toBe(false);
     expect(smtpProviderType.defaults?.concurrency).toBe(5);
   });
 

@@ -28,7 +28,8 @@ describe('social and webhook provider types', () => {
   });
 
   it('webhook types deduplicate by webhook-id; the social APIs do not', () => {
-    expect(TYPES.map((t) => getProviderType(t)!.deduplicates === true)).toEqual([false, false, false, true, true, true]);
+    const adapters = TYPES.map((t) => getProviderType(t)!.create('p1', getProviderType(t)!.options.parse({}), testDeps()));
+    expect(adapters.map((a) => a.deduplicates === true)).toEqual([false, false, false, true, true, true]);
   });
 
   it('social_webhook serves every social posting capability', () => {

@@ -1,4 +1,32 @@
-import type { ProviderState, SentMailLog, SentMailRecord } from './types.js';
+/**
+ * What adapters keep between calls, through the store: a small key-value state per provider
+ * and the log of sent mail (to link replies to sends), with their in-process implementations
+ * for tests and for a gateway without a store. The SQLite and Redis stores implement the same
+ * interfaces.
+ */
+export interface ProviderState {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface SentMailRecord {
+  messageId: string;
+  subject?: string;
+  to?: string[];
+  provider: string;
+  sentAt: number;
+}
+
+/** The Message-IDs this gateway sent, so reply fetching can link replies to them. Shared by all providers. */
+export interface SentMailLog {
+  record(entry: SentMailRecord): Promise<void>;
+  /** The first of the given Message-IDs (normalised `<…>`) that this gateway sent. */
+  findAny(messageIds: readonly string[]): Promise<SentMailRecord | undefined>;
+  /** Fallback only: the most recent sent message whose subject matches (after stripping Re:/Fwd:). */
+  findBySubject(subject: string): Promise<SentMailRecord | undefined>;
+}
+
 
 /** In-process provider state: for tests and when no store is configured. */
 export class MemoryProviderState implements ProviderState {

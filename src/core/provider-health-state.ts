@@ -23,7 +23,7 @@ export interface Permit {
   trial: boolean;
 }
 
-export interface ProviderStateOptions {
+export interface ProviderHealthStateOptions {
   name: string;
   capability: string;
   configured: boolean;
@@ -38,7 +38,7 @@ export interface ProviderStateOptions {
   logger?: Logger | undefined;
 }
 
-export class ProviderState {
+export class ProviderHealthState {
   readonly breaker: CircuitBreaker;
   readonly calls: CallRecord;
   cooldownUntil = 0;
@@ -55,7 +55,7 @@ export class ProviderState {
   readonly onHealthChange: (listener: (e: HealthChangeEvent) => void) => Disposer = this.healthEvents.on;
   readonly onBreakerStateChange: (listener: (e: BreakerChangeEvent) => void) => Disposer = this.breakerEvents.on;
 
-  constructor(private readonly o: ProviderStateOptions) {
+  constructor(private readonly o: ProviderHealthStateOptions) {
     this.logger = o.logger ?? silentLogger;
     this.calls = new CallRecord(o.health, o.breaker.slowCallMs);
     this.breaker = new CircuitBreaker(o.breaker, o.random, (from, to, reason) => {
