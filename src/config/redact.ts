@@ -1,4 +1,5 @@
 /** A copy of the config with every secret replaced, for printing, --json, the API and logs. */
+import { urlOrigin } from '../providers/http/scrub.js';
 import { getProviderType } from '../providers/index.js';
 import type { GatewayConfig } from './schema.js';
 
@@ -29,7 +30,8 @@ export function redactConfig(config: GatewayConfig): GatewayConfig {
   const keys = (list: GatewayConfig['server']['apiKeys']) => list.map((k) => (typeof k === 'string' ? REDACTED : { ...k, key: REDACTED }));
   copy.server.apiKeys = keys(copy.server.apiKeys);
   copy.server.adminKeys = keys(copy.server.adminKeys);
-  copy.monitoring.alertWebhooks = copy.monitoring.alertWebhooks.map((w) => (w.secret ? { ...w, secret: REDACTED } : w));
+  // An alert URL can carry its credential in the path (Slack, Teams): only its origin is shown.
+  copy.monitoring.alertWebhooks = copy.monitoring.alertWebhooks.map((w) => ({ ...w, url: urlOrigin(w.url), ...(w.secret ? { secret: REDACTED } : {}) }));
   for (const cap of Object.values(copy.capabilities)) {
     for (const p of cap?.providers ?? []) {
       const def = getProviderType(p.type);
@@ -48,7 +50,8 @@ export function secretValues(config: GatewayConfig): string[] {
   const redacted = redactConfig(config);
   const out: string[] = [];
   const walk = (a: unknown, b: unknown): void => {
-    if (typeof a === 'string' && b === REDACTED && a !== REDACTED && a.length > 0) out.push(a);
+    const hidden = b === REDACTED || (typeof b === 'string' && b.endsWith(`/${REDACTED}`) && a !== b);
+    if (typeof a === 'string' && hidden && a !== REDACTED && a.length > 0) out.push(a);
     else if (a && typeof a === 'object' && b && typeof b === 'object') {
       for (const k of Object.keys(a)) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
     }

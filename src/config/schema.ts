@@ -62,7 +62,7 @@ export const providerEntrySchema = z
     type: z.string().min(1),
     enabled: z.boolean().default(true),
     options: z.record(z.string(), z.unknown()).default({}),
-    weight: z.number().positive().default(1),
+    weight: z.number().positive().max(1_000_000).default(1),
     limits: limitsSchema.optional(),
     breaker: breakerSchema.optional(),
     /** Fault injection used when this provider runs as a dry-run sandbox. */

@@ -3,9 +3,8 @@
  * to the store (`data/gateway.db` -> `data/gateway.delivery.db`), WAL journal with
  * `synchronous=FULL`: a commit is on disk (fsync) before the caller is answered.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { preparePrivateDbFile } from '../store/sqlite/private-file.js';
 
 const MIGRATIONS: readonly string[] = [
   `
@@ -51,7 +50,7 @@ export function deliveryDbPath(storePath: string): string {
 }
 
 export function openDeliveryDb(path: string, busyTimeoutMs = 5_000): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  preparePrivateDbFile(path);
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);

@@ -34,7 +34,7 @@ describe('recommendation rules', () => {
     expect(r.severity).toBe('critical');
     expect(r.health).toBe('UNHEALTHY');
     expect(r.action).toContain('capabilities.email_sending.providers[0].options.auth.pass');
-    expect(r.action).toContain('auth.user'); // built-in SMTP advice
+    expect(r.action).toContain('Check or rotate'); // advice comes from the type's hints, which this fake has none of
     expect(JSON.stringify(recommendations)).not.toContain(SECRET);
   });
 

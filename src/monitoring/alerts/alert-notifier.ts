@@ -6,7 +6,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import { scrubUrl } from '../../providers/http/scrub.js';
+import { urlOrigin } from '../../providers/http/scrub.js';
 import { decodeSecret } from '../../providers/webhook/signature.js';
 import type { Alert, AlertSink, AlertWebhookConfig } from './alert.js';
 
@@ -65,11 +65,11 @@ export class AlertNotifier implements AlertSink {
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.status < 200 || res.status >= 300) {
-        this.logger.warn({ url: scrubUrl(hook.url), status: res.status }, 'alert webhook refused the alert');
+        this.logger.warn({ url: urlOrigin(hook.url), status: res.status }, 'alert webhook refused the alert');
       }
     } catch (error) {
       const reason = error instanceof Error ? error.name : 'error';
-      this.logger.warn({ url: scrubUrl(hook.url), reason }, 'alert webhook delivery failed');
+      this.logger.warn({ url: urlOrigin(hook.url), reason }, 'alert webhook delivery failed');
     }
   }
 }

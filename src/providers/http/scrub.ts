@@ -16,6 +16,15 @@ export function scrubUrl(url: string): string {
   }
 }
 
+/** `https://hooks.slack.com/[redacted]`: scheme and host, never the path or query (a webhook URL can be its own credential). */
+export function urlOrigin(url: string): string {
+  try {
+    return `${new URL(url).origin}/[redacted]`;
+  } catch {
+    return '[redacted]';
+  }
+}
+
 /** Removes every given secret value from a text (provider error messages sometimes echo them). */
 export function scrubText(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;

@@ -3,9 +3,8 @@
  * migrations versioned in code. Survives restarts and `kill -9`; several processes may share
  * the file (one writer at a time, readers never blocked).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { preparePrivateDbFile } from './private-file.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { ProviderState, SentMailLog } from '../provider-data.js';
 import { clampLimit, compareRecommendations } from '../query-helpers.js';
@@ -48,7 +47,7 @@ export class SqliteStore implements Store {
     this.clock = opts.clock ?? systemClock;
     this.retention = resolveRetention(opts.retention);
     this.ticker = new PruneTicker(this.retention.pruneEveryWrites);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    preparePrivateDbFile(path);
     this.db = new Database(path);
     try {
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5_000))}`);
