@@ -103,6 +103,14 @@ export const serverSchema = z
     corsOrigins: z.array(z.string()).default([]),
     shutdownGraceMs: ms.default(10_000),
     dashboard: z.boolean().default(true),
+    /** A request (headers and body) must arrive within this (408 after); slow senders cannot hold a socket. */
+    requestTimeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
+    /** The request headers must arrive within this. */
+    headersTimeoutMs: z.number().int().min(1_000).max(600_000).default(10_000),
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: z.number().int().min(1_000).max(600_000).default(5_000),
+    /** At most this many open connections; more are refused at once. */
+    maxConnections: z.number().int().min(1).max(1_000_000).default(1_024),
   })
   .strict();
 

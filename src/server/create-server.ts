@@ -52,7 +52,19 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Bounded connections: a slow sender is answered 408 and cut, idle sockets close, and past
+    // maxConnections new ones are refused (even before authentication).
+    requestTimeout: settings.requestTimeoutMs,
+    keepAliveTimeout: settings.keepAliveTimeoutMs,
+    // Node checks the request and headers timeouts on this interval (30 s by default): check often
+    // enough that a timeout is enforced near its setting.
+    http: {
+      headersTimeout: Math.min(settings.headersTimeoutMs, settings.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, settings.headersTimeoutMs),
+    },
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = settings.maxConnections;
+  app.server.on('drop', (data?: { remoteAddress?: string }) => logger.warn({ remoteAddress: data?.remoteAddress, maxConnections: settings.maxConnections }, 'connection refused: server.maxConnections reached'));
 
   const coreLogger = logger as unknown as Logger;
   const configPath = opts.configPath ?? (isFileSource(gateway.configSource) ? gateway.configSource : undefined);
