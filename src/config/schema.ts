@@ -101,6 +101,8 @@ export const serverSchema = z
     bodyLimitBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     rateLimitPerMinute: z.number().int().min(0).default(600),
     corsOrigins: z.array(z.string()).default([]),
+    /** Host names (without port) the server answers to besides loopback names; set it to serve a name without API keys. */
+    allowedHosts: z.array(z.string().min(1).max(253)).default([]),
     shutdownGraceMs: ms.default(10_000),
     dashboard: z.boolean().default(true),
     /** A request (headers and body) must arrive within this (408 after); slow senders cannot hold a socket. */

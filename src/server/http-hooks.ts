@@ -14,6 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { GatewayRuntime } from './gateway-runtime.js';
 import { HttpError } from './http-error.js';
+import { checkOrigin } from './origin-guard.js';
 import { CallerRateLimiter } from './rate-limit.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import type { AuthLevel } from './fastify-types.js';
@@ -48,6 +49,8 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
   });
 
   function admit(request: FastifyRequest, reply: FastifyReply, auth: AuthLevel, limited: boolean): HttpError | null {
+    const refused = checkOrigin(request, { keysEnabled: runtime.keys.enabled, allowedHosts: runtime.gateway.config.server.allowedHosts });
+    if (refused) return refused;
     if (auth !== 'public') {
       const keys = runtime.keys;
       const identity = keys.authenticate(request.headers.authorization);
