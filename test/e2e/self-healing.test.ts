@@ -174,18 +174,20 @@ describe('e2e: provider configuration faults', () => {
     await receiver.close();
   });
 
-  it('Airtable 403 on the base: the webhook serves, the capability is not [OK], a critical recommendation names baseId', async () => {
+  it('Airtable 403 on the base: the webhook serves, the capability is not [OK], a critical recommendation names baseId; resolves once access is back', async () => {
+    airtable.reset();
     const { gateway, service, registry, active } = await rig({
       crm_sync: {
         retry: { maxAttemptsPerProvider: 1 },
         providers: [
-          { name: 'airtable_sync', type: 'airtable', options: { apiToken: airtable.token, baseId: 'appNOACCESS00001', table: 'Contacts', baseUrl: airtable.url } },
+          { name: 'airtable_sync', type: 'airtable', options: { apiToken: airtable.token, baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url } },
           { name: 'crm_webhook', type: 'crm_webhook', options: hookOptions(receiver, '/crm') },
         ],
       },
     });
-    const r = await gateway.invoke('crm_sync', { mergeOn: ['Email'], records: [{ fields: { Email: 'ada@example.com' } }] });
-    expect(r.provider).toBe('crm_webhook');
+    const sync = (email: string) => gateway.invoke('crm_sync', { mergeOn: ['Email'], records: [{ fields: { Email: email } }] });
+    airtable.fail('forbidden'); // the token lost its access to the base
+    expect((await sync('ada@example.com')).provider).toBe('crm_webhook');
     const check = await service.runFullCheck();
     expect(check.results.find((c) => c.provider === 'airtable_sync')).toMatchObject({ success: false, error: { kind: 'misconfigured' } });
     const rec = (await active('airtable_sync', 'misconfigured'))!;
@@ -194,18 +196,26 @@ describe('e2e: provider configuration faults', () => {
     const report = await registry.getStatusReport({ chains: gateway.listProviderChains().map((c) => c.getStatusReport()) });
     expect(report.capabilities.find((c) => c.capability === 'crm_sync')!.status).not.toBe('ok');
     expect(report.summary.overall).toBe('critical');
+    // Access restored: the probe readmits, the next sync goes to Airtable, and the recommendation resolves.
+    airtable.reset();
+    await service.runFullCheck();
+    expect((await sync('grace@example.com')).provider).toBe('airtable_sync');
+    await service.runFullCheck();
+    expect(await active('airtable_sync', 'misconfigured')).toBeUndefined();
   });
 
-  it('LinkedIn 426 (version retired): the backup posts, the action names the version option, not the token', async () => {
+  it('LinkedIn 426 (version retired): the backup posts, the action names the version option, not the token; resolves once the version is active', async () => {
+    linkedin.reset();
     const { gateway, service, active } = await rig({
       social_posting_linkedin: {
         retry: { maxAttemptsPerProvider: 1 },
         providers: [
-          { name: 'linkedin_main', type: 'linkedin', options: { accessToken: linkedin.token, baseUrl: linkedin.url, author: `urn:li:person:${linkedin.memberSub}`, version: '202401' } },
+          { name: 'linkedin_main', type: 'linkedin', options: { accessToken: linkedin.token, baseUrl: linkedin.url, author: `urn:li:person:${linkedin.memberSub}` } },
           { name: 'social_hook', type: 'social_webhook', options: hookOptions(receiver, '/social') },
         ],
       },
     });
+    linkedin.fail('retired_version', { path: '/rest/posts' });
     const r = await gateway.invoke('social_posting_linkedin', { text: 'Launch day' });
     expect(r.provider).toBe('social_hook');
     expect(r.attempts[0]).toMatchObject({ provider: 'linkedin_main', outcome: 'misconfigured', code: 'GW_PROVIDER_VERSION_RETIRED' });
@@ -215,6 +225,11 @@ describe('e2e: provider configuration faults', () => {
     expect(rec.severity).toBe('critical');
     expect(rec.action).toContain('capabilities.social_posting_linkedin.providers[0].options.version');
     expect(linkedin.posts.size).toBe(0);
+    linkedin.reset(); // the version is active again (updated, then reloaded)
+    await service.runFullCheck();
+    expect((await gateway.invoke('social_posting_linkedin', { text: 'Launch day, take two' })).provider).toBe('linkedin_main');
+    await service.runFullCheck();
+    expect(await active('linkedin_main', 'misconfigured')).toBeUndefined();
   });
 
   it('Dropcontact out of credits, then refilled: a quota warning while empty; the probe that sees credits readmits it at once', async () => {

@@ -22,7 +22,7 @@ const breaker = () => gateway.findProvider('hook_primary')!.status().toJSON().br
 describe('without keys: cross-site requests and DNS rebinding', () => {
   it('a cross-site POST (Origin of another site, or Sec-Fetch-Site cross-site) changes nothing: 403', async () => {
     ({ app, gateway } = await makeApp({ server: noKeys }));
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'http://sub.127.0.0.1:8080' }, { origin: 'null' }]) {
+    for (const headers of <Record<string, string>[]>[{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'http://sub.127.0.0.1:8080' }, { origin: 'null' }]) {
       const res = await isolate(headers);
       expect(res.statusCode, JSON.stringify(headers)).toBe(403);
       expect(res.json().error.code).toBe('HTTP_FORBIDDEN');

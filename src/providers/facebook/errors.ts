@@ -55,6 +55,10 @@ export function mapFacebookError(res: HttpResponse, info: FacebookErrorInfo): Ga
     const retryAfterMs = readUsage(res.headers).regainAccessMs ?? QUOTA_DEFAULT_MS;
     return new GatewayError('GW_PROVIDER_QUOTA', `Facebook application limit reached (#341): ${text}`, { ...base, retryAfterMs, details });
   }
+  // #100/33 "Object with ID '…' does not exist" (or #803, an unknown alias): the configured page id is wrong.
+  if ((code === 100 && err.error_subcode === 33) || code === 803) {
+    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `Facebook does not know the configured page (#${code}): ${text}`, { ...base, details: { ...details, option: 'pageId' } });
+  }
   if (code === 506 || (code === 368 && /already posted|duplicate/i.test(text))) {
     return new GatewayError('GW_PROVIDER_DUPLICATE', `Facebook refused a duplicate post (#${code})`, { ...base, details });
   }

@@ -3,6 +3,7 @@ import { socialPostingFacebook } from '../../../src/capabilities/social-posting.
 import { GatewayError } from '../../../src/core/errors.js';
 import type { Provider } from '../../../src/core/provider.js';
 import { createFacebookProvider } from '../../../src/providers/facebook/adapter.js';
+import { mapFacebookError } from '../../../src/providers/facebook/errors.js';
 import { facebookOptions } from '../../../src/providers/facebook/options.js';
 import { adapterContract } from '../../contract/adapter-contract.js';
 import { captureLogger, errorText, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
@@ -65,6 +66,20 @@ describe('facebook adapter', () => {
   });
   afterAll(() => sim.close());
   beforeEach(() => sim.reset());
+
+  it('a page id Facebook does not know (#100 subcode 33, #803) is misconfigured, naming pageId', () => {
+    const answer = (error: Record<string, unknown>) => ({ status: 400, headers: new Headers(), text: JSON.stringify({ error }), json: { error } });
+    const unknownPage = { message: "Unsupported post request. Object with ID '1234' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", type: 'GraphMethodException', code: 100, error_subcode: 33, fbtrace_id: 'AbC' };
+    for (const error of [unknownPage, { message: '(#803) Some of the aliases you requested do not exist: mypage', type: 'OAuthException', code: 803 }]) {
+      expect(mapFacebookError(answer(error), { provider: 'fb', capability: 'social_posting_facebook', secrets: [], rateLimitDefaultMs: 1 })).toMatchObject({
+        code: 'GW_PROVIDER_MISCONFIGURED',
+        kind: 'misconfigured',
+        details: { option: 'pageId' },
+      });
+    }
+    // #100 without subcode 33 is the caller's parameter problem.
+    expect(mapFacebookError(answer({ message: '(#100) Missing message or attachment', code: 100 }), { provider: 'fb', capability: 'social_posting_facebook', secrets: [], rateLimitDefaultMs: 1 }).kind).toBe('invalid_request');
+  });
 
   it('posts form-encoded to /{version}/{page}/feed with the token in the body, never in the URL', async () => {
     const result = await call(make(), { text: 'Hello page', link: 'https://example.com/p' });
