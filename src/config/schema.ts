@@ -100,6 +100,8 @@ export const serverSchema = z
     adminKeys: z.array(keyEntry).default([]),
     bodyLimitBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     rateLimitPerMinute: z.number().int().min(0).default(600),
+    /** Failed authentications per client address per minute; past it the address gets 429 before any key is compared. */
+    authFailuresPerMinute: z.number().int().min(1).max(100_000).default(20),
     corsOrigins: z.array(z.string()).default([]),
     /** Host names (without port) the server answers to besides loopback names; set it to serve a name without API keys. */
     allowedHosts: z.array(z.string().min(1).max(253)).default([]),

@@ -9,7 +9,8 @@
  * rate limit with `config.rateLimit: false`. Both are read once per route when it is added
  * (an `onRoute` hook), not per request. Missing or unknown key -> 401; a non-admin key on an
  * admin route, or admin routes while no admin key is configured -> 403; over the limit -> 429
- * with Retry-After. Unknown URLs are public and not limited (they end in a 404).
+ * with Retry-After. Failed authentications are counted per client address: past
+ * `server.authFailuresPerMinute` the address gets 429 before any key is compared. Unknown URLs are public and not limited (they end in a 404).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { GatewayRuntime } from './gateway-runtime.js';
@@ -23,6 +24,7 @@ import './fastify-types.js';
 export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime): void {
   const metrics = runtime.metrics;
   const limiter = new CallerRateLimiter();
+  const authFailures = new CallerRateLimiter();
   app.decorateRequest('identity', null);
   app.decorateRequest('routePattern', null);
 
@@ -53,8 +55,14 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
     if (refused) return refused;
     if (auth !== 'public') {
       const keys = runtime.keys;
+      // Key guessing is bounded per address: past the limit no key is even compared.
+      const failureLimit = runtime.gateway.config.server.authFailuresPerMinute;
+      const blocked = keys.enabled ? authFailures.waitFor(request.ip, failureLimit, Date.now()) : 0;
+      if (blocked > 0) return new HttpError('HTTP_RATE_LIMITED', `Too many failed authentications from this address; retry later`, blocked);
       const identity = keys.authenticate(request.headers.authorization);
       if (!identity) {
+        if (request.headers.authorization !== undefined) authFailures.take(request.ip, failureLimit, Date.now()); // a presented key was wrong: a guess
+        request.log.warn({ remoteAddress: request.ip, route: request.routePattern }, 'authentication failed');
         reply.header('www-authenticate', 'Bearer realm="aicmo-gateway"');
         return new HttpError('HTTP_UNAUTHORIZED', 'Send a configured API key as "Authorization: Bearer <key>"');
       }

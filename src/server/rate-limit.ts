@@ -32,6 +32,12 @@ export class CallerRateLimiter {
     return 0;
   }
 
+  /** The ms until `key` may make another request under `limit` (0: it may), without counting one. */
+  waitFor(key: string, limit: number, now: number): number {
+    const w = this.windows.get(key);
+    return w !== undefined && now < w.resetAt && w.count >= limit ? Math.max(1, w.resetAt - now) : 0;
+  }
+
   get size(): number {
     return this.windows.size;
   }
