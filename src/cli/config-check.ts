@@ -29,8 +29,9 @@ function runCheck(print: boolean, io: CliIO, global: GlobalOptions): number {
     return EXIT.OK;
   } catch (error) {
     if (!isGatewayError(error)) throw error;
-    io.stderr.write(`Config invalid: ${error.message}\n`);
+    // The message lists the problems too: print its first line, then each problem once.
     const problems = (error.details?.problems as { path: string; message: string }[] | undefined) ?? [];
+    io.stderr.write(`Config invalid: ${problems.length ? error.message.split('\n')[0] : error.message}\n`);
     for (const p of problems) io.stderr.write(`  - ${p.path}: ${p.message}\n`);
     return EXIT.CANNOT_RUN;
   }

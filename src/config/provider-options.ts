@@ -57,7 +57,8 @@ export function resolveProviderOptions(entry: ProviderEntry, capability: string,
         continue;
       }
       if (missing.some((m) => path === m || path.startsWith(`${m}.`))) continue; // reported as not configured
-      if (issue.code === 'invalid_type' && missing.length > 0 && issue.input === undefined) continue;
+      // An absent value that is required is reported as missing (not configured); a present value of the wrong type is a problem.
+      if (issue.code === 'invalid_type' && missing.length > 0 && getPath(entry.options, path) === undefined) continue;
       problems.push({ path: `${basePath}.options${issue.path.length ? `.${formatPath(issue.path)}` : ''}`, message: issue.message });
     }
   }

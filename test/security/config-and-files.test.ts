@@ -69,3 +69,27 @@ describe('store files', () => {
     void store.close();
   });
 });
+
+describe('every config problem at once', () => {
+  it('a missing required option does not hide a type error next to it', () => {
+    const raw = { ...BUNDLED_CONFIG, mode: 'live', capabilities: { crm_sync: { providers: [{ name: 'a', type: 'airtable', options: { baseId: 42, table: 'Contacts' } }] } } };
+    let problems: { path: string }[] = [];
+    try {
+      validateConfig(raw, {});
+    } catch (e) {
+      problems = (e as GatewayError).details!.problems as { path: string }[];
+    }
+    expect(problems.map((p) => p.path)).toEqual(['capabilities.crm_sync.providers[0].options.baseId']);
+  });
+});
+
+describe('config check output', () => {
+  it('prints each problem once', async () => {
+    const { cli } = await import('../cli/helpers.js');
+    dir = mkdtempSync(join(tmpdir(), 'gw-sec-'));
+    writeFileSync(join(dir, 'gateway.config.yaml'), 'server:\n  port: 70000\ncapabilities: {}\n');
+    const r = await cli(['config', 'check'], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.stderr.split('server.port').length - 1).toBe(1);
+  });
+});
