@@ -4,7 +4,7 @@
  * request ids, pino with redaction, metrics, the routes of src/server/routes/, periodic
  * self-checks, and config reload through `app.gatewayRuntime.reload()`.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
@@ -15,7 +15,8 @@ import { toErrorReply } from './error-reply.js';
 import { GatewayRuntime } from './gateway-runtime.js';
 import { registerHttpHooks } from './http-hooks.js';
 import { createServiceLogger } from './logger.js';
-import { genReqId } from './request-id.js';
+import { registerJsonBody } from './json-body.js';
+import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
 import { ROUTES } from './routes/index.js';
 import './fastify-types.js';
 
@@ -51,6 +52,13 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
     genReqId,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Errors Fastify raises before a route runs (bad %-encoding, an over-long path segment) get our
+    // error format and the request id too.
+    frameworkErrors: (error, request, reply) => {
+      const mapped = toErrorReply(error);
+      const raw = reply as unknown as FastifyReply;
+      void raw.header(REQUEST_ID_HEADER, request.id).code(mapped.status).send(mapped.body);
+    },
     forceCloseConnections: 'idle',
     // Bounded connections: a slow sender is answered 408 and cut, idle sockets close, and past
     // maxConnections new ones are refused (even before authentication).
@@ -93,6 +101,7 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
   );
 
   registerHttpHooks(app, runtime);
+  registerJsonBody(app);
   registerCors(app, settings.corsOrigins);
   void app.register(async (scope) => {
     for (const routes of ROUTES) routes(scope, runtime);

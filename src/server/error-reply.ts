@@ -97,6 +97,10 @@ function fromFrameworkError(error: unknown): ErrorReply {
     const problems = e.validation.map((v) => ({ path: jsonPath(where, v.instancePath ?? '', v.params), message: v.message ?? 'invalid' }));
     return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: `Invalid ${where}`, problems } } };
   }
+  // secure-json-parse refuses __proto__ and constructor.prototype keys (prototype poisoning).
+  if (error instanceof Error && /forbidden prototype property/i.test(error.message)) {
+    return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The body has a forbidden key (__proto__ or constructor.prototype)', problems: [{ path: '(body)', message: 'forbidden key __proto__ or constructor.prototype' }] } } };
+  }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return http('HTTP_PAYLOAD_TOO_LARGE', 'The request body is larger than server.bodyLimitBytes');
@@ -105,6 +109,10 @@ function fromFrameworkError(error: unknown): ErrorReply {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The body is not valid JSON', problems: [{ path: '(body)', message: 'not valid JSON' }] } } };
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The URL is not valid (bad %-encoding)', problems: [{ path: '(url)', message: 'bad %-encoding' }] } } };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 414, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'A path segment of the URL is too long', problems: [{ path: '(url)', message: 'a path segment is longer than 100 characters' }] } } };
   }
   if (e.statusCode === 429) return http('HTTP_RATE_LIMITED', 'Rate limit exceeded for this key');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
