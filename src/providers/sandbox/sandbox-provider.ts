@@ -27,6 +27,8 @@ export interface SandboxRecord {
   result: unknown;
   /** True when this key had already been acted on (a duplicate delivery). */
   duplicate: boolean;
+  /** The request's size as JSON: what it counts against keepRecordBytes. */
+  bytes: number;
 }
 
 
@@ -35,8 +37,9 @@ const MAX_KEYS = 100_000;
 export class SandboxProvider implements Provider {
   readonly type = 'sandbox';
   readonly deduplicates: boolean;
-  /** What the sandbox would have done, newest last (bounded: between keepRecords and twice that). */
+  /** What the sandbox would have done, newest last (at most keepRecords records and keepRecordBytes of requests). */
   readonly records: SandboxRecord[] = [];
+  private recordBytes = 0;
   /** Total calls that reached the sandbox. */
   calls = 0;
   /** Deliveries per idempotency key, in two generations so the newest 50,000 to 100,000 keys are kept in O(1). */
@@ -107,10 +110,15 @@ export class SandboxProvider implements Provider {
     this.recordDelivery(ctx.idempotencyKey, previous + 1);
     const keep = this.options.keepRecords;
     if (keep === 0 && !this.onDeliver) return result;
-    const record: SandboxRecord = { idempotencyKey: ctx.idempotencyKey, capability: ctx.capability, provider: this.name, at: this.clock.now(), request: parsed, result, duplicate: previous > 0 };
+    // The record is bounded in count and in bytes, so a dry run never keeps large bodies alive.
+    const bytes = JSON.stringify(parsed)?.length ?? 0;
+    const budget = this.options.keepRecordBytes;
+    const kept = bytes <= budget ? parsed : { omitted: `request of ${bytes} bytes is larger than keepRecordBytes (${budget})` };
+    const record: SandboxRecord = { idempotencyKey: ctx.idempotencyKey, capability: ctx.capability, provider: this.name, at: this.clock.now(), request: kept, result, duplicate: previous > 0, bytes: Math.min(bytes, budget) };
     if (keep > 0) {
       this.records.push(record);
-      if (this.records.length >= keep * 2) this.records.splice(0, this.records.length - keep); // amortised O(1)
+      this.recordBytes += record.bytes;
+      while (this.records.length > keep || this.recordBytes > budget) this.recordBytes -= this.records.shift()!.bytes;
     }
     this.onDeliver?.(record);
     return result;
