@@ -12,9 +12,9 @@ export const limitsSchema = z
 
 export const breakerSchema = z
   .object({
-    consecutiveFailures: z.number().int().min(1),
+    consecutiveFailures: z.number().int().min(1).max(1_000_000),
     failureRateThreshold: rate,
-    minimumCalls: z.number().int().min(1),
+    minimumCalls: z.number().int().min(1).max(1_000_000),
     slowCallMs: ms.min(1),
     slowCallRateThreshold: rate,
     openMs: ms.min(1),
@@ -32,7 +32,7 @@ export const breakerSchema = z
 
 export const healthSchema = z
   .object({
-    minimumCalls: z.number().int().min(1),
+    minimumCalls: z.number().int().min(1).max(1_000_000),
     degradedFailureRate: rate,
     degradedSlowRate: rate,
     windowMs: ms.min(1000),
@@ -51,7 +51,7 @@ export const retrySchema = z
     maxBackoffMs: ms,
     maxRetryAfterMs: ms,
     budgetRatio: z.number().min(0).max(10),
-    budgetMinPerSecond: z.number().min(0),
+    budgetMinPerSecond: z.number().min(0).max(1_000_000),
   })
   .partial()
   .strict();
@@ -99,7 +99,7 @@ export const serverSchema = z
     apiKeys: z.array(keyEntry).default([]),
     adminKeys: z.array(keyEntry).default([]),
     bodyLimitBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-    rateLimitPerMinute: z.number().int().min(0).default(600),
+    rateLimitPerMinute: z.number().int().min(0).max(10_000_000).default(600),
     /** Failed authentications per client address per minute; past it the address gets 429 before any key is compared. */
     authFailuresPerMinute: z.number().int().min(1).max(100_000).default(20),
     corsOrigins: z.array(z.string()).default([]),
@@ -123,8 +123,8 @@ export const monitoringSchema = z
     intervalSeconds: z.number().int().min(0).max(86_400).default(300),
     probeTimeoutMs: ms.min(1).default(10_000),
     probeConcurrency: z.number().int().min(1).max(64).default(4),
-    historyMaxCount: z.number().int().min(10).default(10_000),
-    historyMaxAgeHours: z.number().min(1).default(168),
+    historyMaxCount: z.number().int().min(10).max(10_000_000).default(10_000),
+    historyMaxAgeHours: z.number().min(1).max(24 * 366).default(168),
     alertWebhooks: z.array(z.object({ url: z.url(), secret: z.string().optional() }).strict()).default([]),
   })
   .strict();
@@ -137,7 +137,7 @@ export const deliverySchema = z
     outbox: z
       .object({
         enabled: z.boolean().default(true),
-        maxAgeHours: z.number().min(0.01).default(24),
+        maxAgeHours: z.number().min(0.01).max(24 * 366).default(24),
         baseDelayMs: ms.default(1_000),
         maxDelayMs: ms.default(5 * 60_000),
         leaseMs: ms.min(100).default(30_000),

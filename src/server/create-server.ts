@@ -4,6 +4,7 @@
  * request ids, pino with redaction, metrics, the routes of src/server/routes/, periodic
  * self-checks, and config reload through `app.gatewayRuntime.reload()`.
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
@@ -52,6 +53,15 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
     genReqId,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Requests Node's HTTP parser refuses (a control character in a header, a malformed request
+    // line) and timeouts: our error format and a request id, then the socket is closed.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return void socket.destroy();
+      const timedOut = (error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      const body = JSON.stringify({ error: { code: timedOut ? 'HTTP_REQUEST_TIMEOUT' : 'GW_INVALID_REQUEST', kind: 'invalid_request', message: timedOut ? 'The request did not arrive within server.requestTimeoutMs' : 'The HTTP request is malformed' } });
+      const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`);
+    },
     // Errors Fastify raises before a route runs (bad %-encoding, an over-long path segment) get our
     // error format and the request id too.
     frameworkErrors: (error, request, reply) => {

@@ -44,7 +44,17 @@ describe('bounded connections', () => {
       s.on('close', () => clearInterval(t));
     });
     expect(r.data).toMatch(/^HTTP\/1\.1 408/);
+    expect(r.data).toMatch(/x-request-id: [0-9a-f-]{36}/i);
+    expect(r.data).toContain('"code":"HTTP_REQUEST_TIMEOUT"');
     expect(r.closedAfterMs).toBeLessThan(5_000);
+  });
+
+  it('a control character in a header is answered 400 in our error format with a request id', async () => {
+    const port = await listen({});
+    const r = await openSocket(port, (s) => s.write('GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Bad: a\x01b\r\n\r\n'));
+    expect(r.data).toMatch(/^HTTP\/1\.1 400/);
+    expect(r.data).toMatch(/x-request-id: [0-9a-f-]{36}/i);
+    expect(r.data).toContain('"code":"GW_INVALID_REQUEST"');
   });
 
   it('past maxConnections a new socket is closed at once; the ones within the cap are served', async () => {
