@@ -199,6 +199,7 @@ export class GatewayRuntime {
       const message = error instanceof Error ? error.message : String(error);
       state.error = { at: old.clock.now(), code: isGatewayError(error) ? error.code : 'GW_INTERNAL', message, problems };
       this.opts.logger.error({ code: state.error.code, problems }, `config reload failed, the previous config keeps running: ${message.split('\n')[0]}`);
+      this.alertReload('recommendation.opened', message.split('\n')[0]!);
       return false;
     }
     const oldMonitoring = this.monitoring;
@@ -209,12 +210,36 @@ export class GatewayRuntime {
     this.keyRing = KeyRing.fromConfig(next.config.server);
     this.monitoring = attachMonitoring(next, this.opts.logger, { periodic: this.opts.periodicChecks });
     this.unobserve = this.metrics.observe(next.listProviderChains());
+    if (state.error !== null) this.alertReload('recommendation.resolved', 'the config reloaded');
     state.error = null;
     state.lastSuccessAt = next.clock.now();
     state.pendingRestart = restartOnlyChanges(old.config, next.config);
     this.opts.logger.info({ configSource: next.configSource, pendingRestart: state.pendingRestart }, 'config reloaded');
     this.retire(old, oldMonitoring, oldCalls);
     return true;
+  }
+
+  /** A refused reload is an operator alert (log line and alert webhooks); the next good reload resolves it. */
+  private alertReload(type: 'recommendation.opened' | 'recommendation.resolved', what: string): void {
+    const now = this.current.clock.now();
+    const resolved = type === 'recommendation.resolved';
+    this.monitoring.alerts.notify({
+      type,
+      at: now,
+      recommendation: {
+        provider: '*',
+        capability: 'gateway',
+        issueKey: 'config_reload_failed',
+        severity: 'critical',
+        health: 'UNKNOWN',
+        issue: resolved ? `Config reload succeeded: ${what}` : `Config reload refused, the previous config keeps running: ${what}`,
+        action: 'Fix the config file (see gateway.reload.error in /v1/status) and send SIGHUP again.',
+        firstSeen: this.reloadState.error?.at ?? now,
+        lastSeen: now,
+        occurrences: this.reloadState.attempts,
+        resolvedAt: resolved ? now : null,
+      },
+    });
   }
 
   private retire(gateway: Gateway, monitoring: MonitoringAttachment, calls: InFlightCalls): void {

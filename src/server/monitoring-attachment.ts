@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../core/logger.js';
 import type { Gateway } from '../gateway.js';
+import type { AlertSink } from '../monitoring/alerts/alert.js';
 import { AlertNotifier } from '../monitoring/alerts/alert-notifier.js';
 import { SelfCheckRegistry } from '../monitoring/self-check-registry.js';
 import { SelfCheckService } from '../monitoring/self-check-service.js';
@@ -15,6 +16,8 @@ import { RedisStore } from '../store/redis/redis-store.js';
 export interface MonitoringAttachment {
   registry: SelfCheckRegistry;
   service: SelfCheckService;
+  /** The alert sink (log line and the configured alert webhooks). */
+  alerts: AlertSink;
   /** Stops the periodic checks (waiting for a run in flight), unsubscribes and flushes alerts. */
   detach(): Promise<void>;
 }
@@ -44,6 +47,7 @@ export function attachMonitoring(gateway: Gateway, logger: Logger, opts: { perio
   return {
     registry,
     service,
+    alerts,
     async detach() {
       unsync();
       await service.stopPeriodicChecks();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -95,8 +96,21 @@ describe('config reload', () => {
 
 describe('a reload never removes authentication from a public listener', () => {
   it('keys removed, or a key whose variable is unset: the reload is refused, the old keys keep guarding the admin routes', async () => {
+    // An alert webhook on loopback receives the refusal as an alert, and its resolution.
+    const alerts: { type: string; data: { issueKey: string; severity: string } }[] = [];
+    const sink = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        alerts.push(JSON.parse(body));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    const alertUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/alerts`;
     const file = join(dir, 'gateway.config.yaml');
-    writeConfig(file);
+    const withAlerts = (raw: ReturnType<typeof testConfigInput>) => void ((raw as Record<string, unknown>).monitoring = { intervalSeconds: 0, alertWebhooks: [{ url: alertUrl }] });
+    writeConfig(file, withAlerts);
     const gateway = await Gateway.create({ config: file, snapshotIntervalMs: 0 });
     app = createServer(gateway, { logger: silent(), periodicChecks: false, bindHost: '0.0.0.0' });
     const runtime = app.gatewayRuntime;
@@ -104,12 +118,15 @@ describe('a reload never removes authentication from a public listener', () => {
     expect((await isolate()).statusCode).toBe(401);
 
     writeConfig(file, (raw) => {
+      withAlerts(raw);
       (raw.server as Record<string, unknown>).apiKeys = [];
       (raw.server as Record<string, unknown>).adminKeys = [];
     });
     expect(await runtime.reload()).toBe(false);
     expect(runtime.gateway).toBe(gateway);
     expect((await isolate()).statusCode).toBe(401);
+    await runtime.monitor.alerts.flush();
+    expect(alerts.map((a) => [a.type, a.data.issueKey, a.data.severity])).toEqual([['recommendation.opened', 'config_reload_failed', 'critical']]);
     let status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json();
     expect(status.gateway.reload.error).toMatchObject({ code: 'GW_CONFIG_INVALID', problems: [{ path: 'server.apiKeys' }] });
 
@@ -123,6 +140,11 @@ describe('a reload never removes authentication from a public listener', () => {
     expect(status.gateway.reload.error.problems).toEqual([{ path: 'server.apiKeys[0]', message: expect.stringContaining('${ROTATED_KEY_NOT_SET} is not set') }]);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: api })).body;
     expect(metrics).toMatch(/^aicmo_config_reload_failed 1$/m);
+    writeConfig(file, withAlerts); // keys back: the reload goes through and the alert resolves
+    expect(await runtime.reload()).toBe(true);
+    await runtime.monitor.alerts.flush();
+    expect(alerts.at(-1)).toMatchObject({ type: 'recommendation.resolved', data: { issueKey: 'config_reload_failed' } });
+    await new Promise((r) => sink.close(r));
   });
 
   it('on a loopback listener a reload may drop the keys (the documented local default)', async () => {
