@@ -1,8 +1,9 @@
 /** The types around TrackedProvider: options, events, outcomes, snapshots. */
 import type { BreakerSnapshot } from './breaker.js';
+import type { CallRecordSnapshot } from './call-record.js';
 import type { Clock } from './clock.js';
 import type { ErrorCode, FailureKind, GatewayError } from './errors.js';
-import type { ProviderHealth, BreakerState, LastError } from './health.js';
+import type { ProviderHealth, BreakerState } from './health.js';
 import type { RateLimiter } from './limits.js';
 import type { Logger } from './logger.js';
 import type { BreakerPolicy, CooldownPolicy, HealthPolicy, ProviderLimits } from './policy.js';
@@ -88,23 +89,13 @@ export interface AttemptOptions {
   cancel?: AbortSignal;
 }
 
-export interface TrackedProviderSnapshot {
+/** What is saved to the store and restored at start: the breaker, the cool-down and the call record. */
+export interface TrackedProviderSnapshot extends CallRecordSnapshot {
   provider: string;
   capability: string;
   breaker: BreakerSnapshot;
   cooldownUntil: number | null;
   cooldownKind: FailureKind | null;
-  emaMs: number | null;
-  successCount: number;
-  failureCount: number;
-  consecutiveFailures: number;
-  lastSuccessAt: number | null;
-  lastFailureAt: number | null;
-  lastCheckedAt: number | null;
-  lastError: LastError | null;
-  failingSince?: number | null;
-  trafficFailing?: boolean;
-  lastSlowAt?: number | null;
   /** The kind holding the circuit open until a probe or an operator readmits (auth, misconfigured). */
   heldBy?: FailureKind | null;
 }
