@@ -99,7 +99,7 @@ export const serverSchema = z
     apiKeys: z.array(keyEntry).default([]),
     adminKeys: z.array(keyEntry).default([]),
     bodyLimitBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-    rateLimitPerMinute: z.number().int().min(0).max(10_000_000).default(600),
+    rateLimitPerMinute: z.number().int().min(0).max(1_000_000_000).default(600),
     /** Failed authentications per client address per minute; past it the address gets 429 before any key is compared. */
     authFailuresPerMinute: z.number().int().min(1).max(100_000).default(20),
     corsOrigins: z.array(z.string()).default([]),
