@@ -122,7 +122,7 @@ export class ProviderHealthState {
     );
   }
 
-  /** Takes the breaker's permit for one call; null when the breaker refuses (with its verdict). */
+  /** Takes the breaker's permit for one call; when the breaker refuses, its verdict instead. */
   acquire(now: number, panicTrial: boolean): Permit | PermitVerdict {
     const verdict = panicTrial ? this.breaker.acquireTrial(now) : this.breaker.acquire(now);
     if (verdict !== 'closed' && verdict !== 'half_open') return verdict;
