@@ -1,5 +1,5 @@
 /**
- * The public API of aicmo-gateway. Internals (window, deadline timer, adapters' helpers) stay out.
+ * The public API of aicmo-gateway. Internals (window, attempt timer, adapters' helpers) stay out.
  */
 export { Gateway, type GatewayOptions, type AdminAction } from './gateway.js';
 
