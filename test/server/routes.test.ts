@@ -110,6 +110,21 @@ describe('capability routes', () => {
     expect(metrics).toMatch(/^aicmo_outbox_backlog\{capability="email_verification"\} 0$/m);
   });
 
+  it('a read with no usable provider fails fast: 503 GW_NO_USABLE_PROVIDER with Retry-After, and the provider is not called again', async () => {
+    let gateway;
+    ({ app, gateway } = await makeApp());
+    const sandbox = gateway.getSandbox('verifier')!;
+    sandbox.setFailure('rate_limited'); // the sandbox announces a 1 s reset
+    const verify = () => app.inject({ method: 'POST', url: '/v1/capabilities/email_verification', headers: api, payload: { email: 'ada@example.com' } });
+    expect((await verify()).json().error.kind).toBe('rate_limited'); // called (and retried once after the 1 s reset)
+    const calls = sandbox.calls;
+    const res = await verify();
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: expect.any(Number) });
+    expect(Number(res.headers['retry-after'])).toBe(1);
+    expect(sandbox.calls).toBe(calls);
+  });
+
   it('503 with the attempts and the active recommendations when every provider fails (outbox off)', async () => {
     let gateway, runtime;
     ({ app, gateway, runtime } = await makeApp({ config: testConfig({}, (raw) => void (raw.delivery = { outbox: { enabled: false } })) }));
