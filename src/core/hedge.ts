@@ -48,7 +48,7 @@ export async function hedgedAttempt<T>(
     [0, first],
     [1, start(1)],
   ]);
-  let last = early as Settled<T> | undefined;
+  let last: Settled<T> | undefined;
   while (pending.size > 0) {
     const done = await Promise.race(pending.values());
     pending.delete(done.index);

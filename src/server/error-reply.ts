@@ -89,7 +89,7 @@ export function toErrorReply(error: unknown): ErrorReply {
   return fromFrameworkError(error);
 }
 
-/** Fastify's own errors (validation, body parsing, limits) and anything unexpected. */
+/** Fastify's own errors (validation, limits, bad URLs) and anything unexpected; JSON bodies are parsed in json-body.ts. */
 function fromFrameworkError(error: unknown): ErrorReply {
   const e = (error ?? {}) as { code?: string; statusCode?: number; validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
   if (Array.isArray(e.validation)) {
@@ -97,18 +97,11 @@ function fromFrameworkError(error: unknown): ErrorReply {
     const problems = e.validation.map((v) => ({ path: jsonPath(where, v.instancePath ?? '', v.params), message: v.message ?? 'invalid' }));
     return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: `Invalid ${where}`, problems } } };
   }
-  // secure-json-parse refuses __proto__ and constructor.prototype keys (prototype poisoning).
-  if (error instanceof Error && /forbidden prototype property/i.test(error.message)) {
-    return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The body has a forbidden key (__proto__ or constructor.prototype)', problems: [{ path: '(body)', message: 'forbidden key __proto__ or constructor.prototype' }] } } };
-  }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return http('HTTP_PAYLOAD_TOO_LARGE', 'The request body is larger than server.bodyLimitBytes');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return http('HTTP_UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The body is not valid JSON', problems: [{ path: '(body)', message: 'not valid JSON' }] } } };
     case 'FST_ERR_BAD_URL':
       return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The URL is not valid (bad %-encoding)', problems: [{ path: '(url)', message: 'bad %-encoding' }] } } };
     case 'FST_ERR_MAX_PARAM_LENGTH':

@@ -25,7 +25,7 @@ export function registerJsonBody(app: FastifyInstance): void {
 }
 
 function invalid(path: string, message: string): GatewayError {
-  return new GatewayError('GW_INVALID_REQUEST', message.startsWith('forbidden') ? 'The body has a forbidden key (__proto__ or constructor.prototype)' : `The body is not valid JSON: ${message}`, {
+  return new GatewayError('GW_INVALID_REQUEST', message.startsWith('forbidden') ? 'The body has a forbidden key (__proto__ or constructor.prototype)' : 'The body is not valid JSON', {
     details: { problems: [{ path, message }] },
   });
 }

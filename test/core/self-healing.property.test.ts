@@ -152,9 +152,8 @@ describe('self-healing properties (fast-check)', () => {
           breaker: { consecutiveFailures: 1, openMs: 3_600_000, jitter: 0, trialIntervalMs: 1 },
           policy: { retry: { maxAttemptsPerProvider: 1, budgetRatio: ratio, budgetMinPerSecond: 0.1 } },
         });
-        let panicAttempts = 0;
         for (let i = 0; i < n; i++) {
-          await chain.invoke({}).catch((e: { attempts: { panic?: boolean }[] }) => (panicAttempts += e.attempts.filter((a) => a.panic).length));
+          await chain.invoke({}).catch(() => undefined);
           await clock.advance(gapMs);
         }
         const calls = providers.reduce((sum, p) => sum + p.calls, 0);
@@ -162,7 +161,6 @@ describe('self-healing properties (fast-check)', () => {
         // the budget: at most ratio x the invocations of the last 10 s (floor 1 per 10 s), per 10 s.
         const windows = Math.ceil((n * gapMs) / 10_000) + 1;
         expect(calls - 1).toBeLessThanOrEqual(windows * (Math.max(1, ratio * Math.min(n, 10_000 / gapMs)) + 1));
-        expect(panicAttempts).toBeLessThanOrEqual(calls);
       }),
       { numRuns: 60 },
     );

@@ -234,7 +234,6 @@ describe('e2e: provider configuration faults', () => {
 
   it('Dropcontact out of credits, then refilled: a quota warning while empty; the probe that sees credits readmits it at once', async () => {
     const dropcontact = await dropcontactSim.start({ readyAfterPolls: 1, credits: 0 });
-    const backupHook = await receiverSim.start({ secrets: [secret] });
     try {
       const { gateway, service, active } = await rig({
         lead_enrichment: {
@@ -259,7 +258,6 @@ describe('e2e: provider configuration faults', () => {
       expect((await gateway.invoke('lead_enrichment', lead)).provider).toBe('dropcontact_enrichment');
     } finally {
       await dropcontact.close();
-      await backupHook.close();
     }
   });
 
