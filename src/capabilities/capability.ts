@@ -34,22 +34,10 @@ export function zodProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
 }
 
-/** Requests that passed their capability schema (parsed objects), so nothing downstream parses them again. */
-const validated = new WeakSet<object>();
-
-/** True when `request` is the output of parseRequest (already validated). */
-export function wasValidated(request: unknown): boolean {
-  return typeof request === 'object' && request !== null && validated.has(request);
-}
-
 /** Validates a request; on failure throws GW_INVALID_REQUEST listing every problem with its path. */
 export function parseRequest<Req>(capability: Capability<Req, unknown>, input: unknown): Req {
-  if (wasValidated(input)) return input as Req;
   const parsed = capability.request.safeParse(input);
-  if (parsed.success) {
-    if (typeof parsed.data === 'object' && parsed.data !== null) validated.add(parsed.data);
-    return parsed.data;
-  }
+  if (parsed.success) return parsed.data;
   const problems = zodProblems(parsed.error);
   const first = problems[0]!;
   throw new GatewayError(

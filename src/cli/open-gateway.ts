@@ -2,7 +2,6 @@
  * Loads the config, opens the store and builds the Gateway for a CLI command. Every failure
  * becomes CliExit(3) with a one-line reason (config problems listed with their paths).
  */
-import { isAbsolute, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { redactStoreUrl } from '../config/redact.js';
 import type { GatewayConfig } from '../config/schema.js';
@@ -10,7 +9,7 @@ import type { Clock } from '../core/clock.js';
 import { isGatewayError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Gateway } from '../gateway.js';
-import { createStore } from '../store/create-store.js';
+import { openStore, retentionOf } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { CliExit, EXIT, type CliIO } from './io.js';
 
@@ -40,14 +39,10 @@ export function loadCliConfig(opts: GlobalOptions, io: CliIO): { config: Gateway
 /** `readOnly`: the gateway does not write provider health back on close (`--status` must not race the server). */
 export async function openGateway(opts: GlobalOptions, io: CliIO, logger: Logger, readOnly = false): Promise<OpenedGateway> {
   const { config, source } = loadCliConfig(opts, io);
-  const url = resolveStoreUrl(config.store, io.cwd);
   const clockOpt: { clock?: Clock } = io.clock ? { clock: io.clock } : {};
   let store: Store;
   try {
-    store = createStore(url, {
-      ...clockOpt,
-      retention: { historyMaxCount: config.monitoring.historyMaxCount, historyMaxAgeMs: config.monitoring.historyMaxAgeHours * 3_600_000 },
-    });
+    store = openStore(config.store, { ...clockOpt, cwd: io.cwd, retention: retentionOf(config.monitoring) });
     await store.countHealthChecks(); // reachable and readable
   } catch (error) {
     throw new CliExit(EXIT.CANNOT_RUN, `store unreachable: ${describeFailure(error)}`);
@@ -69,13 +64,6 @@ export async function openGateway(opts: GlobalOptions, io: CliIO, logger: Logger
       await store.close();
     },
   };
-}
-
-/** Relative sqlite paths resolve against the working directory of the command. */
-function resolveStoreUrl(url: string, cwd: string): string {
-  if (!url.startsWith('sqlite:')) return url;
-  const path = url.slice('sqlite:'.length);
-  return path && path !== ':memory:' && !isAbsolute(path) ? `sqlite:${resolve(cwd, path)}` : url;
 }
 
 export function describeFailure(error: unknown): string {

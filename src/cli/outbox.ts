@@ -3,13 +3,10 @@
  * idempotency ledger, for operators. Works on the store of the config (SQLite delivery
  * database, or Redis/BullMQ). Exit 0 done, 3 could not run or nothing found, 64 bad arguments.
  */
-import { isAbsolute, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { createDelivery } from '../delivery/create-delivery.js';
 import { resolveDeliveryRecommendations } from '../delivery/dead-letter.js';
-import type { DeliveryStack } from '../delivery/delivery-stack.js';
-import { chainHost } from '../delivery/host.js';
+import type { DeliveryService } from '../delivery/delivery-service.js';
 import { DELIVERY_STATES, FINISHED_STATES, type DeliveryQuery, type DeliveryRecord, type DeliveryState } from '../delivery/outbox.js';
 import { cliLogger } from './cli-logger.js';
 import { isoTime, pad } from './format/text.js';
@@ -17,29 +14,19 @@ import { CliExit, EXIT, type CliIO } from './io.js';
 import { describeFailure, openGateway, type GlobalOptions, type OpenedGateway } from './open-gateway.js';
 import { positiveInt } from './self-check.js';
 
-type Run = (ctx: { opened: OpenedGateway; stack: DeliveryStack; now: number }) => Promise<number>;
+type Run = (ctx: { opened: OpenedGateway; service: DeliveryService; now: number }) => Promise<number>;
 
+/** Opens the gateway of the config read-only and hands its delivery service to `run`. */
 async function withDelivery(io: CliIO, global: GlobalOptions, run: Run): Promise<number> {
   const opened = await openGateway(global, io, cliLogger(io.stderr), true);
-  let stack: DeliveryStack | undefined;
   try {
-    const config = opened.gateway.config;
-    const host = chainHost((c) => opened.gateway.getProviderChain(c), () => opened.gateway.listProviderChains());
-    stack = await createDelivery({ storeUrl: resolveStoreUrl(config.store, io.cwd), config: config.delivery, host, clock: io.clock ?? systemClock, recommendations: opened.store });
-    return await run({ opened, stack, now: (io.clock ?? systemClock).now() });
+    return await run({ opened, service: opened.gateway.delivery, now: (io.clock ?? systemClock).now() });
   } catch (error) {
     if (error instanceof CliExit) throw error;
     throw new CliExit(EXIT.CANNOT_RUN, describeFailure(error));
   } finally {
-    await stack?.close();
     await opened.close();
   }
-}
-
-function resolveStoreUrl(url: string, cwd: string): string {
-  if (!url.startsWith('sqlite:')) return url;
-  const path = url.slice('sqlite:'.length);
-  return path && path !== ':memory:' && !isAbsolute(path) ? `sqlite:${resolve(cwd, path)}` : url;
 }
 
 function row(r: DeliveryRecord, now: number): string {
@@ -61,8 +48,8 @@ export function outboxCommand(io: CliIO, global: () => GlobalOptions, setExit: (
     .option('--json', 'print JSON')
     .action(async (o: { state?: DeliveryState; capability?: string; limit: number; json?: boolean }) => {
       setExit(
-        await withDelivery(io, global(), async ({ stack, now }) => {
-          const outbox = stack.service.outbox!;
+        await withDelivery(io, global(), async ({ service, now }) => {
+          const outbox = service.outbox!;
           const q: DeliveryQuery = { limit: o.limit };
           if (o.state) q.state = o.state;
           if (o.capability) q.capability = o.capability;
@@ -86,9 +73,9 @@ export function outboxCommand(io: CliIO, global: () => GlobalOptions, setExit: (
     .option('--json', 'print JSON')
     .action(async (id: string, o: { json?: boolean }) => {
       setExit(
-        await withDelivery(io, global(), async ({ stack, now }) => {
-          const delivery = (await stack.service.outbox?.get(id)) ?? (await stack.service.lookup(id))?.delivery;
-          const entry = (await stack.service.lookup(delivery?.idempotencyKey ?? id))?.entry;
+        await withDelivery(io, global(), async ({ service, now }) => {
+          const delivery = (await service.outbox?.get(id)) ?? (await service.lookup(id))?.delivery;
+          const entry = (await service.lookup(delivery?.idempotencyKey ?? id))?.entry;
           if (!delivery && !entry) throw new CliExit(EXIT.CANNOT_RUN, `no delivery or idempotency key "${id}"`);
           if (o.json) out(`${JSON.stringify({ delivery: delivery ?? null, ledger: entry ?? null }, null, 2)}\n`);
           else {
@@ -113,8 +100,8 @@ export function outboxCommand(io: CliIO, global: () => GlobalOptions, setExit: (
     .argument('<id>')
     .action(async (id: string) => {
       setExit(
-        await withDelivery(io, global(), async ({ opened, stack, now }) => {
-          const rec = await stack.service.outbox!.retry(id, now);
+        await withDelivery(io, global(), async ({ opened, service, now }) => {
+          const rec = await service.outbox!.retry(id, now);
           if (!rec) throw new CliExit(EXIT.CANNOT_RUN, `no delivery "${id}"`);
           if (rec.state !== 'pending') throw new CliExit(EXIT.CANNOT_RUN, `delivery ${id} is ${rec.state}: nothing to retry`);
           await resolveDeliveryRecommendations(opened.store, rec, now);
@@ -132,12 +119,12 @@ export function outboxCommand(io: CliIO, global: () => GlobalOptions, setExit: (
     .option('--older-than-hours <h>', 'only deliveries last updated more than h hours ago', Number)
     .action(async (o: { id?: string; state?: DeliveryState[]; olderThanHours?: number }) => {
       setExit(
-        await withDelivery(io, global(), async ({ opened, stack, now }) => {
-          const q: Parameters<NonNullable<DeliveryStack['service']['outbox']>['purge']>[0] = { states: o.state ?? FINISHED_STATES };
+        await withDelivery(io, global(), async ({ opened, service, now }) => {
+          const q: Parameters<NonNullable<DeliveryService['outbox']>['purge']>[0] = { states: o.state ?? FINISHED_STATES };
           if (o.id) q.id = o.id;
           if (o.olderThanHours !== undefined && Number.isFinite(o.olderThanHours)) q.olderThan = now - o.olderThanHours * 3_600_000;
-          const target = o.id ? await stack.service.outbox!.get(o.id) : undefined;
-          const n = await stack.service.outbox!.purge(q);
+          const target = o.id ? await service.outbox!.get(o.id) : undefined;
+          const n = await service.outbox!.purge(q);
           if (target && n > 0) await resolveDeliveryRecommendations(opened.store, target, now);
           out(`Purged ${n} deliver${n === 1 ? 'y' : 'ies'}.\n`);
           return EXIT.OK;
@@ -154,9 +141,9 @@ export function outboxCommand(io: CliIO, global: () => GlobalOptions, setExit: (
     .action(async (key: string, o: { delivered?: boolean; notDelivered?: boolean }, c: Command) => {
       if (Boolean(o.delivered) === Boolean(o.notDelivered)) c.error('error: give exactly one of --delivered and --not-delivered', { exitCode: EXIT.USAGE, code: 'cli.usage' });
       setExit(
-        await withDelivery(io, global(), async ({ opened, stack, now }) => {
-          const before = await stack.service.lookup(key);
-          const entry = await stack.service.resolve(key, Boolean(o.delivered));
+        await withDelivery(io, global(), async ({ opened, service, now }) => {
+          const before = await service.lookup(key);
+          const entry = await service.resolve(key, Boolean(o.delivered));
           if (!before) throw new CliExit(EXIT.CANNOT_RUN, `no idempotency key "${key}" in the ledger (expired or never used)`);
           if (before.delivery) await resolveDeliveryRecommendations(opened.store, before.delivery, now);
           out(entry ? `Key ${key} is now ${entry.state}.\n` : `Key ${key} is released: the caller may send it again.\n`);

@@ -4,7 +4,6 @@ import { systemClock } from '../core/clock.js';
 import { cliLogger } from './cli-logger.js';
 import { progressReporter } from './format/progress.js';
 import type { CliIO } from './io.js';
-import { setupMonitoring } from './monitoring-setup.js';
 import { openGateway, type GlobalOptions } from './open-gateway.js';
 import { printReport } from './report-output.js';
 import { liveChains, storedChains } from './status-source.js';
@@ -42,7 +41,7 @@ async function runSelfCheck(opts: SelfCheckOptions, io: CliIO, global: GlobalOpt
   const logger = cliLogger(io.stderr, opts.verbose);
   const opened = await openGateway(global, io, logger, !!opts.status);
   try {
-    const { registry, service } = setupMonitoring(opened, logger);
+    const { registry, service } = opened.gateway.monitoring;
     const clock = io.clock ?? systemClock;
     const chains = opened.gateway.listProviderChains();
     const base = { mode: opened.gateway.mode, configFile: opened.configFile, store: opened.storeLabel };

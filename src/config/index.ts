@@ -10,9 +10,8 @@ export { interpolate } from './interpolate.js';
 export { BUNDLED_CONFIG } from './bundled.js';
 export { resolveProviderOptions, type ResolvedOptions } from './provider-options.js';
 
-let bundled: GatewayConfig | undefined;
 function defaults(config?: GatewayConfig): GatewayConfig {
-  return config ?? (bundled ??= validateConfig(BUNDLED_CONFIG, {}).config);
+  return config ?? validateConfig(BUNDLED_CONFIG, {}).config;
 }
 
 /** The chain settings of one capability (from the given config, or the bundled defaults). */

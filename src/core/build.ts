@@ -41,6 +41,8 @@ export interface CreateChainOptions {
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
+  /** Checks a request before any provider sees it (e.g. `(r) => parseRequest(emailSending, r)`). */
+  validate?: (request: unknown) => unknown;
 }
 
 export function createProviderChain(options: CreateChainOptions): ProviderChain {
@@ -75,5 +77,6 @@ export function createProviderChain(options: CreateChainOptions): ProviderChain 
   };
   if (options.logger) chainOpts.logger = options.logger;
   if (options.random) chainOpts.random = options.random;
+  if (options.validate) chainOpts.validate = options.validate;
   return new ProviderChain(chainOpts);
 }

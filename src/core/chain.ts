@@ -5,6 +5,7 @@
  * deadline and the retry budget, fails over by the kinds table, and applies the panic rule
  * when nobody is usable.
  */
+import { randomUUID } from 'node:crypto';
 import { RetryBudget } from './budget.js';
 import type { AttemptEvent, ChainSnapshot, ChainStatusReport, ExhaustedEvent, FailoverEvent } from './chain-types.js';
 import type { Clock } from './clock.js';
@@ -12,7 +13,6 @@ import { GatewayError, type ErrorCode, type FailureKind } from './errors.js';
 import { Emitter, type Disposer } from './events.js';
 import { hedgedAttempt } from './hedge.js';
 import { AllProvidersFailedError, InvocationError, summaryKind, type AttemptRecord, type InvokeOptions, type InvokeResult } from './invocation.js';
-import { newIdempotencyKey } from './keys.js';
 import { silentLogger, type Logger } from './logger.js';
 import { orderProviders, type OrderingState } from './ordering.js';
 import type { ChainPolicy } from './policy.js';
@@ -30,6 +30,11 @@ export interface ChainOptions {
   clock: Clock;
   logger?: Logger;
   random?: () => number;
+  /**
+   * Checks a request against the capability's schema and returns the parsed request (throws
+   * GW_INVALID_REQUEST). Adapters receive only what it returned. Default: the request as is.
+   */
+  validate?: (request: unknown) => unknown;
 }
 
 /** One invocation in progress. */
@@ -57,6 +62,7 @@ export class ProviderChain {
   private readonly budget: RetryBudget;
   private readonly ordering: OrderingState;
   private readonly random: () => number;
+  private readonly validator: (request: unknown) => unknown;
 
   private readonly attemptEvents = new Emitter<AttemptEvent>();
   private readonly failoverEvents = new Emitter<FailoverEvent>();
@@ -74,6 +80,7 @@ export class ProviderChain {
     this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
     this.random = options.random ?? Math.random;
+    this.validator = options.validate ?? ((request) => request);
     this.budget = new RetryBudget(options.policy.retry.budgetRatio, options.policy.retry.budgetMinPerSecond);
     this.ordering = { counter: 0, random: this.random, latencyTolerance: options.policy.latencyTolerance };
   }
@@ -92,11 +99,43 @@ export class ProviderChain {
     return this.providers.find((p) => p.name === name);
   }
 
-  async invoke<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
+  /** Every provider deduplicates by idempotency key (a retry after an unknown outcome is safe). */
+  get deduplicates(): boolean {
+    return this.providers.every((p) => p.deduplicates);
+  }
+
+  /** `now` when a provider is usable now; a later time when the earliest one becomes usable; null when unknown. */
+  usableAt(now: number): number | null {
+    let best: number | null = null;
+    for (const p of this.providers) {
+      const t = p.availableAt(now);
+      if (t !== null && (best === null || t < best)) best = t;
+    }
+    return best;
+  }
+
+  /** The request checked against the capability schema (throws GW_INVALID_REQUEST naming every field). */
+  validate(request: unknown): unknown {
+    return this.validator(request);
+  }
+
+  /** Validates the request, then runs it through the providers. */
+  invoke<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
+    let validated: unknown;
+    try {
+      validated = this.validate(request);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.invokeValidated<T>(validated, options);
+  }
+
+  /** Runs a request that `validate()` returned (the delivery layer validates once, before the ledger). */
+  async invokeValidated<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
     const started = this.clock.now();
     const run: Run = {
       request,
-      key: options?.idempotencyKey ?? newIdempotencyKey(),
+      key: options?.idempotencyKey ?? randomUUID(),
       started,
       deadline: started + (options?.deadlineMs ?? this.policy.deadlineMs),
       attempts: [],

@@ -1,5 +1,6 @@
-/** Chains by capability: a class for code that wants no globals, and a default instance. */
+/** The chains of one Gateway, by capability. */
 import type { ProviderChain } from './chain.js';
+import { GatewayError } from './errors.js';
 
 export class ChainRegistry {
   private readonly chains = new Map<string, ProviderChain>();
@@ -12,6 +13,13 @@ export class ChainRegistry {
     return this.chains.get(capability);
   }
 
+  /** The chain of a capability, or GW_UNKNOWN_CAPABILITY. */
+  requireChain(capability: string): ProviderChain {
+    const chain = this.chains.get(capability);
+    if (!chain) throw new GatewayError('GW_UNKNOWN_CAPABILITY', `No chain is configured for capability "${capability}"`, { capability });
+    return chain;
+  }
+
   listProviderChains(): ProviderChain[] {
     return [...this.chains.values()];
   }
@@ -19,22 +27,4 @@ export class ChainRegistry {
   clear(): void {
     this.chains.clear();
   }
-}
-
-const defaultRegistry = new ChainRegistry();
-
-export function registerProviderChain(chain: ProviderChain): void {
-  defaultRegistry.registerProviderChain(chain);
-}
-
-export function getProviderChain(capability: string): ProviderChain | undefined {
-  return defaultRegistry.getProviderChain(capability);
-}
-
-export function listProviderChains(): ProviderChain[] {
-  return defaultRegistry.listProviderChains();
-}
-
-export function getDefaultChainRegistry(): ChainRegistry {
-  return defaultRegistry;
 }

@@ -9,12 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Clock } from '../core/clock.js';
 import { toGatewayError } from '../core/errors.js';
+import type { ChainRegistry } from '../core/registry.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { retryDelay } from './backoff.js';
 import { bullConnection, bullPrefix, OUTBOX_QUEUE, type BullmqOutbox, type JobRecord } from './bullmq-outbox.js';
 import { recommendDeadLetter, recommendUnknownOutcome, type RecommendationSink } from './dead-letter.js';
 import { deliveryError, mayHaveLanded } from './delivery-errors.js';
-import type { DeliveryHost } from './host.js';
 import type { RedisLedger } from './redis-ledger.js';
 import type { DeliveryError, DeliveryRecord } from './outbox.js';
 import type { OutboxPolicy } from './outbox-worker.js';
@@ -22,7 +22,7 @@ import type { OutboxPolicy } from './outbox-worker.js';
 export interface BullmqWorkerOptions {
   outbox: BullmqOutbox;
   ledger: RedisLedger;
-  host: DeliveryHost;
+  chains: ChainRegistry;
   clock: Clock;
   policy: OutboxPolicy;
   recommendations?: RecommendationSink;
@@ -61,24 +61,25 @@ export class BullmqOutboxWorker {
   }
 
   private async process(job: Job<JobRecord>, token: string | undefined): Promise<unknown> {
-    const { host, clock, policy } = this.o;
+    const { chains, clock, policy } = this.o;
     const { calling, ...rec } = job.data;
     if (rec.state === 'delivered' || rec.state === 'failed' || rec.state === 'dead' || rec.state === 'unknown_outcome') return rec.result ?? null;
     const now = clock.now();
     if (now - rec.createdAt > policy.maxAgeMs) return this.end(job, rec, 'dead', rec.lastError ?? { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'maximum age reached' });
-    const usable = host.usableAt(rec.capability, now);
-    if (usable === null || usable > now) {
+    const chain = chains.getProviderChain(rec.capability);
+    const usable = chain?.usableAt(now) ?? null;
+    if (!chain || usable === null || usable > now) {
       const at = Math.min(usable ?? now + policy.pollMs, rec.createdAt + policy.maxAgeMs + 1);
       return this.delay(job, token, { ...rec, state: 'pending', nextAttemptAt: at, updatedAt: now }, at);
     }
-    if (calling !== undefined && !host.deduplicates(rec.capability)) {
+    if (calling !== undefined && !chain.deduplicates) {
       return this.end(job, rec, 'unknown_outcome', { code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome', message: 'The worker holding this delivery stopped during the provider call; it may have been delivered.' });
     }
     const started: DeliveryRecord = { ...rec, state: 'in_progress', attempts: rec.attempts + 1, updatedAt: now, nextAttemptAt: null };
     await job.updateData({ ...started, calling: this.owner });
-    const deadlineMs = Math.max(1, Math.min(host.deadlineMs(rec.capability), Math.floor(policy.leaseMs * 0.8)));
+    const deadlineMs = Math.max(1, Math.min(chain.policy.deadlineMs, Math.floor(policy.leaseMs * 0.8)));
     try {
-      const r = await host.invoke(rec.capability, rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs });
+      const r = await chain.invoke(rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs });
       await job.updateData({ ...started, state: 'delivered', result: r.result, provider: r.provider, updatedAt: clock.now() });
       await this.o.ledger.settle(rec.idempotencyKey, { state: 'succeeded', result: r.result, provider: r.provider, deliveryId: rec.id }, clock.now());
       return r.result ?? null;

@@ -1,33 +1,35 @@
 /**
- * Builds the delivery stack for a store URL: `memory:` -> memory ledger and outbox;
- * `sqlite:<path>` -> the delivery database next to the store file (`<name>.delivery.db`);
- * `redis://` -> the Redis ledger and the BullMQ outbox (see ./redis-delivery.ts).
+ * Builds the delivery stack that belongs to the Gateway's store: a memory store -> memory ledger
+ * and outbox; a SQLite store -> the delivery database next to its file (`<name>.delivery.db`);
+ * a Redis store -> the Redis ledger and the BullMQ outbox (see ./redis-delivery.ts).
  */
 import { GatewayError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
+import { RedisStore } from '../store/redis/redis-store.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { deliveryDbPath, openDeliveryDb } from './delivery-db.js';
 import { DeliveryService } from './delivery-service.js';
+import { deliveryPolicy, outboxPolicy, type CreateDeliveryOptions, type DeliveryStack } from './delivery-stack.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import { OutboxWorker } from './outbox-worker.js';
-import { outboxPolicy, type CreateDeliveryOptions, type DeliveryStack } from './delivery-stack.js';
 import { createRedisDelivery } from './redis-delivery.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 
-export async function createDelivery(opts: CreateDeliveryOptions): Promise<DeliveryStack> {
-  const { storeUrl, config, host, clock } = opts;
+export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
+  const { store, config, chains, clock } = opts;
+  if (store instanceof RedisStore) return createRedisDelivery(store.target, opts);
   const logger = opts.logger ?? silentLogger;
-  const policy = { ttlMs: Math.round(config.idempotencyTtlHours * 3_600_000), inFlight: config.inFlight, outboxEnabled: config.outbox.enabled };
-  if (storeUrl.startsWith('redis://') || storeUrl.startsWith('rediss://')) return createRedisDelivery(opts);
   let ledger: MemoryLedger | SqliteLedger;
   let outbox: MemoryOutbox | SqliteOutbox;
   let closeDb = (): void => undefined;
-  if (storeUrl === 'memory:' || storeUrl === 'memory') {
+  if (store instanceof MemoryStore) {
     ledger = new MemoryLedger();
     outbox = new MemoryOutbox(ledger);
-  } else if (storeUrl.startsWith('sqlite:')) {
-    const path = deliveryDbPath(storeUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''));
+  } else if (store instanceof SqliteStore) {
+    const path = deliveryDbPath(store.path);
     let db: ReturnType<typeof openDeliveryDb>;
     try {
       db = openDeliveryDb(path);
@@ -39,14 +41,12 @@ export async function createDelivery(opts: CreateDeliveryOptions): Promise<Deliv
     outbox = new SqliteOutbox(db, ledger);
     closeDb = () => db.close();
   } else {
-    throw new GatewayError('GW_CONFIG_INVALID', 'Invalid store URL for delivery (use memory:, sqlite:<path> or redis://)', { details: { problems: [{ path: 'store', message: 'unsupported scheme' }] } });
+    throw new GatewayError('GW_CONFIG_INVALID', `The delivery layer has no ledger for a ${store.kind} store (use memory:, sqlite:<path> or redis://)`, {
+      details: { problems: [{ path: 'store', message: 'unsupported store kind' }] },
+    });
   }
-  const serviceOpts: ConstructorParameters<typeof DeliveryService>[0] = { host, ledger, outbox, clock, logger, policy };
-  if (opts.instanceId) serviceOpts.instanceId = opts.instanceId;
-  const service = new DeliveryService(serviceOpts);
-  const workerOpts: ConstructorParameters<typeof OutboxWorker>[0] = { outbox, host, clock, policy: outboxPolicy(config), logger };
-  if (opts.recommendations) workerOpts.recommendations = opts.recommendations;
-  const worker = new OutboxWorker(workerOpts);
+  const service = new DeliveryService({ chains, ledger, outbox, clock, logger, policy: deliveryPolicy(config), ...(opts.instanceId ? { instanceId: opts.instanceId } : {}) });
+  const worker = new OutboxWorker({ outbox, chains, clock, policy: outboxPolicy(config), logger, recommendations: store });
   let closed = false;
   return {
     service,

@@ -4,14 +4,15 @@
  * provider failed over (or that the caller wants delivered asynchronously) go to the outbox,
  * stored before the caller hears `accepted`.
  */
+import { randomUUID } from 'node:crypto';
+import type { ProviderChain } from '../core/chain.js';
 import type { Clock } from '../core/clock.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 import type { InvokeOptions, InvokeResult } from '../core/invocation.js';
-import { randomKey } from '../core/keys.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { deliveryError, errorJson, inFlight, mayHaveLanded, mismatch, queueable, replayedError } from './delivery-errors.js';
+import type { ChainRegistry } from '../core/registry.js';
 import { requestFingerprint } from './fingerprint.js';
-import type { DeliveryHost } from './host.js';
 import type { IdempotencyLedger, LedgerEntry } from './ledger.js';
 import type { DeliveryError, DeliveryRecord, Outbox } from './outbox.js';
 
@@ -37,7 +38,8 @@ export type Submission =
   | { status: 'accepted'; replayed: boolean; idempotencyKey: string; delivery: DeliveryRecord };
 
 export interface DeliveryServiceOptions {
-  host: DeliveryHost;
+  /** The Gateway's chains: the service validates with them and runs them. */
+  chains: ChainRegistry;
   ledger: IdempotencyLedger;
   outbox?: Outbox;
   clock: Clock;
@@ -48,7 +50,7 @@ export interface DeliveryServiceOptions {
 }
 
 export class DeliveryService {
-  readonly host: DeliveryHost;
+  readonly chains: ChainRegistry;
   readonly ledger: IdempotencyLedger;
   readonly outbox: Outbox | undefined;
   readonly policy: DeliveryPolicy;
@@ -59,13 +61,13 @@ export class DeliveryService {
   private beginsSincePrune = 0;
 
   constructor(o: DeliveryServiceOptions) {
-    this.host = o.host;
+    this.chains = o.chains;
     this.ledger = o.ledger;
     this.outbox = o.outbox;
     this.clock = o.clock;
     this.logger = o.logger ?? silentLogger;
     this.policy = { ...DEFAULT_DELIVERY_POLICY, ...o.policy };
-    this.instanceId = o.instanceId ?? randomKey();
+    this.instanceId = o.instanceId ?? randomUUID();
   }
 
   /** Ledger-checked invocation without the outbox (a key queued earlier answers GW_IDEMPOTENCY_IN_FLIGHT). */
@@ -75,18 +77,24 @@ export class DeliveryService {
     return s.result as InvokeResult<T>;
   }
 
+  /**
+   * The one invoke path: validate once, consult the ledger (a repeated key gets its stored answer),
+   * run the chain, settle the key, and hand a side-effecting request that no provider could take
+   * to the outbox.
+   */
   async submit(capability: string, request: unknown, options: SubmitOptions = {}): Promise<Submission> {
-    const parsed = this.host.validate(capability, request);
-    const key = options.idempotencyKey ?? randomKey();
+    const chain = this.chains.requireChain(capability);
+    const parsed = chain.validate(request);
+    const key = options.idempotencyKey ?? randomUUID();
     const fingerprint = requestFingerprint(capability, parsed);
-    const deadlineMs = options.deadlineMs ?? this.host.deadlineMs(capability);
+    const deadlineMs = options.deadlineMs ?? chain.policy.deadlineMs;
     const waitUntil = this.clock.now() + deadlineMs;
     const owner = `${this.instanceId}/${++this.seq}`;
     this.maybePrune();
     for (;;) {
       const now = this.clock.now();
       const begun = await this.ledger.begin({ key, capability, fingerprint, owner, now, leaseMs: deadlineMs + this.policy.leaseGraceMs, ttlMs: this.policy.ttlMs });
-      if (begun.acquired) return await this.run(capability, parsed, key, owner, deadlineMs, options);
+      if (begun.acquired) return await this.run(chain, parsed, key, owner, deadlineMs, options);
       const entry = begun.entry;
       if (entry.fingerprint !== fingerprint) throw mismatch(entry, capability);
       if (entry.state !== 'in_flight') return this.answer(entry);
@@ -101,13 +109,13 @@ export class DeliveryService {
     }
   }
 
-  private async run(capability: string, request: unknown, key: string, owner: string, deadlineMs: number, o: SubmitOptions): Promise<Submission> {
-    const sideEffects = this.host.sideEffects(capability);
-    const outboxAllowed = sideEffects && this.policy.outboxEnabled && this.outbox !== undefined && o.outbox !== false;
+  private async run(chain: ProviderChain, request: unknown, key: string, owner: string, deadlineMs: number, o: SubmitOptions): Promise<Submission> {
+    const capability = chain.capability;
+    const outboxAllowed = chain.sideEffects && this.policy.outboxEnabled && this.outbox !== undefined && o.outbox !== false;
     if (o.async && outboxAllowed) return this.enqueue(capability, request, key, owner);
     let result: InvokeResult;
     try {
-      result = await this.host.invoke(capability, request, { idempotencyKey: key, deadlineMs });
+      result = await chain.invokeValidated(request, { idempotencyKey: key, deadlineMs });
     } catch (thrown) {
       const error = toGatewayError(thrown);
       const now = this.clock.now();

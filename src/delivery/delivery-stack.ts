@@ -1,10 +1,10 @@
 /** What a delivery stack is (service + worker) and how it is configured. */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { ChainRegistry } from '../core/registry.js';
 import type { GatewayConfig } from '../config/schema.js';
-import type { RecommendationSink } from './dead-letter.js';
+import type { Store } from '../store/store.js';
 import type { DeliveryService } from './delivery-service.js';
-import type { DeliveryHost } from './host.js';
 import type { OutboxPolicy } from './outbox-worker.js';
 
 export interface DeliveryWorker {
@@ -20,11 +20,11 @@ export interface DeliveryStack {
 }
 
 export interface CreateDeliveryOptions {
-  storeUrl: string;
+  /** The Gateway's store: its kind picks the ledger and outbox, and it receives dead-letter recommendations. */
+  store: Store;
   config: GatewayConfig['delivery'];
-  host: DeliveryHost;
+  chains: ChainRegistry;
   clock: Clock;
-  recommendations?: RecommendationSink;
   logger?: Logger;
   instanceId?: string;
 }
@@ -34,3 +34,6 @@ export function outboxPolicy(config: GatewayConfig['delivery']): OutboxPolicy {
   return { maxAgeMs: Math.round(o.maxAgeHours * 3_600_000), baseDelayMs: o.baseDelayMs, maxDelayMs: o.maxDelayMs, leaseMs: o.leaseMs, pollMs: o.pollMs };
 }
 
+export function deliveryPolicy(config: GatewayConfig['delivery']): { ttlMs: number; inFlight: 'wait' | 'reject'; outboxEnabled: boolean } {
+  return { ttlMs: Math.round(config.idempotencyTtlHours * 3_600_000), inFlight: config.inFlight, outboxEnabled: config.outbox.enabled };
+}

@@ -10,7 +10,6 @@ export { BullmqOutbox, deliveryIdFor } from './bullmq-outbox.js';
 export { OutboxWorker, type OutboxPolicy } from './outbox-worker.js';
 export { BullmqOutboxWorker } from './bullmq-worker.js';
 export { DeliveryService, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, type Submission, type SubmitOptions } from './delivery-service.js';
-export { chainHost, type DeliveryHost } from './host.js';
 export { createDelivery } from './create-delivery.js';
-export { outboxPolicy, type DeliveryStack, type DeliveryWorker, type CreateDeliveryOptions } from './delivery-stack.js';
+export { outboxPolicy, deliveryPolicy, type DeliveryStack, type DeliveryWorker, type CreateDeliveryOptions } from './delivery-stack.js';
 export { deliveryDbPath } from './delivery-db.js';

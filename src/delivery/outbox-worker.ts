@@ -9,11 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { toGatewayError } from '../core/errors.js';
+import type { ChainRegistry } from '../core/registry.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { retryDelay } from './backoff.js';
 import { recommendDeadLetter, recommendUnknownOutcome, type RecommendationSink } from './dead-letter.js';
 import { deliveryError, mayHaveLanded } from './delivery-errors.js';
-import type { DeliveryHost } from './host.js';
 import type { DeliveryOutcome, DeliveryRecord, LeasableOutbox } from './outbox.js';
 
 export interface OutboxPolicy {
@@ -26,7 +26,7 @@ export interface OutboxPolicy {
 
 export interface OutboxWorkerOptions {
   outbox: LeasableOutbox;
-  host: DeliveryHost;
+  chains: ChainRegistry;
   clock: Clock;
   policy: OutboxPolicy;
   recommendations?: RecommendationSink;
@@ -66,13 +66,16 @@ export class OutboxWorker {
 
   /** One step: dead-letters what is too old, then leases and processes at most one delivery. */
   async tick(): Promise<TickResult> {
-    const { outbox, host, clock, policy } = this.o;
+    const { outbox, chains, clock, policy } = this.o;
     const now = clock.now();
     for (const rec of await outbox.expire(now - policy.maxAgeMs, now)) await this.deadLetter(rec, 'maximum age reached');
-    const usable = host.capabilities().filter((c) => {
-      const t = host.usableAt(c, now);
-      return t !== null && t <= now;
-    });
+    const usable = chains
+      .listProviderChains()
+      .filter((c) => {
+        const t = c.usableAt(now);
+        return t !== null && t <= now;
+      })
+      .map((c) => c.capability);
     if (usable.length === 0) return 'idle';
     const leased = await outbox.lease(this.owner, now, policy.leaseMs, usable);
     if (!leased) return 'idle';
@@ -81,7 +84,7 @@ export class OutboxWorker {
       await this.finish(rec, { state: 'dead', error: rec.lastError ?? { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'maximum age reached' } });
       return 'processed';
     }
-    if (leased.wasCalling && !host.deduplicates(rec.capability)) {
+    if (leased.wasCalling && !chains.requireChain(rec.capability).deduplicates) {
       const error = { code: 'GW_UNKNOWN_OUTCOME' as const, kind: 'unknown_outcome' as const, message: 'The worker holding this delivery stopped during the provider call; it may have been delivered.' };
       await this.finish(rec, { state: 'unknown_outcome', error });
       return 'processed';
@@ -92,10 +95,11 @@ export class OutboxWorker {
   }
 
   private async attempt(rec: DeliveryRecord): Promise<DeliveryOutcome> {
-    const { host, clock, policy } = this.o;
-    const deadlineMs = Math.max(1, Math.min(host.deadlineMs(rec.capability), Math.floor(policy.leaseMs * 0.8)));
+    const { chains, clock, policy } = this.o;
     try {
-      const r = await host.invoke(rec.capability, rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs });
+      const chain = chains.requireChain(rec.capability);
+      const deadlineMs = Math.max(1, Math.min(chain.policy.deadlineMs, Math.floor(policy.leaseMs * 0.8)));
+      const r = await chain.invoke(rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs });
       return { state: 'delivered', result: r.result, provider: r.provider };
     } catch (thrown) {
       const error = deliveryError(thrown);

@@ -3,7 +3,7 @@
  * provider becomes a sandbox of the same name; in live mode each gets its real adapter, or a
  * stand-in that reports `not_configured` when required settings are missing.
  */
-import { getCapability, type CapabilityName } from '../capabilities/index.js';
+import { getCapability, parseRequest, type CapabilityName } from '../capabilities/index.js';
 import { ProviderChain } from '../core/chain.js';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
@@ -122,7 +122,15 @@ export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ct
       details: { problems: [{ path: `capabilities.${capability}.providers`, message: 'every provider is disabled' }] },
     });
   }
-  const chain = new ProviderChain({ capability, sideEffects: definition.sideEffects, providers, policy: chainPolicy(cap, config), clock, logger: ctx.logger });
+  const chain = new ProviderChain({
+    capability,
+    sideEffects: definition.sideEffects,
+    providers,
+    policy: chainPolicy(cap, config),
+    clock,
+    logger: ctx.logger,
+    validate: (request) => parseRequest(definition, request),
+  });
   return { chain, adapters };
 }
 

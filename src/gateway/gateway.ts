@@ -1,9 +1,14 @@
 /**
- * Gateway: builds every chain from config, owns the store, restores and saves provider
- * health so restarts and other processes see the same picture, and runs invocations:
- * validate, then the chain.
+ * Gateway: owns everything one configured gateway runs on. It opens the store (unless given
+ * one), builds every chain from the config, restores and saves provider health so restarts and
+ * other processes see the same picture, and creates its delivery stack (idempotency ledger,
+ * outbox and worker, opened on first use) and its monitoring (self-checks, recommendations,
+ * alerts). `start()` runs the background work a server needs (outbox worker, health history,
+ * periodic self-checks); `close()` stops and closes all of it.
+ *
+ * One invocation: `submit()` (or `invoke()`, which never queues) -> DeliveryService (validate,
+ * ledger, chain, settle, outbox) -> ProviderChain -> TrackedProvider -> adapter.
  */
-import { type CapabilityName, type SocialPlatform } from '../capabilities/index.js';
 import type { ProviderChain } from '../core/chain.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
@@ -12,25 +17,31 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import type { Provider } from '../core/provider.js';
 import { ChainRegistry } from '../core/registry.js';
 import type { TrackedProvider, TrackedProviderSnapshot } from '../core/tracked-provider.js';
+import type { CapabilityName } from '../capabilities/index.js';
 import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
-import { SandboxProvider, type SandboxRecord } from '../providers/sandbox/sandbox-provider.js';
-import type { ProviderDeps } from '../providers/types.js';
-import { createStore } from '../store/create-store.js';
-import type { Store } from '../store/store.js';
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { DeliveryService, Submission, SubmitOptions } from '../delivery/delivery-service.js';
 import type { DeliveryStack } from '../delivery/delivery-stack.js';
-import { chainHost } from '../delivery/host.js';
+import type { SelfCheckRegistry } from '../monitoring/self-check-registry.js';
+import type { SelfCheckService } from '../monitoring/self-check-service.js';
+import { healthSnapshots } from '../monitoring/sources.js';
+import { SandboxProvider, type SandboxRecord } from '../providers/sandbox/sandbox-provider.js';
+import type { ProviderDeps } from '../providers/types.js';
+import { openStore, retentionOf } from '../store/open-store.js';
 import { RedisStore } from '../store/redis/redis-store.js';
 import { SharedRateLimiter } from '../store/redis/shared-rate-limiter.js';
+import type { Store } from '../store/store.js';
 import { buildAdapter, buildChain, type BuildContext } from './build-chains.js';
+import { GatewayMonitoring } from './monitoring.js';
 
 export interface GatewayOptions {
   /** A validated config, a path to a config file, or nothing (GATEWAY_CONFIG, ./gateway.config.yaml, bundled defaults). */
   config?: GatewayConfig | string;
-  /** Overrides the config's store URL with an open store (the gateway then does not close it). */
+  /** An open store to use instead of the config's store URL (the gateway then does not close it). */
   store?: Store;
+  /** The directory a relative config path or SQLite store path resolves against (default the working directory). */
+  cwd?: string;
   logger?: Logger;
   clock?: Clock;
   /** Overrides the config's mode. */
@@ -52,8 +63,10 @@ export class Gateway {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Self-checks, recommendations and alerts over this gateway's chains and store. */
+  readonly monitoring: GatewayMonitoring;
   private readonly ownsStore: boolean;
-  private readonly registry = new ChainRegistry();
+  private readonly chains = new ChainRegistry();
   private readonly adapters: Provider[] = [];
   private _dryRun = true;
   private snapshotTimer: TimerHandle | null = null;
@@ -72,6 +85,14 @@ export class Gateway {
     this.clock = opts.clock ?? systemClock;
     this.saveOnClose = opts.saveOnClose ?? true;
     this.onSandboxDelivery = opts.onSandboxDelivery;
+    this.monitoring = new GatewayMonitoring({
+      config: config.monitoring,
+      store,
+      chains: this.chains,
+      backlog: () => this.outboxBacklog(),
+      clock: this.clock,
+      logger: this.logger,
+    });
   }
 
   static async create(opts: GatewayOptions = {}): Promise<Gateway> {
@@ -79,49 +100,62 @@ export class Gateway {
     let source = 'object';
     let warnings: string[] = [];
     if (typeof opts.config === 'object') config = opts.config;
-    else ({ config, source, warnings } = loadConfig(opts.config));
-    const store = opts.store ?? createStore(config.store, {
-      retention: { historyMaxCount: config.monitoring.historyMaxCount, historyMaxAgeMs: config.monitoring.historyMaxAgeHours * 3_600_000 },
-    });
+    else ({ config, source, warnings } = loadConfig(opts.config, process.env, opts.cwd));
+    const store =
+      opts.store ?? openStore(config.store, { retention: retentionOf(config.monitoring), ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
     const gateway = new Gateway(config, source, warnings, store, !opts.store, opts);
-    gateway.setupProviderChains({ dryRun: opts.dryRun ?? config.mode === 'dry_run' });
-    await gateway.restoreHealth();
-    gateway.deliveryStack = await createDelivery({
-      storeUrl: store.kind === 'sqlite' ? store.description : store.kind === 'memory' ? 'memory:' : config.store,
-      config: config.delivery,
-      host: chainHost(
-        (c) => gateway.getProviderChain(c),
-        () => gateway.listProviderChains(),
-      ),
-      clock: gateway.clock,
-      recommendations: store,
-      logger: gateway.logger,
-    });
+    try {
+      gateway.setupProviderChains({ dryRun: opts.dryRun ?? config.mode === 'dry_run' });
+      await gateway.restoreHealth();
+    } catch (error) {
+      // Nothing was served: close what was built, without saving half-restored health.
+      await Promise.allSettled(gateway.adapters.map((a) => a.close?.()));
+      if (!opts.store) await store.close();
+      throw error;
+    }
     gateway.startSnapshots(opts.snapshotIntervalMs ?? 5_000);
     return gateway;
   }
 
-  /** Deliveries the outbox holds per capability (waiting or in progress); empty without an outbox. */
-  async outboxBacklog(): Promise<Record<string, number>> {
-    return (await this.deliveryStack?.service.outbox?.backlog()) ?? {};
+  /**
+   * Starts the background work of a long-running gateway (the server calls it; a CLI command
+   * does not): the outbox worker, the health history of live traffic, the periodic self-checks.
+   */
+  start(opts: { periodicChecks?: boolean } = {}): void {
+    if (this.closed) throw new GatewayError('GW_INTERNAL', 'the gateway is closed');
+    this.monitoring.start({ periodicChecks: opts.periodicChecks ?? true });
+    this.deliveryParts().worker.start();
   }
 
-  /** The idempotency ledger and durable outbox in front of the chains. */
+  /** Stops what start() started (waiting for a self-check or a delivery in flight); the gateway still serves calls. */
+  async stop(): Promise<void> {
+    await this.monitoring.stop();
+    await this.deliveryStack?.worker.stop();
+  }
+
+  /** The idempotency ledger and durable outbox in front of the chains (opened on first use). */
   get delivery(): DeliveryService {
-    return this.deliveryStack!.service;
+    return this.deliveryParts().service;
+  }
+
+  /** Deliveries the outbox holds per capability (waiting or in progress). */
+  async outboxBacklog(): Promise<Record<string, number>> {
+    return (await this.delivery.outbox?.backlog()) ?? {};
   }
 
   /**
-   * Like invoke, but a side-effecting request that every provider failed transiently (or one the
-   * caller wants asynchronous) is stored durably and answered `queued` with a delivery id.
+   * Validates the request, consults the idempotency ledger (a completed key returns its stored
+   * result without calling a provider) and runs the chain; a side-effecting request that every
+   * provider failed transiently (or one the caller wants asynchronous) is stored durably and
+   * answered `accepted` with a delivery.
    */
   submit(capability: string, request: unknown, options: SubmitOptions = {}): Promise<Submission> {
     return this.delivery.submit(capability, request, options);
   }
 
-  /** Starts the outbox worker (the server does; a CLI invocation does not). */
-  startDeliveryWorker(): void {
-    this.deliveryStack?.worker.start();
+  /** Like submit, but never queues: the result, or the error. */
+  invoke<T = unknown>(capability: string, request: unknown, options: InvokeOptions = {}): Promise<InvokeResult<T>> {
+    return this.delivery.invoke<T>(capability, request, options);
   }
 
   get mode(): 'live' | 'dry_run' {
@@ -131,41 +165,35 @@ export class Gateway {
   /** (Re)builds every chain from the config. */
   setupProviderChains(opts: { dryRun: boolean }): void {
     this._dryRun = opts.dryRun;
-    this.registry.clear();
+    this.chains.clear();
     for (const [name, cap] of Object.entries(this.config.capabilities)) {
       const { chain, adapters } = buildChain(name as CapabilityName, cap!, this.buildContext());
       this.adapters.push(...adapters.map((a) => a.adapter));
-      this.registry.registerProviderChain(chain);
+      this.chains.registerProviderChain(chain);
     }
   }
 
-  /**
-   * Validates the request, consults the idempotency ledger (a completed key returns its stored
-   * result without calling a provider), then runs the chain.
-   */
-  async invoke<T = unknown>(capability: string, request: unknown, options: InvokeOptions = {}): Promise<InvokeResult<T>> {
-    return this.delivery.invoke<T>(capability, request, options);
-  }
-
   getProviderChain(capability: string): ProviderChain | undefined {
-    return this.registry.getProviderChain(capability);
+    return this.chains.getProviderChain(capability);
   }
 
   registerProviderChain(chain: ProviderChain): void {
-    this.registry.registerProviderChain(chain);
+    this.chains.registerProviderChain(chain);
   }
 
   listProviderChains(): ProviderChain[] {
-    return this.registry.listProviderChains();
+    return this.chains.listProviderChains();
   }
 
-  getEmailSendingChain = (): ProviderChain | undefined => this.getProviderChain('email_sending');
-  getCrmSyncChain = (): ProviderChain | undefined => this.getProviderChain('crm_sync');
-  getLeadEnrichmentChain = (): ProviderChain | undefined => this.getProviderChain('lead_enrichment');
-  getEmailVerificationChain = (): ProviderChain | undefined => this.getProviderChain('email_verification');
-  getReplyFetchingChain = (): ProviderChain | undefined => this.getProviderChain('reply_fetching');
-  getWebhookDispatchChain = (): ProviderChain | undefined => this.getProviderChain('webhook_dispatch');
-  getSocialPostingChain = (platform: SocialPlatform): ProviderChain | undefined => this.getProviderChain(`social_posting_${platform}`);
+  /** The self-check registry (history, recommendations, status report) of this gateway. */
+  getRegistry(): SelfCheckRegistry {
+    return this.monitoring.registry;
+  }
+
+  /** The self-check service (probes, periodic checks) of this gateway. */
+  getSelfCheckService(): SelfCheckService {
+    return this.monitoring.service;
+  }
 
   /** Every tracked provider of every chain. */
   listProviders(): TrackedProvider[] {
@@ -226,16 +254,14 @@ export class Gateway {
 
   /** Saves every provider's health snapshot to the store (another process reads it for --status). */
   async saveHealth(): Promise<void> {
-    const savedAt = this.clock.now();
-    await this.store.saveSnapshots(
-      this.listProviders().map((p) => ({ provider: p.name, capability: p.capability, savedAt, snapshot: p.snapshot(), status: p.status().toJSON() })),
-    );
+    await this.store.saveSnapshots(healthSnapshots(this.listProviderChains(), this.clock.now()));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.snapshotTimer?.cancel();
+    await this.stop().catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'could not stop the background work'));
     if (this.saveOnClose) {
       try {
         await this.saveHealth();
@@ -246,6 +272,11 @@ export class Gateway {
     await this.deliveryStack?.close().catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'could not close the delivery stack'));
     await Promise.allSettled(this.adapters.map((a) => a.close?.()));
     if (this.ownsStore) await this.store.close();
+  }
+
+  private deliveryParts(): DeliveryStack {
+    if (this.closed) throw new GatewayError('GW_INTERNAL', 'the gateway is closed');
+    return (this.deliveryStack ??= createDelivery({ store: this.store, config: this.config.delivery, chains: this.chains, clock: this.clock, logger: this.logger }));
   }
 
   private buildContext(): BuildContext {

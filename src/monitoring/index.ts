@@ -1,3 +1,4 @@
+/** The monitoring folder's exports (re-exported by `aicmo-gateway/monitoring`, src/api/monitoring.ts). */
 export type {
   CapabilityReport,
   HealthCheckResult,
@@ -9,10 +10,9 @@ export type {
   Severity,
   StatusReport,
 } from './types.js';
-export type { ChainStatusLike, HealthChangeEventLike, MonitoredChain, MonitoredProvider, ProbeOutcomeLike } from './sources.js';
+export { healthSnapshots, type ChainStatusLike, type HealthChangeEventLike, type MonitoredChain, type MonitoredProvider, type ProbeOutcomeLike } from './sources.js';
 export { SelfCheckRegistry, type SelfCheckRegistryOptions, type RecordedRecommendation } from './self-check-registry.js';
 export { SelfCheckService, type SelfCheckServiceOptions, type FullCheckResult, type FullCheckProgress } from './self-check-service.js';
-export { getRegistry, resetRegistry, getSelfCheckService, resetSelfCheckService } from './defaults.js';
 export { AlertNotifier, signAlert, type AlertNotifierOptions } from './alerts/alert-notifier.js';
 export type { Alert, AlertType, AlertSink, AlertWebhookConfig } from './alerts/alert.js';
 export { aggregateChecks } from './metrics.js';

@@ -11,7 +11,7 @@ import { PeriodicRunner } from './periodic-runner.js';
 import { evaluateChain } from './recommendations/evaluate.js';
 import type { ProviderTypeFacts } from './recommendations/rule-context.js';
 import type { RecordedRecommendation, SelfCheckRegistry } from './self-check-registry.js';
-import type { HealthChangeEventLike, MonitoredChain, MonitoredProvider, ProbeOutcomeLike } from './sources.js';
+import { healthSnapshots, type HealthChangeEventLike, type MonitoredChain, type MonitoredProvider, type ProbeOutcomeLike } from './sources.js';
 import type { HealthCheckResult, ProviderRecommendation, RecommendationInput } from './types.js';
 
 export interface SelfCheckServiceOptions {
@@ -182,10 +182,7 @@ export class SelfCheckService {
   }
 
   private async saveSnapshots(chains: readonly MonitoredChain[]): Promise<void> {
-    const savedAt = this.clock.now();
-    const records = chains.flatMap((c) =>
-      c.providers.map((p) => ({ provider: p.name, capability: c.capability, savedAt, snapshot: p.snapshot?.() ?? null, status: p.status().toJSON() })),
-    );
+    const records = healthSnapshots(chains, this.clock.now());
     if (records.length) await this.registry.store.saveSnapshots(records);
   }
 }

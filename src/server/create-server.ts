@@ -19,6 +19,7 @@ import { createServiceLogger } from './logger.js';
 import { registerJsonBody } from './json-body.js';
 import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
 import { ROUTES } from './routes/index.js';
+import { sendError } from './submission-reply.js';
 import './fastify-types.js';
 
 export interface ServerOptions {
@@ -103,9 +104,7 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
   app.setErrorHandler(async (error, request, reply) => {
     const mapped = toErrorReply(error);
     if (mapped.status >= 500 && mapped.body.error.code === 'GW_INTERNAL') request.log.error({ err: error }, 'request failed');
-    if (mapped.retryAfterMs !== undefined) reply.header('retry-after', Math.max(1, Math.ceil(mapped.retryAfterMs / 1000)));
-    if (mapped.body.error.idempotencyKey) reply.header('idempotency-key', mapped.body.error.idempotencyKey);
-    return reply.code(mapped.status).send(mapped.body);
+    return sendError(reply, mapped);
   });
   app.setNotFoundHandler(async (request, reply) =>
     reply.code(404).send({ error: { code: 'HTTP_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),

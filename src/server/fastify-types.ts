@@ -1,4 +1,7 @@
-/** Fastify type extensions used by the server: the route's auth level and the caller's identity. */
+/**
+ * Fastify type extensions used by the server: the route's auth level and the caller's identity.
+ * (`config.rateLimit: false`, which exempts a route from the per-caller limit, is @fastify/rate-limit's own.)
+ */
 import type { Identity } from './auth.js';
 import type { GatewayRuntime } from './gateway-runtime.js';
 
@@ -8,8 +11,6 @@ export type AuthLevel = 'public' | 'api' | 'admin';
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthLevel;
-    /** false: the per-caller rate limit does not apply (health, metrics, dashboard). */
-    rateLimit?: false;
   }
   interface FastifyRequest {
     identity: Identity | null;

@@ -1,7 +1,8 @@
 /**
  * GatewayRuntime: the live state behind the HTTP server. Holds the current Gateway (swapped
- * on a valid config reload), its monitoring, the key ring and the metrics; runs invocations
- * (counting them per gateway so a retired gateway is closed only once it is idle).
+ * on a valid config reload; each Gateway starts and stops its own background work), the key
+ * ring and the metrics; runs invocations (counting them per gateway so a retired gateway is
+ * closed only once it is idle).
  */
 import type { GatewayConfig } from '../config/schema.js';
 import { isGatewayError } from '../core/errors.js';
@@ -14,8 +15,8 @@ import type { FullCheckResult } from '../monitoring/self-check-service.js';
 import type { CapabilityReport, ProviderRecommendation, ProviderReport, StatusReport } from '../monitoring/types.js';
 import { KeyRing } from './auth.js';
 import { assertSafeBind } from './bind-guard.js';
+import type { GatewayMonitoring } from '../gateway/monitoring.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { attachMonitoring, type MonitoringAttachment } from './monitoring-attachment.js';
 import { initialReloadState, type ReloadState } from './reload-state.js';
 import { restartOnlyChanges } from './restart-only.js';
 
@@ -53,7 +54,6 @@ interface InFlightCalls {
 
 export class GatewayRuntime {
   private current: Gateway;
-  private monitoring: MonitoringAttachment;
   private unobserve: Disposer;
   private keyRing: KeyRing;
   /** Calls in flight on the current gateway; a reload starts a new counter and drains the old one. */
@@ -73,13 +73,13 @@ export class GatewayRuntime {
     this.metrics = new GatewayMetrics(
       {
         chains: () => this.current.listProviderChains().map((c) => c.getStatusReport()),
-        activeRecommendations: () => this.monitoring.registry.getRecommendations(),
+        activeRecommendations: () => this.current.monitoring.registry.getRecommendations(),
         reloadFailed: () => this.reloadState.error !== null,
         outboxBacklog: () => this.current.outboxBacklog(),
       },
       { processMetrics: opts.processMetrics ?? false },
     );
-    this.monitoring = attachMonitoring(gateway, opts.logger, { periodic: opts.periodicChecks });
+    gateway.start({ periodicChecks: opts.periodicChecks });
     this.unobserve = this.metrics.observe(gateway.listProviderChains());
   }
 
@@ -91,8 +91,8 @@ export class GatewayRuntime {
     return this.keyRing;
   }
 
-  get monitor(): MonitoringAttachment {
-    return this.monitoring;
+  get monitoring(): GatewayMonitoring {
+    return this.current.monitoring;
   }
 
   /** Runs one invocation on the current gateway, with metrics. */
@@ -134,7 +134,7 @@ export class GatewayRuntime {
 
   /** A full self-check; concurrent callers share the run in progress. */
   selfCheck(): Promise<FullCheckResult> {
-    this.manualCheck ??= this.monitoring.service.runFullCheck().finally(() => {
+    this.manualCheck ??= this.current.monitoring.service.runFullCheck().finally(() => {
       this.manualCheck = null;
     });
     return this.manualCheck;
@@ -143,7 +143,7 @@ export class GatewayRuntime {
   async statusReport(): Promise<ServerStatusReport> {
     const gateway = this.current;
     const chains = gateway.listProviderChains().map((c) => c.getStatusReport());
-    const report = await this.monitoring.registry.getStatusReport({ chains });
+    const report = await gateway.monitoring.registry.getStatusReport({ chains });
     const backlog = await gateway.outboxBacklog();
     // Add the live window figures (success rate over the sliding window, calls, in flight) to each provider.
     const live = new Map(chains.flatMap((c) => c.providers.map((p) => [`${c.capability}\u0000${p.name}`, p] as const)));
@@ -159,7 +159,7 @@ export class GatewayRuntime {
   }
 
   async activeRecommendations(capability?: string): Promise<ProviderRecommendation[]> {
-    return this.monitoring.registry.getRecommendations(capability ? { capability } : {});
+    return this.current.monitoring.registry.getRecommendations(capability ? { capability } : {});
   }
 
   /** Ready unless a capability marked `required` has no usable provider. */
@@ -202,20 +202,19 @@ export class GatewayRuntime {
       this.alertReload('recommendation.opened', message.split('\n')[0]!);
       return false;
     }
-    const oldMonitoring = this.monitoring;
     const oldCalls = this.calls;
     this.unobserve();
     this.current = next;
     this.calls = { n: 0 };
     this.keyRing = KeyRing.fromConfig(next.config.server);
-    this.monitoring = attachMonitoring(next, this.opts.logger, { periodic: this.opts.periodicChecks });
+    next.start({ periodicChecks: this.opts.periodicChecks });
     this.unobserve = this.metrics.observe(next.listProviderChains());
     if (state.error !== null) this.alertReload('recommendation.resolved', 'the config reloaded');
     state.error = null;
     state.lastSuccessAt = next.clock.now();
     state.pendingRestart = restartOnlyChanges(old.config, next.config);
     this.opts.logger.info({ configSource: next.configSource, pendingRestart: state.pendingRestart }, 'config reloaded');
-    this.retire(old, oldMonitoring, oldCalls);
+    this.retire(old, oldCalls);
     return true;
   }
 
@@ -223,7 +222,7 @@ export class GatewayRuntime {
   private alertReload(type: 'recommendation.opened' | 'recommendation.resolved', what: string): void {
     const now = this.current.clock.now();
     const resolved = type === 'recommendation.resolved';
-    this.monitoring.alerts.notify({
+    this.current.monitoring.alerts.notify({
       type,
       at: now,
       recommendation: {
@@ -242,9 +241,9 @@ export class GatewayRuntime {
     });
   }
 
-  private retire(gateway: Gateway, monitoring: MonitoringAttachment, calls: InFlightCalls): void {
+  private retire(gateway: Gateway, calls: InFlightCalls): void {
     const p = (async () => {
-      await monitoring.detach();
+      await gateway.stop();
       const until = gateway.clock.now() + this.opts.drainMs;
       while (calls.n > 0 && gateway.clock.now() < until) await new Promise((r) => setTimeout(r, 20));
       await gateway.close();
@@ -260,7 +259,7 @@ export class GatewayRuntime {
     this.closed = true;
     await this.reloading.catch(() => undefined);
     this.unobserve();
-    await this.monitoring.detach();
+    await this.current.stop();
     await Promise.allSettled([...this.retiring]);
     if (opts.closeGateway) await this.current.close();
   }

@@ -3,14 +3,13 @@
  * (shared across reloads), builds the Gateway, refuses an unauthenticated non-loopback bind,
  * listens, and returns a handle to reload (SIGHUP) and stop (SIGTERM/SIGINT) it.
  */
-import { isAbsolute, resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { loadConfig } from '../config/load.js';
 import { redactStoreUrl } from '../config/redact.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { Gateway } from '../gateway.js';
-import { createStore } from '../store/create-store.js';
+import { openStore, retentionOf } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { KeyRing } from './auth.js';
 import { assertSafeBind } from './bind-guard.js';
@@ -54,10 +53,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
 
   const logger = createServiceLogger({ level: config.logLevel, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   for (const warning of loaded.warnings) logger.warn(warning);
-  const storeUrl = resolveStoreUrl(opts.store ?? config.store, cwd);
-  const store: Store = createStore(storeUrl, {
-    retention: { historyMaxCount: config.monitoring.historyMaxCount, historyMaxAgeMs: config.monitoring.historyMaxAgeHours * 3_600_000 },
-  });
+  const store: Store = openStore(opts.store ?? config.store, { cwd, retention: retentionOf(config.monitoring) });
   const gatewayLogger = logger.child({ component: 'gateway' }) as unknown as Logger;
   let gateway: Gateway;
   try {
@@ -84,7 +80,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-  logger.info({ url, mode: gateway.mode, config: loaded.source, store: redactStoreUrl(storeUrl) }, `AICMO Gateway listening on ${url} (dashboard at ${url}/)`);
+  logger.info({ url, mode: gateway.mode, config: loaded.source, store: redactStoreUrl(store.description) }, `AICMO Gateway listening on ${url} (dashboard at ${url}/)`);
 
   let stopping: Promise<void> | null = null;
   let markStopped!: () => void;
@@ -99,11 +95,4 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       markStopped();
     })());
   return { app, url, config, reload: () => app.gatewayRuntime.reload(), stop, stopped };
-}
-
-/** Relative sqlite paths resolve against the working directory. */
-function resolveStoreUrl(url: string, cwd: string): string {
-  if (!url.startsWith('sqlite:')) return url;
-  const path = url.slice('sqlite:'.length);
-  return path && path !== ':memory:' && !isAbsolute(path) ? `sqlite:${resolve(cwd, path)}` : url;
 }

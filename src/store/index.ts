@@ -11,6 +11,6 @@ export type {
 } from './records.js';
 export { recommendationKey, SEVERITY_RANK } from './records.js';
 export { DEFAULT_RETENTION, resolveRetention, type RetentionPolicy } from './retention.js';
-export { createStore, DEFAULT_STORE_URL, type CreateStoreOptions } from './create-store.js';
+export { openStore, retentionOf, DEFAULT_STORE_URL, type OpenStoreOptions } from './open-store.js';
 export { MemoryStore } from './memory/memory-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';

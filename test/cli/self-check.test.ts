@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { statusJsonSchema } from '../../src/cli/format/status-json-schema.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -67,6 +69,14 @@ describe('aicmo-gateway self-check', () => {
     expect(doc.summary.checksRecorded).toBe(4); // no new checks ran
     expect(doc.capabilities[0]!.providers[0]!.health).toBe('UNHEALTHY');
     expect(status.code).toBe(2);
+  });
+
+  it('--status opens only the store it reads: no delivery database is created', async () => {
+    writeConfig(dir, sandboxConfig({}, `sqlite:${dir}/data/gw.db`));
+    const status = await run(['self-check', '--status', '--json']);
+    expect(status.code).toBe(0);
+    expect(existsSync(join(dir, 'data', 'gw.db'))).toBe(true);
+    expect(existsSync(join(dir, 'data', 'gw.delivery.db'))).toBe(false);
   });
 
   it('exit 3 with the reason on stderr when the config is invalid', async () => {

@@ -35,8 +35,8 @@ const raw = {
 const config = validateConfig(raw, {}).config;
 // Every sandbox delivery is written to the log before the sandbox answers.
 const gateway = await Gateway.create({ config, snapshotIntervalMs: 0, onSandboxDelivery: (r) => appendFileSync(log, `${r.idempotencyKey} ${r.provider}\n`) });
-gateway.startDeliveryWorker();
-const app = deliveryApp({ service: gateway.delivery });
+gateway.start({ periodicChecks: false });
+const app = deliveryApp(gateway.delivery);
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 process.stdout.write(`PORT ${typeof address === 'object' && address ? address.port : 0}\n`);

@@ -41,12 +41,12 @@ describe.skipIf(redisSkipReason())('outbox on BullMQ', () => {
     f = await deliveryFixture(deliveryConfig({ providers }), { storeUrl: `${server.url}?prefix=bq${n++}:` });
     return f;
   };
-  const outboxOf = (x: DeliveryFixture) => x.stack.service.outbox as BullmqOutbox;
+  const outboxOf = (x: DeliveryFixture) => x.service.outbox as BullmqOutbox;
   const startWorker = (x: DeliveryFixture, policy: Partial<{ maxAgeMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; pollMs: number }> = {}) => {
     worker = new BullmqOutboxWorker({
       outbox: outboxOf(x),
-      ledger: x.stack.service.ledger as RedisLedger,
-      host: x.stack.service.host,
+      ledger: x.service.ledger as RedisLedger,
+      chains: x.service.chains,
       clock: systemClock,
       recommendations: x.gateway.store,
       policy: { maxAgeMs: 3_600_000, baseDelayMs: 50, maxDelayMs: 100, leaseMs: 1_000, pollMs: 50, ...policy },

@@ -1,18 +1,16 @@
 /**
- * Fixtures of the delivery suites: a dry-run gateway with sandbox providers, its delivery stack
- * (ledger + outbox + worker) and a small Fastify app with the capability POST route wired the
+ * Fixtures of the delivery suites: a dry-run gateway with sandbox providers, its delivery service
+ * (ledger + outbox) and a small Fastify app with the capability POST route wired the
  * way the server's route uses delivery (submit -> 200/202, ledger errors -> 409/422/502).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validateConfig } from '../../src/config/load.js';
 import type { GatewayConfig, GatewayConfigInput } from '../../src/config/schema.js';
-import { systemClock } from '../../src/core/clock.js';
-import { createDelivery } from '../../src/delivery/create-delivery.js';
-import type { DeliveryStack } from '../../src/delivery/delivery-stack.js';
-import { chainHost } from '../../src/delivery/host.js';
+import type { DeliveryService } from '../../src/delivery/delivery-service.js';
 import { Gateway } from '../../src/gateway.js';
 import { toErrorReply } from '../../src/server/error-reply.js';
-import { deliveriesPlugin, prefersAsync, sendSubmission } from '../../src/server/routes/deliveries.js';
+import { deliveriesPlugin } from '../../src/server/routes/deliveries.js';
+import { prefersAsync, sendSubmission } from '../../src/server/submission-reply.js';
 import type { Store } from '../../src/store/store.js';
 
 export interface SandboxSpec {
@@ -41,31 +39,30 @@ export function deliveryConfig(o: { providers: SandboxSpec[]; capability?: strin
 
 export interface DeliveryFixture {
   gateway: Gateway;
-  stack: DeliveryStack;
+  /** The gateway's delivery service (ledger + outbox). */
+  service: DeliveryService;
   app: FastifyInstance;
   close(): Promise<void>;
 }
 
 export async function deliveryFixture(config: GatewayConfig, opts: { storeUrl?: string; store?: Store } = {}): Promise<DeliveryFixture> {
-  const gateway = await Gateway.create({ config, snapshotIntervalMs: 0, ...(opts.store ? { store: opts.store } : {}) });
-  const host = chainHost((c) => gateway.getProviderChain(c), () => gateway.listProviderChains());
-  const stack = await createDelivery({ storeUrl: opts.storeUrl ?? config.store, config: config.delivery, host, clock: systemClock, recommendations: gateway.store });
-  const app = deliveryApp(stack);
+  const gateway = await Gateway.create({ config: opts.storeUrl ? { ...config, store: opts.storeUrl } : config, snapshotIntervalMs: 0, ...(opts.store ? { store: opts.store } : {}) });
+  const service = gateway.delivery;
+  const app = deliveryApp(service);
   await app.ready();
   return {
     gateway,
-    stack,
+    service,
     app,
     async close() {
       await app.close();
-      await stack.close();
       await gateway.close();
     },
   };
 }
 
 /** The capability POST route as the server wires it once delivery is integrated, plus the delivery routes. */
-export function deliveryApp(stack: Pick<DeliveryStack, 'service'>): FastifyInstance {
+export function deliveryApp(service: DeliveryService): FastifyInstance {
   const app = Fastify({ logger: false });
   app.setErrorHandler(async (error, _req, reply) => {
     const mapped = toErrorReply(error);
@@ -73,13 +70,13 @@ export function deliveryApp(stack: Pick<DeliveryStack, 'service'>): FastifyInsta
   });
   app.post<{ Params: { capability: string } }>('/v1/capabilities/:capability', async (req, reply) => {
     const key = req.headers['idempotency-key'];
-    const s = await stack.service.submit(req.params.capability, req.body, {
+    const s = await service.submit(req.params.capability, req.body, {
       ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
       async: prefersAsync(req.headers.prefer),
     });
     return sendSubmission(reply, s);
   });
-  void app.register(deliveriesPlugin, { delivery: stack.service });
+  void app.register(deliveriesPlugin, { delivery: service });
   return app;
 }
 

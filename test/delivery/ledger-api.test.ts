@@ -64,7 +64,7 @@ describe('idempotency ledger through the API', () => {
     expect(replay.json().error.details).toMatchObject({ ledgerState: 'unknown_outcome', replayed: true });
     const entry = await f.app.inject({ method: 'GET', url: '/v1/idempotency/k-unk' });
     expect(entry.json().entry.state).toBe('unknown_outcome');
-    await f.stack.service.resolve('k-unk', true);
+    await f.service.resolve('k-unk', true);
     const resolved = await post(f.app, hook(), { 'idempotency-key': 'k-unk' });
     expect(resolved.statusCode).toBe(200);
     expect(resolved.json()).toMatchObject({ result: null, replayed: true });

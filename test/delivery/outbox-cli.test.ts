@@ -36,7 +36,7 @@ describe('outbox CLI', () => {
     const raw = { mode: 'dry_run', store: 'sqlite:./data/gw.db', logLevel: 'silent', monitoring: { intervalSeconds: 0 }, capabilities: { webhook_dispatch: { providers: [{ name: 'hook_a', type: 'webhook' }] } } };
     writeFileSync(join(dir, 'gateway.config.json'), JSON.stringify(raw));
     const f = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a' }] }), { storeUrl: `sqlite:${join(dir, 'data', 'gw.db')}` });
-    const outbox = f.stack.service.outbox as LeasableOutbox;
+    const outbox = f.service.outbox as LeasableOutbox;
     dead = (await post(f.app, hook(1), { 'idempotency-key': 'cli-dead', prefer: 'respond-async' })).json().deliveryId;
     unknown = (await post(f.app, hook(2), { 'idempotency-key': 'cli-unknown', prefer: 'respond-async' })).json().deliveryId;
     await post(f.app, hook(3), { 'idempotency-key': 'cli-pending', prefer: 'respond-async' });

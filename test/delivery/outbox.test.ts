@@ -28,9 +28,9 @@ describe('durable outbox (SQLite)', () => {
     f = await deliveryFixture(deliveryConfig({ providers, store: `sqlite:${join(dir, 'gw.db')}`, delivery: { outbox: fastOutbox } }));
     return f;
   };
-  const outboxOf = (x: DeliveryFixture) => x.stack.service.outbox as LeasableOutbox;
+  const outboxOf = (x: DeliveryFixture) => x.service.outbox as LeasableOutbox;
   const worker = (x: DeliveryFixture, policy: Partial<typeof fastOutbox & { maxAgeMs: number }> = {}, owner?: string) =>
-    new OutboxWorker({ outbox: outboxOf(x), host: x.stack.service.host, clock: systemClock, policy: { maxAgeMs: 3_600_000, ...fastOutbox, ...policy }, recommendations: x.gateway.store, ...(owner ? { owner } : {}) });
+    new OutboxWorker({ outbox: outboxOf(x), chains: x.service.chains, clock: systemClock, policy: { maxAgeMs: 3_600_000, ...fastOutbox, ...policy }, recommendations: x.gateway.store, ...(owner ? { owner } : {}) });
 
   it('answers 202 with a delivery id once every provider failed over, with the record already on disk', async () => {
     const x = await open();
@@ -131,7 +131,7 @@ describe('durable outbox (SQLite)', () => {
     expect((await post(x.app, hook(2), { 'idempotency-key': 'k-lease-b' })).json().error).toMatchObject({ code: 'GW_UNKNOWN_OUTCOME' });
     expect(await x.gateway.store.getRecommendation('*', 'webhook_dispatch', `outbox_unknown:${b}`)).toMatchObject({ severity: 'warning' });
     // Operator: not delivered -> delivered again, once.
-    await x.stack.service.resolve('k-lease-b', false);
+    await x.service.resolve('k-lease-b', false);
     expect(await w.tick()).toBe('processed');
     expect(sandbox.deliveries.get('k-lease-b')).toBe(1);
   });

@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import type { Alert, AlertSink } from '../../src/monitoring/alerts/alert.js';
-import { getRegistry, resetRegistry } from '../../src/monitoring/defaults.js';
 import { SelfCheckRegistry } from '../../src/monitoring/self-check-registry.js';
 import type { HealthCheckResult, RecommendationInput } from '../../src/monitoring/types.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
@@ -43,7 +42,6 @@ const input = (over: Partial<RecommendationInput> = {}): RecommendationInput => 
 });
 
 describe('SelfCheckRegistry', () => {
-  afterEach(() => resetRegistry());
 
   it('keeps health history newest first, filtered by provider and capability', async () => {
     const { reg } = setup();
@@ -153,10 +151,4 @@ describe('SelfCheckRegistry', () => {
     expect(await reg.getRecommendations({ includeResolved: true })).toEqual([]);
   });
 
-  it('getRegistry returns one default instance until resetRegistry', () => {
-    const a = getRegistry();
-    expect(getRegistry()).toBe(a);
-    resetRegistry();
-    expect(getRegistry()).not.toBe(a);
-  });
 });

@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { getRegistry, getSelfCheckService, resetRegistry, resetSelfCheckService } from '../../src/monitoring/defaults.js';
+import { describe, expect, it } from 'vitest';
 import { SelfCheckRegistry } from '../../src/monitoring/self-check-registry.js';
 import { SelfCheckService } from '../../src/monitoring/self-check-service.js';
 import type { MonitoredChain } from '../../src/monitoring/sources.js';
@@ -18,11 +17,6 @@ function setup(chains: () => MonitoredChain[], clock = newClock(), extra: Partia
 }
 
 describe('SelfCheckService', () => {
-  afterEach(async () => {
-    await resetSelfCheckService();
-    resetRegistry();
-  });
-
   it('probes every provider with bounded concurrency and records every result', async () => {
     const clock = newClock();
     let inFlight = 0;
@@ -152,13 +146,10 @@ describe('SelfCheckService', () => {
   });
 
   it('passes recordHealthCheck and recordRecommendation through to the registry', async () => {
-    const service = getSelfCheckService();
-    expect(getSelfCheckService()).toBe(service);
+    const { service, registry } = setup(() => []);
     await service.recordHealthCheck({ provider: 'a', capability: 'x', timestamp: T0, success: true, latencyMs: 1, source: 'probe' });
     await service.recordRecommendation({ provider: 'a', capability: 'x', issueKey: 'slow', severity: 'warning', health: 'DEGRADED', issue: 'i', action: 'a' });
-    expect(await getRegistry().getHealthHistory()).toHaveLength(1);
-    expect(await getRegistry().getRecommendations()).toHaveLength(1);
-    await resetSelfCheckService();
-    expect(getSelfCheckService()).not.toBe(service);
+    expect(await registry.getHealthHistory()).toHaveLength(1);
+    expect(await registry.getRecommendations()).toHaveLength(1);
   });
 });

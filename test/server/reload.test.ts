@@ -125,7 +125,7 @@ describe('a reload never removes authentication from a public listener', () => {
     expect(await runtime.reload()).toBe(false);
     expect(runtime.gateway).toBe(gateway);
     expect((await isolate()).statusCode).toBe(401);
-    await runtime.monitor.alerts.flush();
+    await runtime.monitoring.alerts.flush();
     expect(alerts.map((a) => [a.type, a.data.issueKey, a.data.severity])).toEqual([['recommendation.opened', 'config_reload_failed', 'critical']]);
     let status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json();
     expect(status.gateway.reload.error).toMatchObject({ code: 'GW_CONFIG_INVALID', problems: [{ path: 'server.apiKeys' }] });
@@ -142,7 +142,7 @@ describe('a reload never removes authentication from a public listener', () => {
     expect(metrics).toMatch(/^aicmo_config_reload_failed 1$/m);
     writeConfig(file, withAlerts); // keys back: the reload goes through and the alert resolves
     expect(await runtime.reload()).toBe(true);
-    await runtime.monitor.alerts.flush();
+    await runtime.monitoring.alerts.flush();
     expect(alerts.at(-1)).toMatchObject({ type: 'recommendation.resolved', data: { issueKey: 'config_reload_failed' } });
     await new Promise((r) => sink.close(r));
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
-import { createStore } from '../../src/store/create-store.js';
+import { openStore } from '../../src/store/open-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +19,7 @@ it('kill -9 of a process writing in a loop leaves a readable, consistent databas
     child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
   });
   // Let it write for a while, concurrently with our reads.
-  const reader = createStore(`sqlite:${path}`);
+  const reader = openStore(`sqlite:${path}`);
   let seen = 0;
   for (let t = 0; t < 50 && seen < 300; t++) {
     await new Promise((r) => setTimeout(r, 50));
@@ -34,7 +34,7 @@ it('kill -9 of a process writing in a loop leaves a readable, consistent databas
   const raw = new Database(path);
   expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
   raw.close();
-  const after = createStore(`sqlite:${path}`);
+  const after = openStore(`sqlite:${path}`);
   const n = await after.countHealthChecks();
   expect(n).toBeGreaterThanOrEqual(Math.min(seen, 500));
   expect(n).toBeLessThanOrEqual(500 + 50);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStore } from '../../src/store/create-store.js';
+import { openStore } from '../../src/store/open-store.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { isGatewayError } from '../../src/core/errors.js';
 import { storeConformance } from './store-conformance.js';
@@ -16,15 +16,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 storeConformance('sqlite', {
   open: async ({ clock, retention }) => {
     current = join(dir, `db-${n++}`, 'gateway.db');
-    return createStore(`sqlite:${current}`, retention ? { clock, retention } : { clock });
+    return openStore(`sqlite:${current}`, retention ? { clock, retention } : { clock });
   },
-  reopen: async ({ clock }) => createStore(`sqlite:${current}`, { clock }),
+  reopen: async ({ clock }) => openStore(`sqlite:${current}`, { clock }),
 });
 
 describe('SQLite store specifics', () => {
   it('creates the directory, uses WAL and records the schema version', async () => {
     const path = join(dir, 'nested', 'deeper', 'g.db');
-    const s = createStore(`sqlite:${path}`);
+    const s = openStore(`sqlite:${path}`);
     await s.close();
     expect(existsSync(path)).toBe(true);
     const db = new Database(path, { readonly: true });
@@ -40,7 +40,7 @@ describe('SQLite store specifics', () => {
     db.close();
     let caught: unknown;
     try {
-      createStore(`sqlite:${path}`);
+      openStore(`sqlite:${path}`);
     } catch (e) {
       caught = e;
     }
@@ -51,7 +51,7 @@ describe('SQLite store specifics', () => {
     for (const url of ['postgres://u:p@h/db', 'sqlite:']) {
       let caught: unknown;
       try {
-        createStore(url);
+        openStore(url);
       } catch (e) {
         caught = e;
       }
@@ -62,8 +62,8 @@ describe('SQLite store specifics', () => {
 
   it('two connections see each other\'s writes', async () => {
     const path = join(dir, 'shared.db');
-    const a = createStore(`sqlite:${path}`);
-    const b = createStore(`sqlite:${path}`);
+    const a = openStore(`sqlite:${path}`);
+    const b = openStore(`sqlite:${path}`);
     await a.appendHealthChecks([{ provider: 'p', capability: 'c', timestamp: 1, success: true, latencyMs: 1, source: 'probe' }]);
     expect(await b.countHealthChecks()).toBe(1);
     await a.close();

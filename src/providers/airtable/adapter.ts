@@ -2,8 +2,7 @@
  * Airtable crm_sync adapter: upserts with `PATCH /v0/{baseId}/{table}` and
  * `performUpsert.fieldsToMergeOn`, 10 records per call, calls spaced to respect 5 req/s per base.
  */
-import { crmSync, type CrmSyncRequest, type CrmSyncResult } from '../../capabilities/crm-sync.js';
-import { parseRequest } from '../../capabilities/capability.js';
+import type { CrmSyncRequest, CrmSyncResult } from '../../capabilities/crm-sync.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
 import { httpRequest } from '../http/client.js';
@@ -15,7 +14,7 @@ import { probeAirtable } from './probe.js';
 
 type Fields = CrmSyncRequest['records'][number]['fields'];
 
-export class AirtableProvider implements Provider<unknown, CrmSyncResult> {
+export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult> {
   readonly type = 'airtable';
   readonly deduplicates = true;
 
@@ -25,8 +24,7 @@ export class AirtableProvider implements Provider<unknown, CrmSyncResult> {
     private readonly deps: ProviderDeps,
   ) {}
 
-  async invoke(request: unknown, ctx: InvokeContext): Promise<CrmSyncResult> {
-    const req = parseRequest(crmSync, request);
+  async invoke(req: CrmSyncRequest, ctx: InvokeContext): Promise<CrmSyncResult> {
     const token = this.requireToken();
     const table = req.object ?? this.options.table;
     if (!this.options.baseId || !table) {

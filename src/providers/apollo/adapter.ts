@@ -17,7 +17,7 @@ import { probeApollo } from './probe.js';
 
 export type { ApolloCall } from './probe.js';
 
-export class ApolloProvider implements Provider<unknown, LeadEnrichmentResult> {
+export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnrichmentResult> {
   readonly type = 'apollo';
 
   constructor(
@@ -26,8 +26,7 @@ export class ApolloProvider implements Provider<unknown, LeadEnrichmentResult> {
     private readonly deps: ProviderDeps,
   ) {}
 
-  async invoke(request: unknown, ctx: InvokeContext): Promise<LeadEnrichmentResult> {
-    const req = parseRequest(leadEnrichment, request);
+  async invoke(req: LeadEnrichmentRequest, ctx: InvokeContext): Promise<LeadEnrichmentResult> {
     const params: ApolloParams = { ...toApolloParams(req), reveal_personal_emails: this.options.revealPersonalEmails };
     const inQuery = this.options.paramsIn === 'query';
     const res = await this.call('POST', `/people/match${inQuery ? toQuery(params) : ''}`, inQuery ? undefined : params, ctx.signal);

@@ -4,8 +4,7 @@
  * provider state under the idempotency key *before* polling, so a retry of the same
  * invocation resumes polling instead of submitting (and paying) again.
  */
-import { leadEnrichment, type LeadEnrichmentResult } from '../../capabilities/lead-enrichment.js';
-import { parseRequest } from '../../capabilities/capability.js';
+import type { LeadEnrichmentRequest, LeadEnrichmentResult } from '../../capabilities/lead-enrichment.js';
 import { GatewayError, isGatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
 import { httpRequest, type HttpResponse } from '../http/client.js';
@@ -22,7 +21,7 @@ export type { DropcontactCall, PendingRequest } from './types.js';
 /** Kinds after which a stored request id is kept for the next attempt. */
 const RESUMABLE = new Set(['timeout', 'transient', 'rate_limited']);
 
-export class DropcontactProvider implements Provider<unknown, LeadEnrichmentResult> {
+export class DropcontactProvider implements Provider<LeadEnrichmentRequest, LeadEnrichmentResult> {
   readonly type = 'dropcontact';
 
   constructor(
@@ -35,8 +34,7 @@ export class DropcontactProvider implements Provider<unknown, LeadEnrichmentResu
     return `enrich-request:${idempotencyKey}`;
   }
 
-  async invoke(request: unknown, ctx: InvokeContext): Promise<LeadEnrichmentResult> {
-    const req = parseRequest(leadEnrichment, request);
+  async invoke(req: LeadEnrichmentRequest, ctx: InvokeContext): Promise<LeadEnrichmentResult> {
     const key = DropcontactProvider.stateKey(ctx.idempotencyKey);
     const stored = await this.deps.state.get<PendingRequest>(key);
     const fresh = stored && this.deps.clock.now() - stored.submittedAt < DROPCONTACT_RESULT_TTL_MS ? stored : undefined;

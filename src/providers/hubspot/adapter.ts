@@ -4,8 +4,7 @@
  * ID: N" is resolved by updating that object (`PATCH /crm/v3/objects/{object}/{N}`): a chunk
  * answered 409 is retried one input at a time so each conflict names its own existing id.
  */
-import { crmSync, type CrmSyncResult } from '../../capabilities/crm-sync.js';
-import { parseRequest } from '../../capabilities/capability.js';
+import type { CrmSyncRequest, CrmSyncResult } from '../../capabilities/crm-sync.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
 import { httpRequest, type HttpResponse } from '../http/client.js';
@@ -25,7 +24,7 @@ interface Call {
   objectFromRequest: boolean;
 }
 
-export class HubSpotProvider implements Provider<unknown, CrmSyncResult> {
+export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> {
   readonly type = 'hubspot';
   readonly deduplicates = true;
 
@@ -35,8 +34,7 @@ export class HubSpotProvider implements Provider<unknown, CrmSyncResult> {
     private readonly deps: ProviderDeps,
   ) {}
 
-  async invoke(request: unknown, ctx: InvokeContext): Promise<CrmSyncResult> {
-    const req = parseRequest(crmSync, request);
+  async invoke(req: CrmSyncRequest, ctx: InvokeContext): Promise<CrmSyncResult> {
     const token = this.requireToken();
     if (req.mergeOn.length !== 1) {
       throw new GatewayError('GW_PROVIDER_REJECTED', 'HubSpot upserts on exactly one unique property: mergeOn must name one field', {

@@ -3,8 +3,7 @@
  * read-only, returns the messages after the cursor (bounded batch) and advances the cursor
  * in provider state only once the whole batch is parsed.
  */
-import { parseRequest } from '../../capabilities/capability.js';
-import { replyFetching, type FetchedMessage, type ReplyFetchingResult } from '../../capabilities/reply-fetching.js';
+import type { FetchedMessage, ReplyFetchingRequest, ReplyFetchingResult } from '../../capabilities/reply-fetching.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
 import { authSecrets } from '../smtp/mail-auth.js';
@@ -18,7 +17,7 @@ import type { ImapConfig } from './options.js';
 
 const DAY_MS = 86_400_000;
 
-export class ImapProvider implements Provider<unknown, ReplyFetchingResult> {
+export class ImapProvider implements Provider<ReplyFetchingRequest, ReplyFetchingResult> {
   readonly type = 'imap';
   private readonly secrets: string[];
 
@@ -31,8 +30,7 @@ export class ImapProvider implements Provider<unknown, ReplyFetchingResult> {
     if (cfg.allowInsecure) deps.logger.warn({ provider: name }, 'imap: allowInsecure is on (plain text or unverified certificates permitted)');
   }
 
-  async invoke(input: unknown, ctx: InvokeContext): Promise<ReplyFetchingResult> {
-    const req = parseRequest(replyFetching, input);
+  async invoke(req: ReplyFetchingRequest, ctx: InvokeContext): Promise<ReplyFetchingResult> {
     // The request default is INBOX: then the configured mailbox applies.
     const mailbox = req.mailbox && req.mailbox !== 'INBOX' ? req.mailbox : this.cfg.mailbox;
     const limit = Math.min(req.limit ?? this.cfg.batchSize, this.cfg.batchSize);

@@ -5,7 +5,6 @@
  */
 import {
   getCapability,
-  parseRequest,
   type CrmSyncRequest,
   type EmailSendingRequest,
   type EmailVerificationRequest,
@@ -99,21 +98,20 @@ export class SandboxProvider implements Provider {
     this.calls++;
     const capability = getCapability(ctx.capability);
     if (!capability) throw new GatewayError('GW_PROVIDER_REJECTED', `sandbox does not know capability ${ctx.capability}`, { provider: this.name });
-    const parsed = parseRequest(capability, request);
     const ms = this.latency();
     if (ms > 0) await this.delay(ms, ctx);
     this.injectFaults();
     if (this.random() < this.options.hangRate) await this.hang(ctx, capability.sideEffects);
     const previous = this.deliveryCount(ctx.idempotencyKey);
-    const result = this.result(ctx, parsed);
+    const result = this.result(ctx, request);
     if (this.deduplicates && previous > 0) return result;
     this.recordDelivery(ctx.idempotencyKey, previous + 1);
     const keep = this.options.keepRecords;
     if (keep === 0 && !this.onDeliver) return result;
     // The record is bounded in count and in bytes, so a dry run never keeps large bodies alive.
-    const bytes = JSON.stringify(parsed)?.length ?? 0;
+    const bytes = JSON.stringify(request)?.length ?? 0;
     const budget = this.options.keepRecordBytes;
-    const kept = bytes <= budget ? parsed : { omitted: `request of ${bytes} bytes is larger than keepRecordBytes (${budget})` };
+    const kept = bytes <= budget ? request : { omitted: `request of ${bytes} bytes is larger than keepRecordBytes (${budget})` };
     const record: SandboxRecord = { idempotencyKey: ctx.idempotencyKey, capability: ctx.capability, provider: this.name, at: this.clock.now(), request: kept, result, duplicate: previous > 0, bytes: Math.min(bytes, budget) };
     if (keep > 0) {
       this.records.push(record);

@@ -1,7 +1,6 @@
 /** The `smtp` adapter: email_sending through nodemailer, with a Message-ID derived from the idempotency key. */
 import type { Transporter } from 'nodemailer';
-import { parseRequest } from '../../capabilities/capability.js';
-import { emailSending, type EmailSendingRequest, type EmailSendingResult } from '../../capabilities/email-sending.js';
+import type { EmailSendingRequest, EmailSendingResult } from '../../capabilities/email-sending.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
 import type { ProviderDeps } from '../types.js';
@@ -20,7 +19,7 @@ interface SendInfo {
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-export class SmtpProvider implements Provider<unknown, EmailSendingResult> {
+export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingResult> {
   readonly type = 'smtp';
   readonly deduplicates = false;
   private transporter: Transporter | undefined;
@@ -36,8 +35,7 @@ export class SmtpProvider implements Provider<unknown, EmailSendingResult> {
     if (cfg.allowInsecure) deps.logger.warn({ provider: name }, 'smtp: allowInsecure is on (plain text or unverified certificates permitted)');
   }
 
-  async invoke(input: unknown, ctx: InvokeContext): Promise<EmailSendingResult> {
-    const req: EmailSendingRequest = parseRequest(emailSending, input);
+  async invoke(req: EmailSendingRequest, ctx: InvokeContext): Promise<EmailSendingResult> {
     const fromValue = req.from ?? this.cfg.from;
     const sender = fromValue === undefined ? undefined : parseSender(fromValue);
     if (!sender) throw this.notConfigured('options.from (or a from address in the request)');

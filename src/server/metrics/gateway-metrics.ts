@@ -1,17 +1,15 @@
 /**
  * Prometheus metrics on an own prom-client Registry. Counters and histograms are fed from the
- * chain events (attempts, failovers) and from each invocation the server runs, through the
- * plain cells of hot-metrics.ts (prom-client hashes labels on every update); gauges
+ * chain events (attempts, failovers) and from each invocation the server runs; gauges
  * (provider health, breaker state, in-flight, recommendations) are read from the live status
  * at scrape time. Labels are capability and provider names and fixed enums only, so
  * cardinality is bounded by the configuration.
  */
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AttemptEvent, ChainStatusReport, FailoverEvent } from '../../core/chain.js';
 import type { Disposer } from '../../core/events.js';
 import { HEALTH_GAUGE, type BreakerState } from '../../core/health.js';
 import type { Severity } from '../../store/records.js';
-import { HotHistogram, HotValues, type ValueCell } from './hot-metrics.js';
 
 /** Gauge value of each breaker state (documented in docs/metrics.md). */
 export const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2, isolated: 3, forced_closed: 4 };
@@ -38,27 +36,53 @@ export interface ObservedChain {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly invocations: HotValues;
-  private readonly invocationSeconds: HotHistogram;
-  private readonly invocationsInFlight: HotValues;
-  private readonly attempts: HotValues;
-  private readonly attemptSeconds: HotHistogram;
-  private readonly failovers: HotValues;
-  private readonly httpRequests: HotValues;
+  private readonly invocations: Counter<'capability' | 'provider' | 'outcome'>;
+  private readonly invocationSeconds: Histogram<'capability' | 'outcome'>;
+  private readonly invocationsInFlight: Gauge<'capability'>;
+  private readonly attempts: Counter<'capability' | 'provider' | 'outcome'>;
+  private readonly attemptSeconds: Histogram<'capability' | 'provider'>;
+  private readonly failovers: Counter<'capability' | 'provider' | 'kind'>;
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   /** HTTP requests being served (inc on arrival, dec when the connection is done with it). */
-  readonly httpInFlight: ValueCell;
+  readonly httpInFlight: Gauge;
 
   constructor(source: MetricsSource, opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    const r = this.registry;
-    this.invocations = new HotValues('aicmo_invocations_total', 'Invocations by capability, serving provider (none when failed) and outcome (success or failure kind).', ['capability', 'provider', 'outcome'], r, 'counter');
-    this.invocationSeconds = new HotHistogram('aicmo_invocation_duration_seconds', 'Invocation latency, all attempts included.', ['capability', 'outcome'], r, LATENCY_BUCKETS);
-    this.invocationsInFlight = new HotValues('aicmo_invocations_in_flight', 'Invocations running now.', ['capability'], r, 'gauge');
-    this.attempts = new HotValues('aicmo_attempts_total', 'Provider attempts by outcome (success, a failure kind, or skipped).', ['capability', 'provider', 'outcome'], r, 'counter');
-    this.attemptSeconds = new HotHistogram('aicmo_attempt_duration_seconds', 'Latency of attempts that reached the provider.', ['capability', 'provider'], r, LATENCY_BUCKETS);
-    this.failovers = new HotValues('aicmo_failovers_total', 'Failovers away from a provider, by the failure kind that caused them.', ['capability', 'provider', 'kind'], r, 'counter');
-    this.httpRequests = new HotValues('aicmo_http_requests_total', 'HTTP requests by method, route pattern and status.', ['method', 'route', 'status'], r, 'counter');
-    this.httpInFlight = new HotValues('aicmo_http_requests_in_flight', 'HTTP requests being served now.', [], r, 'gauge').cell();
+    this.invocations = new Counter({
+      name: 'aicmo_invocations_total',
+      help: 'Invocations by capability, serving provider (none when failed) and outcome (success or failure kind).',
+      labelNames: ['capability', 'provider', 'outcome'],
+      registers,
+    });
+    this.invocationSeconds = new Histogram({
+      name: 'aicmo_invocation_duration_seconds',
+      help: 'Invocation latency, all attempts included.',
+      labelNames: ['capability', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.invocationsInFlight = new Gauge({ name: 'aicmo_invocations_in_flight', help: 'Invocations running now.', labelNames: ['capability'], registers });
+    this.attempts = new Counter({
+      name: 'aicmo_attempts_total',
+      help: 'Provider attempts by outcome (success, a failure kind, or skipped).',
+      labelNames: ['capability', 'provider', 'outcome'],
+      registers,
+    });
+    this.attemptSeconds = new Histogram({
+      name: 'aicmo_attempt_duration_seconds',
+      help: 'Latency of attempts that reached the provider.',
+      labelNames: ['capability', 'provider'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.failovers = new Counter({
+      name: 'aicmo_failovers_total',
+      help: 'Failovers away from a provider, by the failure kind that caused them.',
+      labelNames: ['capability', 'provider', 'kind'],
+      registers,
+    });
+    this.httpRequests = new Counter({ name: 'aicmo_http_requests_total', help: 'HTTP requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers });
+    this.httpInFlight = new Gauge({ name: 'aicmo_http_requests_in_flight', help: 'HTTP requests being served now.', registers });
 
     const providerGauge = (name: string, help: string, value: (p: ChainStatusReport['providers'][number]) => number) =>
       new Gauge({
@@ -121,30 +145,30 @@ export class GatewayMetrics {
   observe(chains: readonly ObservedChain[]): Disposer {
     const disposers = chains.flatMap((chain) => [
       chain.onAttempt((e) => {
-        this.attempts.cell(e.capability, e.provider, e.outcome).inc();
-        if (e.outcome !== 'skipped') this.attemptSeconds.cell(e.capability, e.provider).observe(e.latencyMs / 1000);
+        this.attempts.inc({ capability: e.capability, provider: e.provider, outcome: e.outcome });
+        if (e.outcome !== 'skipped') this.attemptSeconds.observe({ capability: e.capability, provider: e.provider }, e.latencyMs / 1000);
       }),
-      chain.onFailover((e) => this.failovers.cell(e.capability, e.from, e.kind).inc()),
+      chain.onFailover((e) => this.failovers.inc({ capability: e.capability, provider: e.from, kind: e.kind })),
     ]);
     return () => disposers.forEach((d) => d());
   }
 
   /** Marks an invocation of a configured capability as started; returns its start time for invocationEnded. */
   invocationStarted(capability: string): number {
-    this.invocationsInFlight.cell(capability).inc();
+    this.invocationsInFlight.inc({ capability });
     return performance.now();
   }
 
   /** Counts an invocation that invocationStarted marked, with its outcome and the provider that served it. */
   invocationEnded(capability: string, started: number, outcome: string, provider: string | null): void {
-    this.invocationsInFlight.cell(capability).dec();
-    this.invocations.cell(capability, provider ?? 'none', outcome).inc();
-    this.invocationSeconds.cell(capability, outcome === 'success' ? 'success' : 'failure').observe((performance.now() - started) / 1000);
+    this.invocationsInFlight.dec({ capability });
+    this.invocations.inc({ capability, provider: provider ?? 'none', outcome });
+    this.invocationSeconds.observe({ capability, outcome: outcome === 'success' ? 'success' : 'failure' }, (performance.now() - started) / 1000);
   }
 
   /** Counts one HTTP request by method, route pattern and status. */
   countRequest(method: string, route: string, status: number): void {
-    this.httpRequests.cell(method, route, String(status)).inc();
+    this.httpRequests.inc({ method, route, status: String(status) });
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {

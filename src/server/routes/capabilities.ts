@@ -1,14 +1,14 @@
 /**
  * Capabilities: list, describe (chain status and the request's JSON Schema), and invoke.
  * One parametric route `POST /v1/capabilities/:capability`; the body is validated by the
- * capability's zod schema inside Gateway.invoke, so a 400 lists every problem with its path.
+ * capability's zod schema inside Gateway.submit, so a 400 lists every problem with its path.
  */
 import { z } from 'zod';
 import { getCapability } from '../../capabilities/index.js';
 import { GatewayError } from '../../core/errors.js';
 import type { SubmitOptions } from '../../delivery/delivery-service.js';
 import { isUnavailable, toErrorReply } from '../error-reply.js';
-import { prefersAsync, sendSubmission } from './deliveries.js';
+import { prefersAsync, sendError, sendSubmission } from '../submission-reply.js';
 import type { RouteModule } from './route-module.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -79,9 +79,7 @@ export const capabilityRoutes: RouteModule = (app, runtime) => {
       if (!isUnavailable(mapped)) throw error;
       // No usable provider / every provider failed: say what the operator should do.
       const recommendations = await runtime.activeRecommendations(capability).catch(() => []);
-      if (mapped.retryAfterMs !== undefined) reply.header('retry-after', Math.max(1, Math.ceil(mapped.retryAfterMs / 1000)));
-      if (mapped.body.error.idempotencyKey) reply.header('idempotency-key', mapped.body.error.idempotencyKey);
-      return reply.code(mapped.status).send({ ...mapped.body, recommendations });
+      return sendError(reply, mapped, { recommendations });
     }
   });
 };

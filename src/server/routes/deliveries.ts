@@ -1,37 +1,17 @@
 /**
  * Delivery routes (a Fastify plugin): `GET /v1/deliveries/:id` (one outbox delivery),
  * `GET /v1/deliveries?state=&capability=&limit=` (newest first, with counts per state) and
- * `GET /v1/idempotency/:key` (what the ledger holds for a key). Also the mapping of a
- * submission to its HTTP answer (200 with the result, or 202 with the delivery id and a
- * Location header) and of the ledger's errors to their status, for the capability route.
+ * `GET /v1/idempotency/:key` (what the ledger holds for a key). The answer to a submission
+ * itself is in ../submission-reply.ts.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { GatewayError } from '../../core/errors.js';
-import type { DeliveryService, Submission } from '../../delivery/delivery-service.js';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { DeliveryService } from '../../delivery/delivery-service.js';
 import type { LedgerEntry } from '../../delivery/ledger.js';
 import { DELIVERY_STATES, type DeliveryQuery, type DeliveryRecord, type DeliveryState } from '../../delivery/outbox.js';
 import type { RouteModule } from './route-module.js';
 
 export interface DeliveriesRouteOptions {
   delivery: DeliveryService;
-}
-
-/** HTTP status of the errors delivery adds (the capability route maps the rest). */
-const DELIVERY_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
-  GW_IDEMPOTENCY_MISMATCH: 422,
-  GW_IDEMPOTENCY_IN_FLIGHT: 409,
-  GW_UNKNOWN_OUTCOME: 502,
-});
-
-export function deliveryErrorStatus(error: GatewayError): number | undefined {
-  return DELIVERY_ERROR_STATUS[error.code];
-}
-
-/** True when the request asks for asynchronous delivery (`Prefer: respond-async`, RFC 7240). */
-export function prefersAsync(prefer: string | string[] | undefined): boolean {
-  if (prefer === undefined) return false;
-  const v = Array.isArray(prefer) ? prefer.join(',') : prefer;
-  return v.split(',').some((p) => p.trim().toLowerCase().split(';')[0] === 'respond-async');
 }
 
 export function deliveryView(r: DeliveryRecord): Record<string, unknown> {
@@ -66,19 +46,6 @@ export function ledgerView(e: LedgerEntry): Record<string, unknown> {
   if (e.error) out.error = { code: e.error.code, kind: e.error.kind, message: e.error.message };
   if (e.resolvedBy) out.resolvedBy = e.resolvedBy;
   return out;
-}
-
-/** Sends a submission: 200 with the result (replays marked), or 202 with the delivery id and Location. */
-export function sendSubmission(reply: FastifyReply, s: Submission): FastifyReply {
-  if (s.replayed) reply.header('idempotent-replayed', 'true');
-  if (s.status === 'completed') {
-    reply.header('idempotency-key', s.result.idempotencyKey);
-    const r = s.result;
-    return reply.code(200).send({ result: r.result, provider: r.provider, attempts: r.attempts, idempotencyKey: r.idempotencyKey, latencyMs: r.latencyMs, replayed: s.replayed });
-  }
-  const location = `/v1/deliveries/${s.delivery.id}`;
-  reply.header('idempotency-key', s.idempotencyKey).header('location', location);
-  return reply.code(202).send({ deliveryId: s.delivery.id, idempotencyKey: s.idempotencyKey, state: s.delivery.state, location, replayed: s.replayed });
 }
 
 const notFound = (what: string): Record<string, unknown> => ({

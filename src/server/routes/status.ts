@@ -46,14 +46,14 @@ export const statusRoutes: RouteModule = (app, runtime) => {
     if (capability) q.capability = capability;
     if (provider) q.provider = provider;
     if (includeResolved) q.includeResolved = true;
-    return { recommendations: await runtime.monitor.registry.getRecommendations(q) };
+    return { recommendations: await runtime.monitoring.registry.getRecommendations(q) };
   });
 
   app.get<{ Querystring: ChecksQs }>('/v1/checks', { schema: { querystring: checksQuery } }, async (request) => {
     const q: HealthQuery = { limit: request.query.limit };
     if (request.query.provider) q.provider = request.query.provider;
     if (request.query.capability) q.capability = request.query.capability;
-    return { checks: await runtime.monitor.registry.getHealthHistory(q) };
+    return { checks: await runtime.monitoring.registry.getHealthHistory(q) };
   });
 
   app.post('/v1/self-check', async () => runtime.selfCheck());

@@ -42,7 +42,11 @@ export class SqliteStore implements Store {
   private readonly states = new Map<string, ProviderState>();
   private readonly mail: SentMailLog;
 
-  constructor(path: string, opts: SqliteStoreOptions = {}) {
+  constructor(
+    /** The database file (`:memory:` for a private in-memory database). */
+    readonly path: string,
+    opts: SqliteStoreOptions = {},
+  ) {
     this.description = `sqlite:${path}`;
     this.clock = opts.clock ?? systemClock;
     this.retention = resolveRetention(opts.retention);

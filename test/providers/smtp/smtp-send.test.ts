@@ -1,7 +1,9 @@
 /** What the server receives: headers, body, attachments, envelope, Message-ID stability. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/core/errors.js';
-import type { EmailSendingResult } from '../../../src/capabilities/email-sending.js';
+import { parseRequest } from '../../../src/capabilities/capability.js';
+import { emailSending, type EmailSendingResult } from '../../../src/capabilities/email-sending.js';
+import { createProviderChain } from '../../../src/core/build.js';
 import { invokeCtx } from '../../helpers/context.js';
 import { makeSmtp, PASS, plainOptions, USER } from './make-smtp.js';
 import { startSmtpServer, type TestSmtpServer } from './smtp-test-server.js';
@@ -110,9 +112,12 @@ describe('smtp: sending to a real SMTP server', () => {
     expect([error.code, error.kind, error.status]).toEqual(['GW_PROVIDER_TRANSIENT', 'transient', 452]);
   });
 
-  it('an invalid request is refused before any connection', async () => {
-    const error = (await send({ to: 'not-an-address', subject: 'Hi', text: 'x' }).catch((e: unknown) => e)) as GatewayError;
+  it('an invalid request is refused by the chain before the adapter opens a connection', async () => {
+    const chain = createProviderChain({ capability: 'email_sending', sideEffects: true, providers: [smtp.provider], validate: (r) => parseRequest(emailSending, r) });
+    const error = (await chain.invoke({ to: 'not-an-address', subject: 'Hi', text: 'x' }).catch((e: unknown) => e)) as GatewayError;
     expect(error.code).toBe('GW_INVALID_REQUEST');
+    expect(error.details?.problems).toEqual([{ path: 'to', message: expect.any(String) }]);
+    expect(chain.providers[0]!.status().toJSON()).toMatchObject({ successCount: 0, failureCount: 0 });
     expect(server.received).toHaveLength(0);
   });
 });

@@ -1,8 +1,11 @@
 /**
- * Opens a store from its URL: `memory:`, `sqlite:<path>` or `redis://host:port` (relative paths resolve against
- * the working directory). An unknown scheme or a store that cannot be opened throws
- * GatewayError GW_CONFIG_INVALID naming the URL scheme, never the full URL (it may hold a password).
+ * Opens a store from its URL: `memory:`, `sqlite:<path>` or `redis://host:port` (a relative
+ * SQLite path resolves against `cwd`, default the working directory). The one place a store URL
+ * is read: the Gateway, the CLI and the server all open their store here. An unknown scheme or a
+ * store that cannot be opened throws GatewayError GW_CONFIG_INVALID naming the URL scheme, never
+ * the full URL (it may hold a password).
  */
+import { isAbsolute, resolve } from 'node:path';
 import { GatewayError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { MemoryStore } from './memory/memory-store.js';
@@ -13,18 +16,26 @@ import type { Store } from './store.js';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/gateway.db';
 
-export interface CreateStoreOptions {
+export interface OpenStoreOptions {
+  /** The directory a relative SQLite path resolves against (default `process.cwd()`). */
+  cwd?: string;
   retention?: Partial<RetentionPolicy>;
   clock?: Clock;
   busyTimeoutMs?: number;
 }
 
-export function createStore(url: string = DEFAULT_STORE_URL, opts: CreateStoreOptions = {}): Store {
+/** The history retention the config's `monitoring` section asks for. */
+export function retentionOf(monitoring: { historyMaxCount: number; historyMaxAgeHours: number }): Partial<RetentionPolicy> {
+  return { historyMaxCount: monitoring.historyMaxCount, historyMaxAgeMs: monitoring.historyMaxAgeHours * 3_600_000 };
+}
+
+export function openStore(url: string = DEFAULT_STORE_URL, opts: OpenStoreOptions = {}): Store {
   const scheme = url.slice(0, url.indexOf(':') + 1);
   if (url === 'memory:' || url === 'memory') return new MemoryStore(opts);
   if (scheme === 'sqlite:') {
-    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) throw invalid('sqlite: needs a file path, e.g. sqlite:./data/gateway.db');
+    const given = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!given) throw invalid('sqlite: needs a file path, e.g. sqlite:./data/gateway.db');
+    const path = given === ':memory:' || isAbsolute(given) ? given : resolve(opts.cwd ?? process.cwd(), given);
     try {
       return new SqliteStore(path, opts);
     } catch (error) {
