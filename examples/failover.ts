@@ -1,6 +1,7 @@
 /**
- * Failover in a few lines: a chain of two providers where the primary fails; the trace shows why
- * the fallback served. Run: npx tsx examples/failover.ts
+ * Failover in a few lines: a standalone chain of two providers where the primary fails; the
+ * trace shows why the fallback served, and the primary's health shows what it saw.
+ * Run: npx tsx examples/failover.ts
  */
 import { createProviderChain, GatewayError } from '../src/index.js';
 
@@ -20,6 +21,6 @@ const chain = createProviderChain({
 });
 
 const { result, provider, attempts } = await chain.invoke({ event: 'demo' }, { idempotencyKey: 'demo-1' });
-console.log({ result, provider });
-console.table(attempts);
-console.table(chain.getStatusReport().providers.map((p) => ({ name: p.name, health: p.health, breaker: p.breakerState })));
+console.log(`served by ${provider}:`, result);
+for (const a of attempts) console.log(`  ${a.provider}: ${a.outcome}${a.code ? ` (${a.code})` : ''}`);
+for (const p of chain.getStatusReport().providers) console.log(`  ${p.name} health ${p.health}, breaker ${p.breakerState}`);

@@ -1,13 +1,16 @@
 /**
- * Probe every provider and print the recommendations. Run: npx tsx examples/self-check.ts
+ * A self-check: probe every provider, derive recommendations, and print what to change. The
+ * primary SMTP provider refuses its credentials here, so the recommendation names the option.
+ * Run: npx tsx examples/self-check.ts
  */
 import { Gateway } from '../src/index.js';
 
 const gateway = await Gateway.create({ dryRun: true, snapshotIntervalMs: 0 });
-for (const chain of gateway.listProviderChains()) {
-  for (const provider of chain.providers) {
-    const outcome = await provider.probe(2_000);
-    console.log(`${chain.capability.padEnd(26)} ${provider.name.padEnd(26)} ${outcome.ok ? 'ok' : outcome.skipped ?? outcome.error?.code}`);
-  }
+try {
+  gateway.getSandbox('smtp_gmail')!.setFailure('auth');
+  const { results, recommendations } = await gateway.monitoring.service.runFullCheck();
+  for (const r of results) console.log(`${r.capability.padEnd(24)} ${r.provider.padEnd(18)} ${r.success ? 'ok' : (r.skipped ?? r.error?.code)}`);
+  for (const rec of recommendations) console.log(`[${rec.severity}] ${rec.provider}: ${rec.issue}\n    -> ${rec.action}`);
+} finally {
+  await gateway.close();
 }
-await gateway.close();
