@@ -50,7 +50,7 @@ async function run(name: string, url: string): Promise<Row> {
   await autocannon({ ...opts, duration: 1 }); // warm-up
   const latencies: number[] = [];
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ ...opts, duration: DURATION_S }, (err, result) => (err ? reject(err) : resolve(result)));
+    const instance = autocannon({ ...opts, duration: DURATION_S }, (err: Error | null, result) => (err ? reject(err) : resolve(result)));
     instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   });
   latencies.sort((x, y) => x - y);

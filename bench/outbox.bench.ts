@@ -27,7 +27,7 @@ interface Result {
   p99Ms: number;
 }
 
-async function measure(name: string, op: (i: number) => Promise<unknown> | unknown, concurrency = CONCURRENCY): Promise<Result> {
+async function measure(name: string, op: (i: number) => unknown, concurrency = CONCURRENCY): Promise<Result> {
   const latencies = new Float64Array(N);
   let next = 0;
   const started = performance.now();

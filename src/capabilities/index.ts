@@ -30,7 +30,7 @@ export const CAPABILITY_NAMES = [
 
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
-export const CAPABILITIES: Readonly<Record<CapabilityName, Capability<any, any>>> = Object.freeze({
+export const CAPABILITIES: Readonly<Record<CapabilityName, Capability>> = Object.freeze({
   email_sending: emailSending,
   social_posting_linkedin: socialPostingLinkedin,
   social_posting_x: socialPostingX,

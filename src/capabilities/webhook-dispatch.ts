@@ -15,7 +15,7 @@ function isJsonValue(value: unknown, depth = 0): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
   if (depth > 64 || typeof value !== 'object') return false;
   if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
   for (const k in value) if (!isJsonValue((value as Record<string, unknown>)[k], depth + 1)) return false;
   return true;

@@ -8,7 +8,7 @@ export function cliLogger(stderr: OutStream, verbose = false): Logger {
       if (!show) return;
       const msg = typeof a === 'string' ? a : typeof b === 'string' ? b : '';
       stderr.write(`${level}: ${msg}\n`);
-    }) as LogFn;
+    });
   const logger: Logger = {
     debug: line('debug', verbose),
     info: line('info', verbose),

@@ -71,7 +71,7 @@ export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.en
   const live = config.mode === 'live';
   const seen = new Map<string, string>();
   for (const [capability, cap] of Object.entries(config.capabilities)) {
-    cap!.providers.forEach((p, i) => {
+    cap.providers.forEach((p, i) => {
       const base = `capabilities.${capability}.providers[${i}]`;
       const other = seen.get(p.name);
       if (other) problems.push({ path: `${base}.name`, message: `provider name "${p.name}" is already used at ${other}` });

@@ -3,7 +3,6 @@
  * options pass the type's schema, and required settings are present (missing ones make the
  * provider "not configured", which is reported, not fatal).
  */
-import type { z } from 'zod';
 import { formatPath, type FieldProblem } from '../capabilities/capability.js';
 import { getProviderType, listProviderTypes } from '../providers/index.js';
 import type { ProviderTypeDefinition } from '../providers/types.js';
@@ -47,7 +46,7 @@ export function resolveProviderOptions(entry: ProviderEntry, capability: string,
     const v = getPath(entry.options, p);
     return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
   });
-  const parsed = (definition.options as z.ZodType<unknown>).safeParse(entry.options);
+  const parsed = definition.options.safeParse(entry.options);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.map(String).join('.');

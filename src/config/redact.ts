@@ -25,7 +25,7 @@ export function redactStoreUrl(url: string): string {
 }
 
 export function redactConfig(config: GatewayConfig): GatewayConfig {
-  const copy = structuredClone(config) as GatewayConfig;
+  const copy = structuredClone(config);
   copy.store = redactStoreUrl(copy.store);
   const keys = (list: GatewayConfig['server']['apiKeys']) => list.map((k) => (typeof k === 'string' ? REDACTED : { ...k, key: REDACTED }));
   copy.server.apiKeys = keys(copy.server.apiKeys);

@@ -12,14 +12,14 @@
  */
 import type { Clock, TimerHandle } from './clock.js';
 
-export type AttemptOutcome =
-  | { ok: true; value: unknown }
+export type AttemptOutcome<T = unknown> =
+  | { ok: true; value: T }
   /** `expired`: no answer by the deadline plus the grace; `cancelled`: stopped by the engine (a hedge won). */
   | { ok: false; thrown: unknown; expired: boolean; cancelled: boolean };
 
-export interface AttemptCall {
+export interface AttemptCall<T> {
   /** The adapter call (or probe), given the attempt's signal. */
-  run: (signal: AbortSignal) => Promise<unknown> | unknown;
+  run: (signal: AbortSignal) => Promise<T>;
   clock: Clock;
   /** Epoch ms at which the signal fires. */
   deadline: number;
@@ -29,13 +29,13 @@ export interface AttemptCall {
   cancel?: AbortSignal | undefined;
 }
 
-export function runAttempt(call: AttemptCall): Promise<AttemptOutcome> {
+export function runAttempt<T>(call: AttemptCall<T>): Promise<AttemptOutcome<T>> {
   const { clock } = call;
   const controller = new AbortController();
-  return new Promise<AttemptOutcome>((resolve) => {
+  return new Promise<AttemptOutcome<T>>((resolve) => {
     let timer: TimerHandle | undefined;
     let settled = false;
-    const finish = (outcome: AttemptOutcome): void => {
+    const finish = (outcome: AttemptOutcome<T>): void => {
       if (settled) return;
       settled = true;
       timer?.cancel();
@@ -53,7 +53,8 @@ export function runAttempt(call: AttemptCall): Promise<AttemptOutcome> {
     timer = held(clock.setTimeout(onDeadline, call.deadline - clock.now()));
     if (call.cancel?.aborted) return onCancel();
     call.cancel?.addEventListener('abort', onCancel, { once: true });
-    let pending: Promise<unknown>;
+    // An adapter that throws synchronously fails its attempt like one that rejects.
+    let pending: Promise<T>;
     try {
       pending = Promise.resolve(call.run(controller.signal));
     } catch (thrown) {

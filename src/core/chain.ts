@@ -125,7 +125,7 @@ export class ProviderChain {
     try {
       validated = this.validate(request);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
     return this.invokeValidated<T>(validated, options);
   }

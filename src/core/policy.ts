@@ -171,7 +171,7 @@ export function withDefaults<T extends object>(defaults: T, partial: DeepPartial
   for (const [k, v] of Object.entries(partial)) {
     if (v === undefined) continue;
     const d = (defaults as Record<string, unknown>)[k];
-    out[k] = d && typeof d === 'object' && !Array.isArray(d) && typeof v === 'object' ? withDefaults(d as object, v as object) : v;
+    out[k] = d && typeof d === 'object' && !Array.isArray(d) && typeof v === 'object' ? withDefaults(d, v as object) : v;
   }
   return out as T;
 }

@@ -11,7 +11,7 @@ import { ProviderStatus, type ProviderHealth } from './health.js';
 import { ConcurrencyLimiter, TokenBucket, type RateLimiter } from './limits.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { BreakerPolicy, ProviderLimits } from './policy.js';
-import type { ProbeResult, Provider } from './provider.js';
+import type { Provider } from './provider.js';
 import { ProviderHealthState, type Permit } from './provider-health-state.js';
 import { providerStatusJSON } from './provider-status.js';
 import type {
@@ -195,7 +195,7 @@ export class TrackedProvider {
     const now = this.clock.now();
     const latencyMs = now - at;
     if (outcome.ok) {
-      const res = (outcome.value ?? undefined) as ProbeResult | undefined;
+      const res = outcome.value ?? undefined;
       this.state.probePassed(res, latencyMs, now);
       const out: ProbeOutcome = { ...base, ok: true, latencyMs };
       if (res?.metadata) out.metadata = res.metadata;

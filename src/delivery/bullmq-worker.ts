@@ -42,7 +42,7 @@ export class BullmqOutboxWorker {
   start(): void {
     if (this.worker) return;
     const { outbox, policy } = this.o;
-    this.worker = new Worker(OUTBOX_QUEUE, (job, token) => this.process(job, token), {
+    this.worker = new Worker<JobRecord>(OUTBOX_QUEUE, (job, token) => this.process(job, token), {
       connection: bullConnection(outbox.target),
       prefix: bullPrefix(outbox.target),
       concurrency: 1,

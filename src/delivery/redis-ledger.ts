@@ -58,9 +58,9 @@ export class RedisLedger implements IdempotencyLedger {
   }
 
   async settle(key: string, update: LedgerUpdate, now: number, owner?: string): Promise<boolean> {
-    const cur = await this.redis.hmget(this.key(key), 'state', 'data', 'deliveryId');
-    if (cur[0] === null || cur[1] === null) return false;
-    const next = applyUpdate(this.decode(cur[0], cur[1], now, cur[2]), update, now);
+    const [state, data, deliveryId] = await this.redis.hmget(this.key(key), 'state', 'data', 'deliveryId');
+    if (state == null || data == null) return false;
+    const next = applyUpdate(this.decode(state, data, now, deliveryId ?? null), update, now);
     return (await this.redis.eval(SETTLE, 1, this.key(key), owner ?? '', next.state, JSON.stringify(next), next.deliveryId ?? '')) === 1;
   }
 
@@ -70,10 +70,10 @@ export class RedisLedger implements IdempotencyLedger {
 
   async get(key: string, now: number): Promise<LedgerEntry | undefined> {
     const [state, data, deliveryId] = await this.redis.hmget(this.key(key), 'state', 'data', 'deliveryId');
-    if (state === null || data === null) return undefined;
-    const e = this.decode(state, data, now, deliveryId);
+    if (state == null || data == null) return undefined;
+    const e = this.decode(state, data, now, deliveryId ?? null);
     if (state === 'in_flight' && e.state === 'unknown_outcome') {
-      await this.redis.eval(SETTLE, 1, this.key(key), JSON.parse(data).owner as string, 'unknown_outcome', JSON.stringify(e));
+      await this.redis.eval(SETTLE, 1, this.key(key), (JSON.parse(data) as { owner: string }).owner, 'unknown_outcome', JSON.stringify(e));
     }
     return e;
   }

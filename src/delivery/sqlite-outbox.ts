@@ -54,8 +54,14 @@ export class SqliteOutbox implements LeasableOutbox {
   async list(q: DeliveryQuery = {}): Promise<DeliveryRecord[]> {
     const clauses: string[] = [];
     const params: (string | number)[] = [];
-    if (q.state) (clauses.push('state = ?'), params.push(q.state));
-    if (q.capability) (clauses.push('capability = ?'), params.push(q.capability));
+    if (q.state) {
+      clauses.push('state = ?');
+      params.push(q.state);
+    }
+    if (q.capability) {
+      clauses.push('capability = ?');
+      params.push(q.capability);
+    }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const rows = this.db.prepare(`SELECT * FROM outbox ${where} ORDER BY created_at DESC, id LIMIT ?`).all(...params, q.limit ?? 100) as OutboxRow[];
     return rows.map(toRecord);
@@ -98,8 +104,14 @@ export class SqliteOutbox implements LeasableOutbox {
   async purge(q: PurgeQuery): Promise<number> {
     const clauses: string[] = ['state IN (SELECT value FROM json_each(?))'];
     const params: (string | number)[] = [JSON.stringify(q.states ?? FINISHED_STATES)];
-    if (q.id !== undefined) (clauses.push('id = ?'), params.push(q.id));
-    if (q.olderThan !== undefined) (clauses.push('updated_at < ?'), params.push(q.olderThan));
+    if (q.id !== undefined) {
+      clauses.push('id = ?');
+      params.push(q.id);
+    }
+    if (q.olderThan !== undefined) {
+      clauses.push('updated_at < ?');
+      params.push(q.olderThan);
+    }
     const where = clauses.join(' AND ');
     return this.db.transaction(() => {
       this.db.prepare(`DELETE FROM ledger WHERE state = 'queued' AND key IN (SELECT idempotency_key FROM outbox WHERE ${where})`).run(...params);

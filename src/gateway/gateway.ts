@@ -109,7 +109,7 @@ export class Gateway {
       await gateway.restoreHealth();
     } catch (error) {
       // Nothing was served: close what was built, without saving half-restored health.
-      await Promise.allSettled(gateway.adapters.map((a) => a.close?.()));
+      await Promise.allSettled(gateway.adapters.map((a) => a.close?.() ?? Promise.resolve()));
       if (!opts.store) await store.close();
       throw error;
     }
@@ -167,7 +167,7 @@ export class Gateway {
     this._dryRun = opts.dryRun;
     this.chains.clear();
     for (const [name, cap] of Object.entries(this.config.capabilities)) {
-      const { chain, adapters } = buildChain(name as CapabilityName, cap!, this.buildContext());
+      const { chain, adapters } = buildChain(name as CapabilityName, cap, this.buildContext());
       this.adapters.push(...adapters.map((a) => a.adapter));
       this.chains.registerProviderChain(chain);
     }
@@ -207,7 +207,7 @@ export class Gateway {
   /** A standalone adapter for one configured provider (not tracked by any chain). */
   createAdapter(name: string): Provider {
     for (const [capability, cap] of Object.entries(this.config.capabilities)) {
-      const entry = cap!.providers.find((p) => p.name === name);
+      const entry = cap.providers.find((p) => p.name === name);
       if (entry) {
         const built = buildAdapter(entry, capability, this.buildContext());
         this.adapters.push(built.adapter);
@@ -270,7 +270,7 @@ export class Gateway {
       }
     }
     await this.deliveryStack?.close().catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'could not close the delivery stack'));
-    await Promise.allSettled(this.adapters.map((a) => a.close?.()));
+    await Promise.allSettled(this.adapters.map((a) => a.close?.() ?? Promise.resolve()));
     if (this.ownsStore) await this.store.close();
   }
 

@@ -26,7 +26,7 @@ export async function cli(argv: string[], opts: { cwd: string; clock?: Clock; en
   return { code, stdout, stderr };
 }
 
-export function tempDir(): { dir: string; cleanup(): void } {
+export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'gw-cli-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

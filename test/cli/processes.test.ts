@@ -18,8 +18,8 @@ function start(args: string[], cwd: string): Proc {
   const child = spawn(TSX, [MAIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.on('exit', (code) => resolve({ code, stdout, stderr })),
   );
@@ -61,7 +61,10 @@ describe('CLI processes', () => {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('no status line within 20 s')), 20_000);
       w.child.stdout!.on('data', (d: Buffer) => {
-        if (/providers 4/.test(d.toString())) (clearTimeout(t), resolve());
+        if (/providers 4/.test(d.toString())) {
+          clearTimeout(t);
+          resolve();
+        }
       });
     });
     await new Promise((r) => setTimeout(r, 1_500)); // let a periodic run start

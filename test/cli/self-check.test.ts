@@ -6,6 +6,8 @@ import { ManualClock } from '../../src/core/clock.js';
 import { cli, sandboxConfig, tempDir, writeConfig } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
+/** The escape character that starts an ANSI colour sequence. */
+const ESC = '\u001b';
 
 describe('aicmo-gateway self-check', () => {
   let dir: string;
@@ -20,7 +22,7 @@ describe('aicmo-gateway self-check', () => {
     const r = await run(['self-check']);
     expect(r.code).toBe(2);
     await expect(r.stdout.replaceAll(dir, '<dir>')).toMatchFileSnapshot('./golden/self-check-critical.txt');
-    expect(r.stdout).not.toMatch(/\u001b\[/); // not a TTY: no colour
+    expect(r.stdout).not.toContain(`${ESC}[`); // not a TTY: no colour
   });
 
   it('exit 0 when every provider is healthy; the report says so', async () => {
@@ -40,8 +42,8 @@ describe('aicmo-gateway self-check', () => {
 
   it('colours only on a TTY, and never with NO_COLOR', async () => {
     writeConfig(dir, sandboxConfig({ primary: 'auth' }));
-    expect((await run(['self-check'], { tty: true })).stdout).toMatch(/\u001b\[31m/);
-    expect((await run(['self-check'], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(/\u001b\[/);
+    expect((await run(['self-check'], { tty: true })).stdout).toContain(`${ESC}[31m`);
+    expect((await run(['self-check'], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain(`${ESC}[`);
   });
 
   it('--json follows the documented schema and carries history and recommendations', async () => {

@@ -113,7 +113,7 @@ describe('config validation', () => {
       { SMTP_HOST: 'smtp.example.com', SMTP_PASS: 'from-env-secret' },
     );
     expect(config.store).toBe('memory:');
-    const opts = config.capabilities.email_sending!.providers[0]!.options as Record<string, unknown>;
+    const opts = config.capabilities.email_sending!.providers[0]!.options;
     expect(opts.host).toBe('smtp.example.com');
     expect(opts.from).toBeUndefined();
     expect(warnings).toEqual([expect.stringContaining('missing options.from')]);

@@ -25,7 +25,7 @@ describe('CircuitBreaker', () => {
     const b = new CircuitBreaker(policy, () => 0.5);
     b.onFailure('closed', b.generation, 0, 'trip');
     const durations: number[] = [];
-    let now = 0;
+    let now: number;
     for (let i = 0; i < 6; i++) {
       now = b.openUntil!;
       expect(b.acquire(now)).toBe('half_open');

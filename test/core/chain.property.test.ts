@@ -53,7 +53,7 @@ class RandomProvider implements Provider {
     if (step.kind === 'auth') this.blockedUntil = Math.max(this.blockedUntil, now + ANNOUNCED_WAIT.authOpenMs);
     const opts: ConstructorParameters<typeof GatewayError>[2] = { provider: this.name };
     if (step.kind === 'rate_limited' && step.retryAfterMs) opts.retryAfterMs = step.retryAfterMs;
-    throw new GatewayError(PROVIDER_CODE_FOR_KIND[step.kind as FailureKind], step.kind, opts);
+    throw new GatewayError(PROVIDER_CODE_FOR_KIND[step.kind], step.kind, opts);
   }
 }
 

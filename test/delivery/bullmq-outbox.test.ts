@@ -94,7 +94,7 @@ describe.skipIf(redisSkipReason())('outbox on BullMQ', () => {
       env: { ...process.env, STALL_PORT: String(server.port), STALL_PREFIX: bullPrefix(target), STALL_QUEUE: OUTBOX_QUEUE },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    await new Promise<void>((resolve) => crashed.stdout!.on('data', (d: Buffer) => d.toString().includes('TAKEN') && resolve()));
+    await new Promise<void>((resolve) => crashed.stdout.on('data', (d: Buffer) => d.toString().includes('TAKEN') && resolve()));
     expect(await (await outboxOf(x).queue.getJob(id))!.isActive()).toBe(true);
     crashed.kill('SIGKILL');
     startWorker(x, { leaseMs: 1_000 });

@@ -25,9 +25,9 @@ import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { SharedRateLimiter } from '../../src/store/redis/shared-rate-limiter.js';
 
 export interface InstanceHooks {
-  onCall(provider: string, at: number): void;
-  onDeliver(record: SandboxRecord): void;
-  onSelfCheck(instance: string, at: number): void;
+  onCall: (provider: string, at: number) => void;
+  onDeliver: (record: SandboxRecord) => void;
+  onSelfCheck: (instance: string, at: number) => void;
 }
 
 export interface Instance {

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
-import type { GatewayConfigInput } from '../../src/config/schema.js';
 import { isGatewayError } from '../../src/core/errors.js';
 import type { BullmqOutbox } from '../../src/delivery/bullmq-outbox.js';
 import type { Submission } from '../../src/delivery/delivery-service.js';
@@ -35,7 +34,7 @@ const config = validateConfig(
         ],
       },
     },
-  } as GatewayConfigInput,
+  },
   {},
 ).config;
 

@@ -39,7 +39,7 @@ interface Rig {
   service: SelfCheckService;
   registry: SelfCheckRegistry;
   alerts: CollectedAlerts;
-  active(provider: string, issueKey: string): Promise<ProviderRecommendation | undefined>;
+  active: (provider: string, issueKey: string) => Promise<ProviderRecommendation | undefined>;
 }
 
 const rigs: Gateway[] = [];

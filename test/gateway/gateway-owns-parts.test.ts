@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
-import type { GatewayConfigInput } from '../../src/config/schema.js';
 import { Gateway } from '../../src/gateway.js';
 
 const config = (store: string, intervalSeconds = 0) =>
@@ -19,7 +18,7 @@ const config = (store: string, intervalSeconds = 0) =>
       monitoring: { intervalSeconds },
       delivery: { outbox: { baseDelayMs: 10, maxDelayMs: 20, pollMs: 10 } },
       capabilities: { webhook_dispatch: { providers: [{ name: 'hook_a', type: 'webhook', sandbox: { latencyMs: 0 } }, { name: 'hook_b', type: 'webhook', sandbox: { latencyMs: 0 } }] } },
-    } as GatewayConfigInput,
+    },
     {},
   ).config;
 

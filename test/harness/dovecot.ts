@@ -170,7 +170,7 @@ export async function startDovecot(opts: { user?: string; pass?: string } = {}):
     } catch (e) {
       proc.kill('SIGKILL');
       const log = await readFile(join(dir, 'dovecot.log'), 'utf8').catch(() => '');
-      throw new Error(`${(e as Error).message}\n${output}\n${log}`);
+      throw new Error(`${(e as Error).message}\n${output}\n${log}`, { cause: e });
     }
   };
   const stop = async (): Promise<void> => {

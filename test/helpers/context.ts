@@ -10,7 +10,7 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
   const make = (level: string, bindings: Record<string, unknown>): LogFn =>
     ((a: unknown, b?: unknown) => {
       lines.push(JSON.stringify({ level, ...bindings, ...(typeof a === 'string' ? { msg: a } : (a as object)), ...(b ? { msg: b } : {}) }, errorReplacer));
-    }) as LogFn;
+    });
   const build = (bindings: Record<string, unknown>): Logger => ({
     debug: make('debug', bindings),
     info: make('info', bindings),
@@ -67,7 +67,7 @@ export function errorText(error: unknown): string {
       parts.push(e.message, e.stack ?? '', JSON.stringify(e, errorReplacer));
       e = (e as { cause?: unknown }).cause;
     } else {
-      parts.push(String(e));
+      parts.push(typeof e === 'string' ? e : JSON.stringify(e));
       break;
     }
   }

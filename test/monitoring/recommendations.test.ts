@@ -73,6 +73,7 @@ describe('recommendation rules', () => {
   });
 
   it('slow: latency over the threshold without failures', async () => {
+    // eslint-disable-next-line prefer-const -- assigned once below, after the adapter that reads it is built
     let clock!: ManualClock;
     const slow = fakeAdapter('slow_a', async () => void (await clock.sleep(800)));
     const s = setup([slow, fakeAdapter('b')]);

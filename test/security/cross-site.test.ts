@@ -34,7 +34,7 @@ describe('without keys: cross-site requests and DNS rebinding', () => {
     ({ app, gateway } = await makeApp({ server: noKeys }));
     expect((await isolate({ origin: 'http://127.0.0.1:8080', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200);
     expect(breaker()).toBe('isolated');
-    expect((await app!.inject({ method: 'POST', url: '/v1/providers/hook_primary/reset', headers: { host: 'localhost:8080' } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/v1/providers/hook_primary/reset', headers: { host: 'localhost:8080' } })).statusCode).toBe(200);
     expect(breaker()).toBe('closed');
   });
 
@@ -45,8 +45,8 @@ describe('without keys: cross-site requests and DNS rebinding', () => {
     for (const host of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', 'localhost']) expect((await status(host)).statusCode, host).toBe(200);
     await app.close();
     ({ app, gateway } = await makeApp({ server: { ...noKeys, allowedHosts: ['gw.internal'] } }));
-    expect((await app!.inject({ method: 'GET', url: '/v1/status', headers: { host: 'gw.internal:8080' } })).statusCode).toBe(200);
-    expect((await app!.inject({ method: 'GET', url: '/v1/status', headers: { host: 'other.internal' } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/v1/status', headers: { host: 'gw.internal:8080' } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/v1/status', headers: { host: 'other.internal' } })).statusCode).toBe(403);
   });
 });
 

@@ -33,7 +33,7 @@ export function testConfigInput(server: Record<string, unknown> = {}): GatewayCo
       },
       email_verification: { providers: [{ name: 'verifier', type: 'local_verifier', sandbox: { latencyMs: 0 } }] },
     },
-  } as GatewayConfigInput;
+  };
 }
 
 export function testConfig(server: Record<string, unknown> = {}, mutate?: (raw: GatewayConfigInput) => void): GatewayConfig {

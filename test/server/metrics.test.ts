@@ -55,7 +55,7 @@ describe('/metrics', () => {
   it('counts requests and invocations in flight while they run, and back to nothing once they end or the client leaves', async () => {
     ({ app } = await makeApp({
       config: testConfig({}, (raw) => {
-        raw.capabilities!.webhook_dispatch!.providers[0]!.sandbox = { latencyMs: 1_000 };
+        raw.capabilities.webhook_dispatch!.providers[0]!.sandbox = { latencyMs: 1_000 };
       }),
     }));
     await app.listen({ host: '127.0.0.1', port: 0 });

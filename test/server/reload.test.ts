@@ -41,7 +41,7 @@ describe('config reload', () => {
     expect(await runtime.reload()).toBe(false);
     writeConfig(file, (raw) => {
       (raw.server as Record<string, unknown>).port = -1;
-      raw.capabilities!.webhook_dispatch!.providers[0]!.name = 'Bad Name';
+      raw.capabilities.webhook_dispatch!.providers[0]!.name = 'Bad Name';
     });
     expect(await runtime.reload()).toBe(false);
     expect(runtime.gateway).toBe(gateway);
@@ -74,7 +74,7 @@ describe('config reload', () => {
     writeConfig(file, (raw) => {
       (raw.server as Record<string, unknown>).apiKeys = [{ name: 'rotated', key: NEW_KEY }];
       (raw.server as Record<string, unknown>).port = 9999;
-      raw.capabilities!.webhook_dispatch!.providers.push({ name: 'hook_third', type: 'webhook', sandbox: { latencyMs: 0 } });
+      raw.capabilities.webhook_dispatch!.providers.push({ name: 'hook_third', type: 'webhook', sandbox: { latencyMs: 0 } });
     });
     expect(await runtime.reload()).toBe(true);
     expect(runtime.gateway).not.toBe(gateway);

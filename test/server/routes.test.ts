@@ -130,12 +130,11 @@ describe('capability routes', () => {
     ({ app, gateway, runtime } = await makeApp({ config: testConfig({}, (raw) => void (raw.delivery = { outbox: { enabled: false } })) }));
     gateway.getSandbox('hook_primary')!.setFailure('transient');
     gateway.getSandbox('hook_backup')!.setFailure('transient');
-    let res;
-    for (let i = 0; i < 6; i++) res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    for (let i = 0; i < 6; i++) await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
     await runtime.selfCheck();
-    res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
-    expect(res!.statusCode).toBe(503);
-    const body = res!.json();
+    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    expect(res.statusCode).toBe(503);
+    const body = res.json();
     expect(['GW_ALL_PROVIDERS_FAILED', 'GW_NO_USABLE_PROVIDER']).toContain(body.error.code);
     expect(body.error.attempts.length).toBeGreaterThan(0);
     expect(body.error.idempotencyKey).toEqual(expect.any(String));

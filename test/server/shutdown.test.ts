@@ -24,8 +24,8 @@ function post(port: number, agent = true): Promise<{ status: number; body: strin
 
 async function start(latencyMs: number, graceMs: number) {
   const config = testConfig({ shutdownGraceMs: graceMs }, (raw) => {
-    raw.capabilities!.webhook_dispatch!.providers[0]!.sandbox = { latencyMs };
-    raw.capabilities!.webhook_dispatch!.deadlineMs = 10_000;
+    raw.capabilities.webhook_dispatch!.providers[0]!.sandbox = { latencyMs };
+    raw.capabilities.webhook_dispatch!.deadlineMs = 10_000;
   });
   const gateway = await Gateway.create({ config, snapshotIntervalMs: 0 });
   const app = createServer(gateway, { logger: silent(), periodicChecks: false });

@@ -2,7 +2,7 @@
  * Airtable Web API simulator (shared/providers.md §3): whoami, list and upsert (PATCH with
  * performUpsert) on in-memory tables, with the documented error bodies.
  */
-import { header, isObject, startHttpSim, type FailOptions, type HttpSim, type SimReply, type SimRequest } from './http-sim.js';
+import { header, isObject, retryAfterHeaders, startHttpSim, type FailOptions, type HttpSim, type SimReply, type SimRequest } from './http-sim.js';
 
 export interface AirtableSimOptions {
   token?: string;
@@ -40,7 +40,7 @@ const modes: Record<AirtableSimMode, (o: FailOptions) => { reply: SimReply }> = 
   rate_limit: (o) => ({
     reply: {
       status: 429,
-      headers: typeof o.retryAfter === 'string' ? { 'retry-after': o.retryAfter } : ({} as Record<string, string>),
+      headers: retryAfterHeaders(o.retryAfter),
       body: { errors: [{ error: 'RATE_LIMIT_REACHED', message: 'Rate limit exceeded. Please try again later' }] },
     },
   }),
@@ -87,7 +87,7 @@ export async function start(opts: AirtableSimOptions = {}): Promise<AirtableSim>
       const unknown = opts.fieldNames ? Object.keys(r.fields).find((f) => !opts.fieldNames!.includes(f)) : undefined;
       if (unknown) return err(422, 'UNKNOWN_FIELD_NAME', `Unknown field name: "${unknown}"`);
       const fields = r.fields;
-      const matches = table.filter((t) => (mergeOn as string[]).every((f) => t.fields[f] === fields[f]));
+      const matches = table.filter((t) => mergeOn.every((f) => t.fields[f] === fields[f]));
       if (matches.length > 1) return err(422, 'INVALID_REQUEST_BODY', 'Cannot update more than one record with performUpsert');
       plan.push({ target: matches[0], fields });
     }
@@ -119,5 +119,5 @@ export async function start(opts: AirtableSimOptions = {}): Promise<AirtableSim>
       baseReset();
       for (const t of tables.values()) t.length = 0;
     },
-  }) as AirtableSim;
+  });
 }

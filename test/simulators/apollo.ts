@@ -81,13 +81,15 @@ export async function start(opts: ApolloSimOptions = {}): Promise<ApolloSim> {
     const eq = (a: unknown, b: unknown): boolean => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
     return people.find((p) => {
       if (q.email) return eq(p.email, q.email);
-      if (q.linkedin_url) return eq(p.linkedin_url?.replace(/^https?:\/\/(www\.)?/, ''), String(q.linkedin_url).replace(/^https?:\/\/(www\.)?/, ''));
+      if (q.linkedin_url) return eq(p.linkedin_url?.replace(/^https?:\/\/(www\.)?/, ''), (q.linkedin_url as string).replace(/^https?:\/\/(www\.)?/, ''));
       const named = eq(p.name, q.name) || (eq(p.first_name, q.first_name) && eq(p.last_name, q.last_name));
       return named && (eq(p.organization?.primary_domain, q.domain) || eq(p.organization?.name, q.organization_name));
     });
   };
   const usageHeaders = (): Record<string, string> => {
-    used.minute++, used.hourly++, used.daily++;
+    used.minute++;
+    used.hourly++;
+    used.daily++;
     return {
       'x-rate-limit-minute': String(LIMITS.minute), 'x-minute-requests-left': String(LIMITS.minute - used.minute), 'x-minute-usage': String(used.minute),
       'x-rate-limit-hourly': String(LIMITS.hourly), 'x-hourly-requests-left': String(LIMITS.hourly - used.hourly), 'x-hourly-usage': String(used.hourly),
@@ -103,7 +105,7 @@ export async function start(opts: ApolloSimOptions = {}): Promise<ApolloSim> {
     if (req.method === 'GET' && path === '/auth/health') return { status: 200, body: { healthy: true, is_logged_in: true } };
     if (req.method !== 'POST') return modes.not_found({}).reply;
     if (req.bodyError || (req.body !== undefined && !isObject(req.body))) return { status: 400, body: { error: 'Invalid JSON body' } };
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = (req.body ?? {});
     const merged: Record<string, unknown> = { ...Object.fromEntries(req.query), ...body };
     if (path === '/usage_stats/api_usage_stats') {
       if (opts.masterKey === false) return { status: 403, body: { error: 'api/v1/usage_stats/api_usage_stats is not accessible with this api_key', error_code: 'API_INACCESSIBLE' } };
@@ -138,5 +140,5 @@ export async function start(opts: ApolloSimOptions = {}): Promise<ApolloSim> {
       baseReset();
       used.minute = used.hourly = used.daily = 0;
     },
-  }) as ApolloSim;
+  });
 }

@@ -3,7 +3,7 @@
  * `GET /v1/enrich/all/{id}` (HTTP 200 "not ready yet" until `readyAfterPolls` polls were
  * made), credits, and both error shapes (`{"error":true,"reason"}` and `{"detail"}`).
  */
-import { header, isObject, startHttpSim, type FailOptions, type HttpSim, type SimReply, type SimRequest } from './http-sim.js';
+import { header, isObject, retryAfterHeaders, startHttpSim, type FailOptions, type HttpSim, type SimReply, type SimRequest } from './http-sim.js';
 
 export interface DropcontactPerson {
   match: { email?: string; first_name?: string; last_name?: string; company?: string; website?: string };
@@ -48,7 +48,7 @@ const fail = (status: number, reason: string): SimReply => ({ status, body: { er
 const modes: Record<DropcontactSimMode, (o: FailOptions) => { reply: SimReply }> = {
   auth: () => ({ reply: fail(401, 'Invalid API key') }),
   credits: () => ({ reply: fail(403, 'Not enough credits') }),
-  rate_limit: (o) => ({ reply: { ...fail(429, 'Too many requests'), headers: typeof o.retryAfter === 'string' ? { 'retry-after': o.retryAfter } : ({} as Record<string, string>) } }),
+  rate_limit: (o) => ({ reply: { ...fail(429, 'Too many requests'), headers: retryAfterHeaders(o.retryAfter) } }),
   validation: () => ({ reply: fail(400, 'Missing data in JSON') }),
   detail_error: () => ({ reply: { status: 422, body: { detail: [{ loc: ['body', 'data'], msg: 'field required', type: 'value_error.missing' }] } } }),
   not_found: () => ({ reply: { status: 404, body: { detail: 'Not Found' } } }),
@@ -63,7 +63,7 @@ export async function start(opts: DropcontactSimOptions = {}): Promise<Dropconta
   let seq = 0;
 
   const enrich = (rec: Record<string, unknown>): Record<string, unknown> => {
-    const lc = (v: unknown): string => String(v ?? '').toLowerCase();
+    const lc = (v: unknown): string => (typeof v === 'string' ? v : '').toLowerCase();
     const hit = people.find((p) => Object.entries(p.match).every(([k, v]) => lc(rec[k]).replace(/^https?:\/\/(www\.)?/, '') === lc(v)));
     const echoed = Object.fromEntries(Object.entries(rec).filter(([k]) => k !== 'email'));
     if (typeof rec.email === 'string' && !hit) return { ...echoed, email: [{ email: rec.email, qualification: 'nominative@pro' }] };

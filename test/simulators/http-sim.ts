@@ -68,7 +68,7 @@ export interface HttpSim<M extends string = string> {
   readonly requests: SimRequest[];
   fail(mode: M | BuiltinMode, opts?: FailOptions): void;
   /** Clears armed failures and recorded requests (provider state is the simulator's own business). */
-  reset(): void;
+  reset: () => void;
   close(): Promise<void>;
 }
 
@@ -184,6 +184,11 @@ function send(res: ServerResponse, reply: SimReply): void {
 }
 
 /** Small helpers simulators share. */
+/** A Retry-After header when the failure options name one (seconds or an HTTP date), else none. */
+export function retryAfterHeaders(value: unknown): Record<string, string> {
+  return typeof value === 'string' || typeof value === 'number' ? { 'retry-after': String(value) } : {};
+}
+
 export function header(req: SimRequest, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;

@@ -138,5 +138,5 @@ export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
       baseReset();
       for (const s of store.values()) s.clear();
     },
-  }) as HubSpotSim;
+  });
 }

@@ -113,7 +113,7 @@ export async function start(opts: LinkedinSimOptions = {}): Promise<LinkedinSim>
     validation: () => once(LINKEDIN_ERRORS.invalidField('/visibility', 'Value is not a valid enum symbol')),
     duplicate: () => once(LINKEDIN_ERRORS.duplicate('urn:li:share:7000000000000000001')),
     rate_limit: () => once(LINKEDIN_ERRORS.throttled()),
-    retired_version: (o) => once((r) => LINKEDIN_ERRORS.retired(String(o.version ?? header(r, 'linkedin-version') ?? '202401'))),
+    retired_version: (o) => once((r) => LINKEDIN_ERRORS.retired((o.version as string | undefined) ?? header(r, 'linkedin-version') ?? '202401')),
     server_error: () => once(err(500, { message: 'Internal Server Error' })),
     unavailable: () => once(err(503, { message: 'Service Unavailable' })),
     no_id: () => once({ status: 201 }),

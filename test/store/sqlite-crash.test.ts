@@ -15,7 +15,7 @@ it('kill -9 of a process writing in a loop leaves a readable, consistent databas
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
   });
   // Let it write for a while, concurrently with our reads.

@@ -42,7 +42,7 @@ function matchUsage(stats: Record<string, unknown>): Record<string, unknown> {
   const key = Object.keys(stats).find((k) => k.includes('people') && k.includes('match') && !k.includes('bulk'));
   const entry = key ? (stats[key] as Record<string, { left_over?: unknown } | undefined>) : undefined;
   if (!entry) return {};
-  const left = (w: string): number | undefined => (typeof entry[w]?.left_over === 'number' ? (entry[w]!.left_over as number) : undefined);
+  const left = (w: string): number | undefined => (typeof entry[w]?.left_over === 'number' ? (entry[w].left_over) : undefined);
   const out: Record<string, unknown> = {};
   for (const w of ['minute', 'hour', 'day']) if (left(w) !== undefined) out[`${w}Left`] = left(w);
   return out;

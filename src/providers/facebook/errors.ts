@@ -30,7 +30,7 @@ const QUOTA_DEFAULT_MS = 60 * 60_000;
 
 export function graphError(json: unknown): GraphErrorBody | undefined {
   const err = (json as { error?: unknown } | undefined)?.error;
-  return typeof err === 'object' && err !== null ? (err as GraphErrorBody) : undefined;
+  return typeof err === 'object' && err !== null ? (err) : undefined;
 }
 
 export function mapFacebookError(res: HttpResponse, info: FacebookErrorInfo): GatewayError {

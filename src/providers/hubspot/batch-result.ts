@@ -7,6 +7,11 @@ import type { RecordOutcome } from '../airtable/batch-runner.js';
 import { codeForCategory } from './errors.js';
 import type { UpsertInput } from './inputs.js';
 
+/** A string or number as text; anything else (missing, an object) as ''. */
+function scalar(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+}
+
 interface UpsertResult {
   id?: unknown;
   new?: unknown;
@@ -23,7 +28,7 @@ export function readBatchAnswer(json: unknown, inputs: readonly UpsertInput[], o
   const body = (json ?? {}) as { results?: unknown; errors?: unknown };
   const results = Array.isArray(body.results) ? (body.results as UpsertResult[]) : [];
   const errors = Array.isArray(body.errors) ? (body.errors as BatchError[]) : [];
-  const key = (v: unknown): string => String(v ?? '').toLowerCase();
+  const key = (v: unknown): string => scalar(v).toLowerCase();
   const outcomes = new Map<number, RecordOutcome>();
   const byId = new Map<string, number[]>();
   inputs.forEach((input, i) => byId.set(key(input.id), [...(byId.get(key(input.id)) ?? []), i]));
@@ -31,17 +36,17 @@ export function readBatchAnswer(json: unknown, inputs: readonly UpsertInput[], o
   for (const r of results) {
     const idValue = r.properties?.[inputs[0]?.idProperty ?? 'email'];
     for (const i of byId.get(key(idValue)) ?? []) {
-      outcomes.set(i, { index: offset + i, ...(r.id !== undefined ? { id: String(r.id) } : {}), status: r.new === true ? 'created' : 'updated' });
+      outcomes.set(i, { index: offset + i, ...(scalar(r.id) ? { id: scalar(r.id) } : {}), status: r.new === true ? 'created' : 'updated' });
     }
   }
   // Without the id property echoed back, fall back to order when every input got a result.
   if (outcomes.size === 0 && errors.length === 0 && results.length === inputs.length) {
-    results.forEach((r, i) => outcomes.set(i, { index: offset + i, ...(r.id !== undefined ? { id: String(r.id) } : {}), status: r.new === true ? 'created' : 'updated' }));
+    results.forEach((r, i) => outcomes.set(i, { index: offset + i, ...(scalar(r.id) ? { id: scalar(r.id) } : {}), status: r.new === true ? 'created' : 'updated' }));
   }
   const unmatchedErrors: BatchError[] = [];
   for (const e of errors) {
     const error = { code: codeForCategory(typeof e.category === 'string' ? e.category : undefined), message: describe(e) };
-    const ids = Object.values(e.context ?? {}).flatMap((v) => (Array.isArray(v) ? v : [v]));
+    const ids = Object.values(e.context ?? {}).flatMap((v): unknown[] => (Array.isArray(v) ? v : [v]));
     const hits = ids.flatMap((id) => byId.get(key(id)) ?? []);
     if (hits.length === 0) unmatchedErrors.push(e);
     for (const i of hits) outcomes.set(i, { index: offset + i, status: 'failed', error });

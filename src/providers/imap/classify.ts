@@ -14,7 +14,8 @@ const headerText = (v: HeaderValue | undefined): string => {
   if (typeof v === 'object' && v !== null && 'value' in v && typeof v.value === 'string') return v.value;
   // An address header (Return-Path) parses to an AddressObject: its `text`.
   if (typeof v === 'object' && v !== null && 'text' in v && typeof v.text === 'string') return v.text;
-  return String(v);
+  if (v instanceof Date) return v.toISOString();
+  return Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(', ') : '';
 };
 
 function contentType(mail: ParsedMail): { value: string; params: Record<string, string> } {

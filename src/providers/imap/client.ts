@@ -7,7 +7,7 @@ import type { ImapConfig } from './options.js';
 export interface OpenClient {
   client: ImapFlow;
   /** Detaches the abort listener and ends the connection (LOGOUT when still usable). */
-  release(): Promise<void>;
+  release: () => Promise<void>;
 }
 
 export async function openClient(cfg: ImapConfig & { host: string }, signal: AbortSignal): Promise<OpenClient> {

@@ -76,7 +76,7 @@ export function checkSyntax(input: string): SyntaxResult {
   if (length > MAX_ADDRESS_OCTETS) return fail('address_too_long');
   return {
     ok: true,
-    address: { local, domain: rawDomain, asciiDomain, quoted, utf8Local: /[^\x00-\x7F]/.test(local), literal },
+    address: { local, domain: rawDomain, asciiDomain, quoted, utf8Local: /[^\p{ASCII}]/u.test(local), literal },
   };
 }
 
@@ -88,7 +88,7 @@ function isDotAtom(local: string): boolean {
 /** Returns the A-label form of a valid domain, or the problem. */
 function checkDomain(domain: string): string | { problem: SyntaxProblem } {
   if (octets(domain) > MAX_DOMAIN_OCTETS) return { problem: 'domain_too_long' };
-  const nonAscii = /[^\x00-\x7F]/.test(domain);
+  const nonAscii = /[^\p{ASCII}]/u.test(domain);
   const ascii = domainToASCII(domain);
   if (ascii === '') return { problem: nonAscii ? 'idn_invalid' : 'domain_invalid' };
   if (ascii.length > MAX_DOMAIN_OCTETS) return { problem: 'domain_too_long' };

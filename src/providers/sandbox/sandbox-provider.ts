@@ -146,7 +146,7 @@ export class SandboxProvider implements Provider {
       }
     }
     for (const kind in this.options.errorRate) {
-      const rate = this.options.errorRate[kind as keyof SandboxOptions['errorRate']];
+      const rate = this.options.errorRate[kind];
       if (rate && this.random() < rate) throw this.failure(kind as FailureKind, `injected ${kind} (rate ${rate})`);
     }
   }

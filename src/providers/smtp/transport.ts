@@ -7,6 +7,8 @@
 import { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { isTokenAuth } from './mail-auth.js';
 import type { SmtpConfig } from './options.js';
 
@@ -21,8 +23,8 @@ export function createTransporter(cfg: SmtpConfig & { host: string }, trackers: 
   const tls: ConnectionOptions = { rejectUnauthorized: !cfg.allowInsecure, minVersion: 'TLSv1.2' };
   if (cfg.ca) tls.ca = cfg.ca;
   if (cfg.servername) tls.servername = cfg.servername;
-  const auth = cfg.auth && (isTokenAuth(cfg.auth) ? { type: 'OAuth2', user: cfg.auth.user, accessToken: cfg.auth.accessToken } : { user: cfg.auth.user, pass: cfg.auth.pass });
-  const common = {
+  const auth = cfg.auth && (isTokenAuth(cfg.auth) ? { type: 'OAuth2' as const, user: cfg.auth.user, accessToken: cfg.auth.accessToken } : { user: cfg.auth.user, pass: cfg.auth.pass });
+  const common: SMTPTransport.Options = {
     host: cfg.host,
     port: cfg.port,
     secure: cfg.secure,
@@ -40,9 +42,8 @@ export function createTransporter(cfg: SmtpConfig & { host: string }, trackers: 
     disableFileAccess: true,
     disableUrlAccess: true,
   };
-  const transporter: Transporter = cfg.pool
-    ? nodemailer.createTransport({ ...common, pool: true, maxConnections: cfg.maxConnections, maxMessages: cfg.maxMessages })
-    : nodemailer.createTransport(common);
+  const pooled: SMTPPool.Options = { ...common, pool: true, maxConnections: cfg.maxConnections, maxMessages: cfg.maxMessages };
+  const transporter: Transporter = cfg.pool ? nodemailer.createTransport(pooled) : nodemailer.createTransport(common);
   transporter.use('stream', (mail, done) => {
     const signal = mail.data.signal;
     const tracker = signal ? trackers.get(signal) : undefined;

@@ -30,7 +30,7 @@
     if (state.key) headers.authorization = 'Bearer ' + state.key;
     return fetch(path, { method: method, headers: headers, cache: 'no-store' }).then(function (res) {
       return res.text().then(function (text) {
-        var body = null;
+        var body;
         try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
         return { status: res.status, body: body };
       });

@@ -71,7 +71,7 @@ export class LeaderLease {
   async tick(): Promise<boolean> {
     const was = this.isLeader;
     const started = Date.now();
-    let held = false;
+    let held: boolean;
     try {
       held = was
         ? Number(await this.o.redis.eval(RENEW, 1, this.key, this.instanceId, String(this.ttlMs))) === 1

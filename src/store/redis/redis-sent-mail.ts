@@ -10,7 +10,7 @@ export class RedisSentMailLog implements SentMailLog {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly onWrite: () => void,
+    private readonly onWrite: () => Promise<void>,
   ) {}
 
   async record(entry: SentMailRecord): Promise<void> {
@@ -19,7 +19,7 @@ export class RedisSentMailLog implements SentMailLog {
     const subject = entry.subject !== undefined ? normaliseSubject(entry.subject) : '';
     if (subject) m.hset(`${this.prefix}mail:subject`, subject, id);
     await m.exec();
-    this.onWrite();
+    await this.onWrite();
   }
 
   async findAny(messageIds: readonly string[]): Promise<SentMailRecord | undefined> {

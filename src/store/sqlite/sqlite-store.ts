@@ -100,9 +100,18 @@ export class SqliteStore implements Store {
     const clauses: string[] = [];
     const params: (string | number)[] = [];
     if (!q.includeResolved) clauses.push('resolved_at IS NULL');
-    if (q.severity !== undefined) (clauses.push('severity = ?'), params.push(q.severity));
-    if (q.provider !== undefined) (clauses.push('provider = ?'), params.push(q.provider));
-    if (q.capability !== undefined) (clauses.push('capability = ?'), params.push(q.capability));
+    if (q.severity !== undefined) {
+      clauses.push('severity = ?');
+      params.push(q.severity);
+    }
+    if (q.provider !== undefined) {
+      clauses.push('provider = ?');
+      params.push(q.provider);
+    }
+    if (q.capability !== undefined) {
+      clauses.push('capability = ?');
+      params.push(q.capability);
+    }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const rows = this.db.prepare(`SELECT data FROM recommendations ${where}`).all(...params) as { data: string }[];
     return rows.map((r) => JSON.parse(r.data) as RecommendationRecord).sort(compareRecommendations);
@@ -129,8 +138,14 @@ export class SqliteStore implements Store {
   async queryEvents(q: EventQuery = {}): Promise<EventRecord[]> {
     const clauses: string[] = [];
     const params: string[] = [];
-    if (q.type !== undefined) (clauses.push('type = ?'), params.push(q.type));
-    if (q.provider !== undefined) (clauses.push('provider = ?'), params.push(q.provider));
+    if (q.type !== undefined) {
+      clauses.push('type = ?');
+      params.push(q.type);
+    }
+    if (q.provider !== undefined) {
+      clauses.push('provider = ?');
+      params.push(q.provider);
+    }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const rows = this.db
       .prepare(`SELECT id, data FROM events ${where} ORDER BY id DESC LIMIT ?`)
@@ -181,8 +196,17 @@ export class SqliteStore implements Store {
 function healthWhere(q: Omit<HealthQuery, 'limit'>): { where: string; params: (string | number)[] } {
   const clauses: string[] = [];
   const params: (string | number)[] = [];
-  if (q.provider !== undefined) (clauses.push('provider = ?'), params.push(q.provider));
-  if (q.capability !== undefined) (clauses.push('capability = ?'), params.push(q.capability));
-  if (q.since !== undefined) (clauses.push('at >= ?'), params.push(q.since));
+  if (q.provider !== undefined) {
+    clauses.push('provider = ?');
+    params.push(q.provider);
+  }
+  if (q.capability !== undefined) {
+    clauses.push('capability = ?');
+    params.push(q.capability);
+  }
+  if (q.since !== undefined) {
+    clauses.push('at >= ?');
+    params.push(q.since);
+  }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

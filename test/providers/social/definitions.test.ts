@@ -17,7 +17,7 @@ describe('social and webhook provider types', () => {
     for (const path of def!.required ?? []) expect(options[path], `${path} has no default`).toBeUndefined();
     const provider = def!.create('p1', options, testDeps());
     expect([provider.name, provider.type, typeof provider.probe]).toEqual(['p1', type, 'function']);
-    expect(Object.values(def!.hints).every((h) => h!.includes('{provider}'))).toBe(true);
+    expect(Object.values(def!.hints).every((h) => h.includes('{provider}'))).toBe(true);
   });
 
   it('secret options are declared', () => {

@@ -3,7 +3,7 @@ import { emailVerificationResult } from '../../../src/capabilities/email-verific
 import { GatewayError } from '../../../src/core/errors.js';
 import { neverBounceType } from '../../../src/providers/neverbounce/index.js';
 import { captureLogger, errorText, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
-import { NB_KEY, start, type NeverBounceFailure, type NeverBounceSim } from '../../simulators/neverbounce.js';
+import { NB_KEY, start, type NeverBounceSim } from '../../simulators/neverbounce.js';
 
 let sim: NeverBounceSim;
 beforeAll(async () => {
@@ -84,7 +84,7 @@ describe('neverbounce: every failure mode', () => {
     ['general_failure', 'transient', 'GW_PROVIDER_TRANSIENT', 'general_failure'],
   ] as const)('200 %s -> %s', async (mode, kind, code, providerCode) => {
     for (const apiVersion of ['v4.2', 'v4']) {
-      sim.fail(mode as NeverBounceFailure);
+      sim.fail(mode);
       expect(await failure(5_000, { apiVersion }), apiVersion).toMatchObject({ kind, code, details: { providerCode } });
     }
   });
