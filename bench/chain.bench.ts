@@ -46,7 +46,12 @@ const failing: Provider = {
   },
 };
 
-const healthy = createProviderChain({ capability: 'bench', sideEffects: true, providers: [ok('a'), ok('b')], limits: { attemptTimeoutMs: 10_000 } });
+const healthy = createProviderChain({
+  capability: 'bench',
+  sideEffects: true,
+  providers: [ok('a'), ok('b')],
+  limits: { attemptTimeoutMs: 10_000 },
+});
 const failover = createProviderChain({
   capability: 'bench',
   sideEffects: true,
@@ -57,7 +62,10 @@ const failover = createProviderChain({
 for (let i = 0; i < 10; i++) await failover.invoke({}).catch(() => undefined); // opens the primary's circuit
 if (failover.providers[0]!.status().toJSON().breakerState !== 'open') throw new Error('primary circuit did not open');
 
-const cockatiel = wrap(retry(handleAll, { maxAttempts: 1, backoff: new ExponentialBackoff() }), circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }));
+const cockatiel = wrap(
+  retry(handleAll, { maxAttempts: 1, backoff: new ExponentialBackoff() }),
+  circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
+);
 const cockatielTimeout = wrap(cockatiel, timeout(10_000, TimeoutStrategy.Cooperative));
 
 const cases = [
@@ -74,7 +82,8 @@ const base = results[0]![1];
 const cockatielOverhead = results[1]![1] - base;
 console.log(`\nchain.bench (N=${N} x ${ROUNDS} interleaved rounds, median; node ${process.version})`);
 console.log('case'.padEnd(50), 'ns/call'.padStart(10), 'x bare'.padStart(8), 'overhead ns'.padStart(12));
-for (const [name, ns] of results) console.log(name.padEnd(50), ns.toFixed(0).padStart(10), (ns / base).toFixed(2).padStart(8), (ns - base).toFixed(0).padStart(12));
+for (const [name, ns] of results)
+  console.log(name.padEnd(50), ns.toFixed(0).padStart(10), (ns / base).toFixed(2).padStart(8), (ns - base).toFixed(0).padStart(12));
 const chainNs = results[3]![1];
 const failNs = results[4]![1];
 // Each invocation arms a per-attempt timer and AbortSignal, as cockatiel's timeout policy does:
@@ -91,7 +100,12 @@ console.log(`failover after circuit opened / healthy invocation: ${(failNs / cha
 // Retained heap: what stays reachable after 1M invocations (the window and breaker are fixed-size).
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc) {
-  const heapChain = createProviderChain({ capability: 'heap', sideEffects: true, providers: [ok('a'), ok('b')], limits: { attemptTimeoutMs: 10_000 } });
+  const heapChain = createProviderChain({
+    capability: 'heap',
+    sideEffects: true,
+    providers: [ok('a'), ok('b')],
+    limits: { attemptTimeoutMs: 10_000 },
+  });
   for (let i = 0; i < 10_000; i++) await heapChain.invoke({});
   gc();
   gc();

@@ -46,7 +46,13 @@ interface Row {
 }
 
 async function run(name: string, url: string): Promise<Row> {
-  const opts = { url, connections: CONNECTIONS, method: 'POST' as const, body, headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` } };
+  const opts = {
+    url,
+    connections: CONNECTIONS,
+    method: 'POST' as const,
+    body,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+  };
   await autocannon({ ...opts, duration: 1 }); // warm-up
   const latencies: number[] = [];
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -55,7 +61,15 @@ async function run(name: string, url: string): Promise<Row> {
   });
   latencies.sort((x, y) => x - y);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { name, rps: r.requests.total / DURATION_S, p50: at(0.5), p99: at(0.99), mean: latencies.reduce((t, x) => t + x, 0) / latencies.length, errors: r.errors, non2xx: r.non2xx };
+  return {
+    name,
+    rps: r.requests.total / DURATION_S,
+    p50: at(0.5),
+    p99: at(0.99),
+    mean: latencies.reduce((t, x) => t + x, 0) / latencies.length,
+    errors: r.errors,
+    non2xx: r.non2xx,
+  };
 }
 
 interface Paced {
@@ -72,7 +86,13 @@ async function paced(name: string, url: string): Promise<Paced> {
   // agent of ten sockets would reuse the same free one for nearly every request).
   const agents = Array.from({ length: CONNECTIONS }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   const target = new URL(url);
-  const options = { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${KEY}` } };
+  const options = {
+    host: target.hostname,
+    port: target.port,
+    path: target.pathname,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${KEY}` },
+  };
   const total = Math.round(PACED_RATE * DURATION_S);
   const latencies: number[] = [];
   let errors = 0;
@@ -114,7 +134,15 @@ async function paced(name: string, url: string): Promise<Paced> {
 
 function meanRow(rs: Row[]): Row {
   const m = (f: (r: Row) => number): number => rs.reduce((s, r) => s + f(r), 0) / rs.length;
-  return { name: rs[0]!.name, rps: m((r) => r.rps), p50: m((r) => r.p50), p99: m((r) => r.p99), mean: m((r) => r.mean), errors: m((r) => r.errors), non2xx: m((r) => r.non2xx) };
+  return {
+    name: rs[0]!.name,
+    rps: m((r) => r.rps),
+    p50: m((r) => r.p50),
+    p99: m((r) => r.p99),
+    mean: m((r) => r.mean),
+    errors: m((r) => r.errors),
+    non2xx: m((r) => r.non2xx),
+  };
 }
 
 async function main(): Promise<void> {
@@ -142,7 +170,12 @@ async function main(): Promise<void> {
         webhook_dispatch: {
           providers: [
             // One failure opens the primary's circuit for the rest of the run, so (c) measures failover past an open circuit.
-            { name: 'hook_primary', type: 'webhook', sandbox: { latencyMs: 0, keepRecords: 0 }, breaker: { consecutiveFailures: 1, openMs: 3_600_000, maxOpenMs: 3_600_000 } },
+            {
+              name: 'hook_primary',
+              type: 'webhook',
+              sandbox: { latencyMs: 0, keepRecords: 0 },
+              breaker: { consecutiveFailures: 1, openMs: 3_600_000, maxOpenMs: 3_600_000 },
+            },
             { name: 'hook_backup', type: 'webhook', sandbox: { latencyMs: 0, keepRecords: 0 } },
           ],
         },
@@ -205,28 +238,41 @@ async function main(): Promise<void> {
   const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const list = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(' ');
   const rows = full.map(meanRow);
-  console.log(`\nHTTP benchmark: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} interleaved rounds, Node ${process.version}`);
+  console.log(
+    `\nHTTP benchmark: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} interleaved rounds, Node ${process.version}`,
+  );
   console.log(`\nAt full load (each connection sends its next request when the answer arrives; means of the rounds):\n`);
   console.log(`${pad('scenario', 46)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('mean ms', 9)}errors/non-2xx`);
-  for (const r of rows) console.log(`${pad(r.name, 46)}${pad(r.rps.toFixed(0), 10)}${ms(r.p50)}${ms(r.p99)}${ms(r.mean)}${r.errors}/${r.non2xx}`);
+  for (const r of rows)
+    console.log(`${pad(r.name, 46)}${pad(r.rps.toFixed(0), 10)}${ms(r.p50)}${ms(r.p99)}${ms(r.mean)}${r.errors}/${r.non2xx}`);
   const [a, b, c] = rows as [Row, Row, Row];
   // Each round pairs b and c with the a that ran just before them; the median of those per-round
   // ratios holds up when a neighbour on a shared machine slows one round down.
   const perRound = (k: number, base: number): number[] => full[k]!.map((r, i) => r.rps / full[base]![i]!.rps);
   console.log(`\nb/a = ${median(perRound(1, 0)).toFixed(2)}   (median of the rounds: ${list(perRound(1, 0))}; target >= 0.5)`);
-  console.log(`c/a = ${median(perRound(2, 0)).toFixed(2)}   c/b = ${median(perRound(2, 1)).toFixed(2)}   (rounds: ${list(perRound(2, 1))}; target: c within 10% of b)`);
-  console.log(`(c) primary: ${primary.health}, breaker ${primary.breakerState}; calls that still reached it during (c): ${primaryCalls} (its open circuit skips it)`);
-  console.log(`p50 at full load over bare Fastify: b +${(b.p50 - a.p50).toFixed(3)} ms, c +${(c.p50 - a.p50).toFixed(3)} ms (connections / throughput: b/a restated, ten requests queued)`);
+  console.log(
+    `c/a = ${median(perRound(2, 0)).toFixed(2)}   c/b = ${median(perRound(2, 1)).toFixed(2)}   (rounds: ${list(perRound(2, 1))}; target: c within 10% of b)`,
+  );
+  console.log(
+    `(c) primary: ${primary.health}, breaker ${primary.breakerState}; calls that still reached it during (c): ${primaryCalls} (its open circuit skips it)`,
+  );
+  console.log(
+    `p50 at full load over bare Fastify: b +${(b.p50 - a.p50).toFixed(3)} ms, c +${(c.p50 - a.p50).toFixed(3)} ms (connections / throughput: b/a restated, ten requests queued)`,
+  );
 
   console.log(`\nPaced at ${PACED_RATE} req/s on the same ${CONNECTIONS} connections (latency a caller sees; medians of the rounds):\n`);
   console.log(`${pad('scenario', 46)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}errors`);
   for (const ps of slow) {
     const errors = ps.reduce((t, p) => t + p.errors, 0);
-    console.log(`${pad(ps[0]!.name, 46)}${pad(median(ps.map((p) => p.rps)).toFixed(0), 10)}${ms(median(ps.map((p) => p.p50)))}${ms(median(ps.map((p) => p.p99)))}${errors}`);
+    console.log(
+      `${pad(ps[0]!.name, 46)}${pad(median(ps.map((p) => p.rps)).toFixed(0), 10)}${ms(median(ps.map((p) => p.p50)))}${ms(median(ps.map((p) => p.p99)))}${errors}`,
+    );
   }
   const added = (k: number): number[] => slow[k]!.map((p, i) => p.p50 - slow[0]![i]!.p50);
   const addedList = (xs: number[]): string => xs.map((x) => x.toFixed(3)).join(' ');
-  console.log(`\nadded p50 over bare Fastify: b ${median(added(1)).toFixed(3)} ms, c ${median(added(2)).toFixed(3)} ms (median of the rounds: b ${addedList(added(1))}; c ${addedList(added(2))}; target < 0.3 ms)`);
+  console.log(
+    `\nadded p50 over bare Fastify: b ${median(added(1)).toFixed(3)} ms, c ${median(added(2)).toFixed(3)} ms (median of the rounds: b ${addedList(added(1))}; c ${addedList(added(2))}; target < 0.3 ms)`,
+  );
 
   await app.close();
   await bare.close();

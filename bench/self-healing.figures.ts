@@ -26,7 +26,14 @@ class Counted implements Provider {
 }
 
 function chainOf(providers: Counted[], clock: ManualClock, panic: PanicRule = 'try_all') {
-  return createProviderChain({ capability: 'figures', sideEffects: false, providers, clock, random: () => 0.5, policy: { panic, retry: { maxAttemptsPerProvider: 1 } } });
+  return createProviderChain({
+    capability: 'figures',
+    sideEffects: false,
+    providers,
+    clock,
+    random: () => 0.5,
+    policy: { panic, retry: { maxAttemptsPerProvider: 1 } },
+  });
 }
 
 async function invokeN(chain: ReturnType<typeof chainOf>, n: number, clock: ManualClock, gapMs = 0): Promise<void> {
@@ -41,12 +48,19 @@ const rows: [string, string, string][] = [];
 // 1a. One provider answering 429 Retry-After 30 s: calls from the next 100 invocations in the same second.
 for (const count of [1, 2]) {
   const clock = new ManualClock();
-  const ps = Array.from({ length: count }, (_, i) => new Counted(`p${i}`, () => ({ code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: 30_000 })));
+  const ps = Array.from(
+    { length: count },
+    (_, i) => new Counted(`p${i}`, () => ({ code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: 30_000 })),
+  );
   const chain = chainOf(ps, clock);
   await invokeN(chain, 1, clock);
   const before = ps.reduce((s, p) => s + p.calls, 0);
   await invokeN(chain, 100, clock, 5);
-  rows.push([`${count} provider(s) answering 429 Retry-After 30: calls from 100 invocations in 0.5 s`, count === 1 ? '100' : '200', String(ps.reduce((s, p) => s + p.calls, 0) - before)]);
+  rows.push([
+    `${count} provider(s) answering 429 Retry-After 30: calls from 100 invocations in 0.5 s`,
+    count === 1 ? '100' : '200',
+    String(ps.reduce((s, p) => s + p.calls, 0) - before),
+  ]);
 }
 
 // 1b. One provider whose circuit opened: calls during its open period (100 invocations).
@@ -66,7 +80,11 @@ for (const panic of ['try_all', 'fail_fast'] as const) {
   const ps = ['a', 'b', 'c'].map((n) => new Counted(n, () => 'GW_PROVIDER_TRANSIENT'));
   const chain = chainOf(ps, clock, panic);
   await invokeN(chain, 1_200, clock, 100);
-  rows.push([`3-provider outage, ${panic}: provider calls per invocation (1,200 over 2 min)`, panic === 'try_all' ? '2.8' : '0.11', (ps.reduce((s, p) => s + p.calls, 0) / 1_200).toFixed(2)]);
+  rows.push([
+    `3-provider outage, ${panic}: provider calls per invocation (1,200 over 2 min)`,
+    panic === 'try_all' ? '2.8' : '0.11',
+    (ps.reduce((s, p) => s + p.calls, 0) / 1_200).toFixed(2),
+  ]);
 }
 
 // 1d. 2,000 quick invocations against a provider that answers 429 above 5/s (1 s window).
@@ -106,7 +124,14 @@ for (const panic of ['try_all', 'fail_fast'] as const) {
   let failing = true;
   const primary = new Counted('primary', () => (failing ? 'GW_PROVIDER_TRANSIENT' : 'ok'));
   const backup = new Counted('backup', () => 'ok');
-  const chain = createProviderChain({ capability: 'figures', sideEffects: false, providers: [primary, backup], clock, random: () => 0.5, policy: { retry: { maxAttemptsPerProvider: 1 } } });
+  const chain = createProviderChain({
+    capability: 'figures',
+    sideEffects: false,
+    providers: [primary, backup],
+    clock,
+    random: () => 0.5,
+    policy: { retry: { maxAttemptsPerProvider: 1 } },
+  });
   await invokeN(chain, 60, clock, 1_000);
   failing = false;
   const before = primary.calls;

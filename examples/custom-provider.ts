@@ -25,7 +25,8 @@ class InHouseMailer implements Provider<EmailSendingRequest, EmailSendingResult>
 
   async invoke(request: EmailSendingRequest, ctx: InvokeContext): Promise<EmailSendingResult> {
     if (ctx.signal.aborted) throw new GatewayError('GW_PROVIDER_TIMEOUT', 'abandoned before sending', { provider: this.name });
-    if (++this.sent % 3 === 0) throw new GatewayError('GW_PROVIDER_TRANSIENT', 'in-house mailer: 503', { provider: this.name, status: 503 });
+    if (++this.sent % 3 === 0)
+      throw new GatewayError('GW_PROVIDER_TRANSIENT', 'in-house mailer: 503', { provider: this.name, status: 503 });
     const to = Array.isArray(request.to) ? request.to : [request.to];
     return { messageId: `<${ctx.idempotencyKey}@inhouse.example>`, accepted: to, rejected: [] };
   }

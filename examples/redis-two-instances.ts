@@ -23,7 +23,10 @@ try {
   const request = { event: 'invoice.sent', payload: { invoice: 7 } };
   const key = 'invoice-7';
   // Both instances get the same request at once: one calls the provider, the other waits for its answer.
-  const [ra, rb] = await Promise.all([a.invoke('webhook_dispatch', request, { idempotencyKey: key }), b.invoke('webhook_dispatch', request, { idempotencyKey: key })]);
+  const [ra, rb] = await Promise.all([
+    a.invoke('webhook_dispatch', request, { idempotencyKey: key }),
+    b.invoke('webhook_dispatch', request, { idempotencyKey: key }),
+  ]);
   const calls = a.sandboxRecords().length + b.sandboxRecords().length;
   console.log(`instance a: ${ra.provider}, instance b: ${rb.provider}; provider calls in total: ${calls}`);
 } finally {

@@ -3,4 +3,10 @@
  * hand and the dry-run sandbox provider (records what it would do, injects faults).
  */
 export { ManualClock } from '../core/clock.js';
-export { SandboxProvider, sandboxOptions, type SandboxRecord, type SandboxOptions, type SandboxOptionsInput } from '../providers/sandbox/index.js';
+export {
+  SandboxProvider,
+  sandboxOptions,
+  type SandboxRecord,
+  type SandboxOptions,
+  type SandboxOptionsInput,
+} from '../providers/sandbox/index.js';

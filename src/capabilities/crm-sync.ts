@@ -9,7 +9,10 @@ export const crmSyncRequest = z
     object: z.string().min(1).max(200).optional(),
     /** Field(s) records are matched on for upsert (e.g. `email`). */
     mergeOn: z.array(z.string().min(1)).min(1).max(3),
-    records: z.array(z.object({ fields: z.record(z.string().min(1), fieldValue) })).min(1).max(1000),
+    records: z
+      .array(z.object({ fields: z.record(z.string().min(1), fieldValue) }))
+      .min(1)
+      .max(1000),
   })
   .superRefine((req, ctx) => {
     req.records.forEach((r, i) => {

@@ -14,9 +14,27 @@ const attachment = z.object({
  * schema's limits hold), and the content and transport headers the gateway writes itself.
  */
 const RESERVED_HEADERS = new Set([
-  'to', 'cc', 'bcc', 'from', 'sender', 'reply-to', 'subject', 'date', 'message-id', 'return-path',
-  'content-type', 'content-transfer-encoding', 'content-disposition', 'mime-version',
-  'received', 'dkim-signature', 'resent-to', 'resent-cc', 'resent-bcc', 'resent-from', 'resent-sender',
+  'to',
+  'cc',
+  'bcc',
+  'from',
+  'sender',
+  'reply-to',
+  'subject',
+  'date',
+  'message-id',
+  'return-path',
+  'content-type',
+  'content-transfer-encoding',
+  'content-disposition',
+  'mime-version',
+  'received',
+  'dkim-signature',
+  'resent-to',
+  'resent-cc',
+  'resent-bcc',
+  'resent-from',
+  'resent-sender',
 ]);
 
 export const emailSendingRequest = z
@@ -30,11 +48,22 @@ export const emailSendingRequest = z
     text: z.string().max(5_000_000).optional(),
     html: z.string().max(5_000_000).optional(),
     headers: z
-      .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'), z.string().max(998).regex(/^[^\r\n]*$/, 'a header value is one line'))
+      .record(
+        z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'),
+        z
+          .string()
+          .max(998)
+          .regex(/^[^\r\n]*$/, 'a header value is one line'),
+      )
       .superRefine((headers, ctx) => {
         for (const name of Object.keys(headers)) {
           if (RESERVED_HEADERS.has(name.toLowerCase())) {
-            ctx.addIssue({ code: 'custom', path: [name], message: 'address, content and transport headers are set by the gateway: use to, cc, bcc, from, replyTo, subject, text, html and attachments' });
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message:
+                'address, content and transport headers are set by the gateway: use to, cc, bcc, from, replyTo, subject, text, html and attachments',
+            });
           }
         }
       })

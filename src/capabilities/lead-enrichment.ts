@@ -14,10 +14,10 @@ export const leadEnrichmentRequest = z
       .optional(),
     linkedinUrl: z.url().optional(),
   })
-  .refine(
-    (r) => r.email || r.linkedinUrl || ((r.fullName || (r.firstName && r.lastName)) && (r.company || r.domain)),
-    { message: 'needs email, linkedinUrl, or a name with a company or domain', path: ['email'] },
-  );
+  .refine((r) => r.email || r.linkedinUrl || ((r.fullName || (r.firstName && r.lastName)) && (r.company || r.domain)), {
+    message: 'needs email, linkedinUrl, or a name with a company or domain',
+    path: ['email'],
+  });
 
 export const EMAIL_STATUSES = ['verified', 'unverified', 'invalid', 'catch_all', 'unknown'] as const;
 

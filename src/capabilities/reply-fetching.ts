@@ -24,9 +24,7 @@ export const fetchedMessage = z.object({
   html: z.string().optional(),
   attachments: z.array(z.object({ filename: z.string().optional(), contentType: z.string(), size: z.number().int() })),
   /** The message this gateway sent that this one answers, and how it was matched. */
-  replyTo: z
-    .object({ messageId: z.string(), matchedBy: z.enum(['in-reply-to', 'references', 'subject']) })
-    .optional(),
+  replyTo: z.object({ messageId: z.string(), matchedBy: z.enum(['in-reply-to', 'references', 'subject']) }).optional(),
   isAutoReply: z.boolean(),
   isBounce: z.boolean(),
 });

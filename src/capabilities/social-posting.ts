@@ -12,7 +12,10 @@ function postRequest(platform: SocialPlatform) {
   return z.object({
     text: z.string().min(1).max(TEXT_LIMITS[platform]),
     link: httpUrl.optional(),
-    media: z.array(mediaRef).max(platform === 'x' ? 4 : 20).optional(),
+    media: z
+      .array(mediaRef)
+      .max(platform === 'x' ? 4 : 20)
+      .optional(),
     /** LinkedIn author URN (`urn:li:person:…`, `urn:li:organization:…`) or Facebook page id; defaults to the provider's configured one. */
     author: z.string().min(1).max(200).optional(),
     visibility: z.enum(['PUBLIC', 'CONNECTIONS', 'LOGGED_IN']).optional(),

@@ -5,7 +5,11 @@ export const webhookDispatchRequest = z.object({
   /** Destination; defaults to the provider's configured endpoint. */
   url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   /** Event type, e.g. `contact.created`. */
-  event: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and . _ : - only'),
+  event: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and . _ : - only'),
   payload: z.unknown().refine(isJsonValue, { message: 'must be a JSON value (objects, arrays, strings, finite numbers, booleans, null)' }),
 });
 

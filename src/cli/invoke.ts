@@ -19,7 +19,9 @@ interface InvokeOptions {
 
 export function invokeCommand(io: CliIO, global: () => GlobalOptions, setExit: (code: number) => void): Command {
   return new Command('invoke')
-    .description('Run one request through the chain of a capability and print the result and the attempts (exit 0 ok, 1 failed, 3 could not run)')
+    .description(
+      'Run one request through the chain of a capability and print the result and the attempts (exit 0 ok, 1 failed, 3 could not run)',
+    )
     .argument('<capability>', 'capability name, e.g. email_sending')
     .requiredOption('--data <json|@file>', 'the request as JSON, or @path to a JSON file')
     .option('--idempotency-key <key>', 'idempotency key (the same key never sends twice)')
@@ -51,7 +53,15 @@ async function runInvoke(capability: string, request: unknown, opts: InvokeOptio
   const opened = await openGateway(global, io, cliLogger(io.stderr));
   try {
     if (!opened.gateway.getProviderChain(capability)) {
-      throw new CliExit(EXIT.CANNOT_RUN, `no chain is configured for capability "${capability}" (configured: ${opened.gateway.listProviderChains().map((c) => c.capability).join(', ') || 'none'})`);
+      throw new CliExit(
+        EXIT.CANNOT_RUN,
+        `no chain is configured for capability "${capability}" (configured: ${
+          opened.gateway
+            .listProviderChains()
+            .map((c) => c.capability)
+            .join(', ') || 'none'
+        })`,
+      );
     }
     const options: { idempotencyKey?: string; deadlineMs?: number } = {};
     if (opts.idempotencyKey !== undefined) options.idempotencyKey = opts.idempotencyKey;
@@ -60,7 +70,9 @@ async function runInvoke(capability: string, request: unknown, opts: InvokeOptio
       const res = await opened.gateway.invoke(capability, request, options);
       if (opts.json) io.stdout.write(`${JSON.stringify({ ok: true, ...res }, null, 2)}\n`);
       else {
-        io.stdout.write(`OK via ${res.provider} in ${Math.round(res.latencyMs)} ms (idempotency key ${res.idempotencyKey})\n\nResult:\n${JSON.stringify(res.result, null, 2)}\n\n`);
+        io.stdout.write(
+          `OK via ${res.provider} in ${Math.round(res.latencyMs)} ms (idempotency key ${res.idempotencyKey})\n\nResult:\n${JSON.stringify(res.result, null, 2)}\n\n`,
+        );
         io.stdout.write(formatAttempts(res.attempts));
       }
       return EXIT.OK;
@@ -71,7 +83,8 @@ async function runInvoke(capability: string, request: unknown, opts: InvokeOptio
       else {
         io.stdout.write(`FAILED ${error.code} (${error.kind}): ${error.message}\n`);
         const problems = error.details?.problems;
-        if (Array.isArray(problems)) for (const p of problems as { path: string; message: string }[]) io.stdout.write(`  - ${p.path}: ${p.message}\n`);
+        if (Array.isArray(problems))
+          for (const p of problems as { path: string; message: string }[]) io.stdout.write(`  - ${p.path}: ${p.message}\n`);
         if (attempts.length) io.stdout.write(`\n${formatAttempts(attempts)}`);
       }
       return EXIT.WARNING;
@@ -86,7 +99,9 @@ export function formatAttempts(attempts: readonly AttemptRecord[]): string {
   attempts.forEach((a, i) => {
     const flags = [a.panic ? 'panic' : '', a.hedge ? 'hedge' : ''].filter(Boolean).join(',');
     const detail = [a.code, a.message].filter(Boolean).join(': ');
-    lines.push(`  ${i + 1}. ${pad(a.provider, 22)} ${pad(a.outcome, 16)} ${pad(`${Math.round(a.latencyMs)} ms`, 9)} ${detail}${flags ? ` [${flags}]` : ''}`.trimEnd());
+    lines.push(
+      `  ${i + 1}. ${pad(a.provider, 22)} ${pad(a.outcome, 16)} ${pad(`${Math.round(a.latencyMs)} ms`, 9)} ${detail}${flags ? ` [${flags}]` : ''}`.trimEnd(),
+    );
   });
   return `${lines.join('\n')}\n`;
 }

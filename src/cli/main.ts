@@ -37,7 +37,9 @@ export async function runCli(argv: readonly string[], partial: Partial<CliIO> = 
     program.addCommand(configureTree(cmd, io, 'aicmo-gateway'));
   }
   if (argv.length === 0) {
-    io.stderr.write(`error: missing command\nUsage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|provider> (see --help)\n`);
+    io.stderr.write(
+      `error: missing command\nUsage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|provider> (see --help)\n`,
+    );
     return EXIT.USAGE;
   }
   try {

@@ -70,7 +70,9 @@ export function describeFailure(error: unknown): string {
   if (isGatewayError(error)) {
     const problems = (error.details?.problems as { path: string; message: string }[] | undefined) ?? [];
     const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-    return problems.length > 1 || (problems.length === 1 && !error.message.includes(problems[0]!.message)) ? `${error.message} (${list})` : error.message;
+    return problems.length > 1 || (problems.length === 1 && !error.message.includes(problems[0]!.message))
+      ? `${error.message} (${list})`
+      : error.message;
   }
   return error instanceof Error ? error.message : String(error);
 }

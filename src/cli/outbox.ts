@@ -57,7 +57,9 @@ export function outboxCommand(io: CliIO, global: () => GlobalOptions, setExit: (
           if (o.json) out(`${JSON.stringify({ counts, deliveries: list }, null, 2)}\n`);
           else {
             out(`${DELIVERY_STATES.map((s) => `${s} ${counts[s]}`).join(' | ')}\n\n`);
-            out(`${pad('ID', 38)} ${pad('STATE', 16)} ${pad('CAPABILITY', 24)} ${pad('ATTEMPTS', 8)} ${pad('CREATED', 25)} ${pad('NEXT', 10)} LAST ERROR\n`);
+            out(
+              `${pad('ID', 38)} ${pad('STATE', 16)} ${pad('CAPABILITY', 24)} ${pad('ATTEMPTS', 8)} ${pad('CREATED', 25)} ${pad('NEXT', 10)} LAST ERROR\n`,
+            );
             for (const r of list) out(`${row(r, now)}\n`);
             if (list.length === 0) out('(no deliveries)\n');
           }
@@ -82,12 +84,17 @@ export function outboxCommand(io: CliIO, global: () => GlobalOptions, setExit: (
             if (delivery) {
               out(`Delivery ${delivery.id}: ${delivery.state} (${delivery.capability}, key ${delivery.idempotencyKey})\n`);
               out(`  created ${isoTime(delivery.createdAt)}, updated ${isoTime(delivery.updatedAt)}, attempts ${delivery.attempts}\n`);
-              if (delivery.nextAttemptAt !== null) out(`  next attempt ${delivery.nextAttemptAt <= now ? 'due now' : isoTime(delivery.nextAttemptAt)}\n`);
+              if (delivery.nextAttemptAt !== null)
+                out(`  next attempt ${delivery.nextAttemptAt <= now ? 'due now' : isoTime(delivery.nextAttemptAt)}\n`);
               if (delivery.provider) out(`  delivered by ${delivery.provider}\n`);
-              if (delivery.lastError) out(`  last error ${delivery.lastError.code} (${delivery.lastError.kind}): ${delivery.lastError.message}\n`);
+              if (delivery.lastError)
+                out(`  last error ${delivery.lastError.code} (${delivery.lastError.kind}): ${delivery.lastError.message}\n`);
               out(`  request ${JSON.stringify(delivery.request)}\n`);
             }
-            if (entry) out(`Ledger ${entry.key}: ${entry.state}${entry.resolvedBy ? ` (resolved by ${entry.resolvedBy})` : ''}, expires ${isoTime(entry.expiresAt)}\n`);
+            if (entry)
+              out(
+                `Ledger ${entry.key}: ${entry.state}${entry.resolvedBy ? ` (resolved by ${entry.resolvedBy})` : ''}, expires ${isoTime(entry.expiresAt)}\n`,
+              );
           }
           return EXIT.OK;
         }),
@@ -134,12 +141,15 @@ export function outboxCommand(io: CliIO, global: () => GlobalOptions, setExit: (
 
   cmd
     .command('resolve')
-    .description('Resolve an unknown outcome by idempotency key: --delivered (done) or --not-delivered (queued deliveries are sent again; a synchronous key is freed)')
+    .description(
+      'Resolve an unknown outcome by idempotency key: --delivered (done) or --not-delivered (queued deliveries are sent again; a synchronous key is freed)',
+    )
     .argument('<key>')
     .option('--delivered', 'the provider did receive it')
     .option('--not-delivered', 'the provider did not receive it')
     .action(async (key: string, o: { delivered?: boolean; notDelivered?: boolean }, c: Command) => {
-      if (Boolean(o.delivered) === Boolean(o.notDelivered)) c.error('error: give exactly one of --delivered and --not-delivered', { exitCode: EXIT.USAGE, code: 'cli.usage' });
+      if (Boolean(o.delivered) === Boolean(o.notDelivered))
+        c.error('error: give exactly one of --delivered and --not-delivered', { exitCode: EXIT.USAGE, code: 'cli.usage' });
       setExit(
         await withDelivery(io, global(), async ({ opened, service, now }) => {
           const before = await service.lookup(key);

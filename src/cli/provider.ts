@@ -53,16 +53,26 @@ async function runAction(io: CliIO, global: GlobalOptions, action: string, name:
     res = await fetch(url, { method: 'POST', headers, body: '{}', signal: AbortSignal.timeout(10_000) });
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    throw new CliExit(EXIT.CANNOT_RUN, `cannot reach the gateway at ${url.origin} (${code}): is \`aicmo-gateway serve\` running there? (--url)`);
+    throw new CliExit(
+      EXIT.CANNOT_RUN,
+      `cannot reach the gateway at ${url.origin} (${code}): is \`aicmo-gateway serve\` running there? (--url)`,
+    );
   }
-  const body = (await res.json().catch(() => ({}))) as { provider?: { name: string; health: string; breakerState: string }; actor?: string; error?: { code?: string; message?: string } };
+  const body = (await res.json().catch(() => ({}))) as {
+    provider?: { name: string; health: string; breakerState: string };
+    actor?: string;
+    error?: { code?: string; message?: string };
+  };
   if (!res.ok) {
     const why = body.error?.message ?? `HTTP ${res.status}`;
     const hint = res.status === 401 || res.status === 403 ? ` (set ${opts.keyEnv} to an admin key of server.adminKeys)` : '';
     throw new CliExit(EXIT.CANNOT_RUN, `${action} ${name} refused: ${why}${hint}`);
   }
   if (opts.json) io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-  else io.stdout.write(`${name}: ${action} done by ${body.actor ?? 'the server'}; breaker ${body.provider?.breakerState}, health ${body.provider?.health}\n`);
+  else
+    io.stdout.write(
+      `${name}: ${action} done by ${body.actor ?? 'the server'}; breaker ${body.provider?.breakerState}, health ${body.provider?.health}\n`,
+    );
   return EXIT.OK;
 }
 

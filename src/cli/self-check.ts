@@ -25,10 +25,16 @@ export function positiveInt(value: string): number {
 
 export function selfCheckCommand(io: CliIO, global: () => GlobalOptions, setExit: (code: number) => void): Command {
   return new Command('self-check')
-    .description('Probe every provider, derive recommendations and print the report (exit 0 healthy, 1 warnings, 2 critical, 3 could not run)')
+    .description(
+      'Probe every provider, derive recommendations and print the report (exit 0 healthy, 1 warnings, 2 critical, 3 could not run)',
+    )
     .addOption(new Option('--status', 'show the state kept in the store without running checks').conflicts(['watch', 'interval']))
     .option('--watch', 'keep checking periodically; a status line every 60 s; Ctrl+C stops with a final summary')
-    .addOption(new Option('--interval <seconds>', 'seconds between checks with --watch (default: monitoring.intervalSeconds, else 300)').argParser(positiveInt))
+    .addOption(
+      new Option('--interval <seconds>', 'seconds between checks with --watch (default: monitoring.intervalSeconds, else 300)').argParser(
+        positiveInt,
+      ),
+    )
     .option('--json', 'print the machine-readable report (docs/json-status-schema.md)')
     .option('--verbose', 'log info lines on stderr')
     .action(async (opts: SelfCheckOptions, cmd: Command) => {
@@ -50,7 +56,13 @@ async function runSelfCheck(opts: SelfCheckOptions, io: CliIO, global: GlobalOpt
       return await watchLoop({ io, registry, service, chains, intervalSeconds: interval, json: !!opts.json, base });
     }
     if (opts.status) {
-      return await printReport(registry, await storedChains(chains, opened.store, clock.now()), { ...base, source: 'status from store' }, !!opts.json, io);
+      return await printReport(
+        registry,
+        await storedChains(chains, opened.store, clock.now()),
+        { ...base, source: 'status from store' },
+        !!opts.json,
+        io,
+      );
     }
     const progress = progressReporter(opts.json ? { write: () => true } : io.stderr);
     await service.runFullCheck(chains, progress.onProgress ? { onProgress: progress.onProgress } : {});

@@ -48,7 +48,8 @@ async function start(opts: ServeOptions, io: CliIO): Promise<RunningService> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new CliExit(EXIT.CANNOT_RUN, `cannot listen: ${code}`);
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+      throw new CliExit(EXIT.CANNOT_RUN, `cannot listen: ${code}`);
     throw new CliExit(EXIT.CANNOT_RUN, describeFailure(error));
   }
 }

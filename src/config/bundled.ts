@@ -25,7 +25,11 @@ export const BUNDLED_CONFIG: GatewayConfigInput = {
           type: 'smtp',
           options: { preset: 'gmail', from: '${SMTP_GMAIL_FROM}', auth: { user: '${SMTP_GMAIL_USER}', pass: '${SMTP_GMAIL_PASS}' } },
           // Sandbox: an outage of 20 s every 2 minutes, so the fallback can be watched taking over.
-          sandbox: { latencyMs: { min: 20, max: 80 }, errorRate: { transient: 0.05 }, outages: [{ afterSec: 30, durationSec: 20, everySec: 120 }] },
+          sandbox: {
+            latencyMs: { min: 20, max: 80 },
+            errorRate: { transient: 0.05 },
+            outages: [{ afterSec: 30, durationSec: 20, everySec: 120 }],
+          },
         },
         {
           name: 'smtp_fallback',
@@ -104,8 +108,18 @@ export const BUNDLED_CONFIG: GatewayConfigInput = {
     email_verification: {
       providers: [
         { name: 'local_verifier', type: 'local_verifier', options: {}, sandbox: { latencyMs: { min: 5, max: 30 } } },
-        { name: 'zerobounce_verification', type: 'zerobounce', options: { apiKey: '${ZEROBOUNCE_API_KEY}' }, sandbox: { latencyMs: { min: 100, max: 400 } } },
-        { name: 'neverbounce_verification', type: 'neverbounce', options: { apiKey: '${NEVERBOUNCE_API_KEY}' }, sandbox: { latencyMs: { min: 100, max: 400 } } },
+        {
+          name: 'zerobounce_verification',
+          type: 'zerobounce',
+          options: { apiKey: '${ZEROBOUNCE_API_KEY}' },
+          sandbox: { latencyMs: { min: 100, max: 400 } },
+        },
+        {
+          name: 'neverbounce_verification',
+          type: 'neverbounce',
+          options: { apiKey: '${NEVERBOUNCE_API_KEY}' },
+          sandbox: { latencyMs: { min: 100, max: 400 } },
+        },
       ],
     },
     reply_fetching: {

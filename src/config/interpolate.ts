@@ -14,7 +14,13 @@ const WHOLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/;
 
 export type RefListener = (path: string, variable: string, set: boolean) => void;
 
-export function interpolate(value: unknown, env: NodeJS.ProcessEnv, onRef?: RefListener, path = '', within: ReadonlySet<object> = new Set()): unknown {
+export function interpolate(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  onRef?: RefListener,
+  path = '',
+  within: ReadonlySet<object> = new Set(),
+): unknown {
   if (value !== null && typeof value === 'object' && within.has(value)) {
     // A YAML alias that contains itself (`a: &x { b: *x }`) would recurse for ever.
     throw new GatewayError('GW_CONFIG_INVALID', `Invalid configuration: ${path || '(root)'} refers to itself through a YAML alias`, {

@@ -39,27 +39,38 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env, 
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new GatewayError('GW_CONFIG_INVALID', `Cannot read config file ${file}: ${reason}`, { details: { problems: [{ path: '(file)', message: reason }] } });
+    throw new GatewayError('GW_CONFIG_INVALID', `Cannot read config file ${file}: ${reason}`, {
+      details: { problems: [{ path: '(file)', message: reason }] },
+    });
   }
   let raw: unknown;
   try {
     raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]! : 'parse error';
-    throw new GatewayError('GW_CONFIG_INVALID', `Config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${message}`, {
-      details: { problems: [{ path: '(file)', message }] },
-    });
+    throw new GatewayError(
+      'GW_CONFIG_INVALID',
+      `Config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${message}`,
+      {
+        details: { problems: [{ path: '(file)', message }] },
+      },
+    );
   }
   return { ...validateConfig(raw, env, file), source: file };
 }
 
-export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): { config: GatewayConfig; warnings: string[] } {
+export function validateConfig(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  source = 'config',
+): { config: GatewayConfig; warnings: string[] } {
   // A key list entry whose variable is unset would silently remove a key (and with it, authentication).
   const keyDrops: FieldProblem[] = [];
   const refs = new Map<string, { variable: string; set: boolean }>();
   const interpolated = interpolate(raw ?? {}, env, (path, variable, set) => {
     refs.set(path, { variable, set });
-    if (!set && /^server\.(apiKeys|adminKeys)\[\d+\]$/.test(path)) keyDrops.push({ path, message: `\${${variable}} is not set: a key entry must not be empty` });
+    if (!set && /^server\.(apiKeys|adminKeys)\[\d+\]$/.test(path))
+      keyDrops.push({ path, message: `\${${variable}} is not set: a key entry must not be empty` });
   }) as Record<string, unknown>;
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) throw invalid(source, [...keyDrops, ...zodProblems(parsed.error)]);
@@ -82,7 +93,10 @@ export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.en
       const r = resolveProviderOptions(p, capability, base, live, unset);
       problems.push(...r.problems);
       if (!r.definition && !live) warnings.push(`${base}: type "${p.type}" has no adapter; it runs as a sandbox in dry run only`);
-      if (r.missing.length) warnings.push(`${p.name} (${capability}) is not configured: missing ${r.missing.map((m) => describeOption(m, variables)).join(', ')}`);
+      if (r.missing.length)
+        warnings.push(
+          `${p.name} (${capability}) is not configured: missing ${r.missing.map((m) => describeOption(m, variables)).join(', ')}`,
+        );
       if (p.sandbox) {
         const s = sandboxOptions.safeParse(p.sandbox);
         if (!s.success) for (const sp of zodProblems(s.error)) problems.push({ path: `${base}.sandbox.${sp.path}`, message: sp.message });
@@ -131,7 +145,9 @@ function applyEnvOverrides(config: GatewayConfig, env: NodeJS.ProcessEnv): void 
 
 function invalid(source: string, problems: FieldProblem[]): GatewayError {
   const list = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
-  return new GatewayError('GW_CONFIG_INVALID', `Invalid configuration (${source}), ${problems.length} problem(s):\n${list}`, { details: { problems } });
+  return new GatewayError('GW_CONFIG_INVALID', `Invalid configuration (${source}), ${problems.length} problem(s):\n${list}`, {
+    details: { problems },
+  });
 }
 
 function deepFreeze<T>(value: T): T {

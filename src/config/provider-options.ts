@@ -32,15 +32,28 @@ export function getPath(obj: unknown, dotted: string): unknown {
  * around such a path (`auth` failing because `auth.pass` is missing) means that option is
  * missing, reported by its own path, not as a vague problem of its parent.
  */
-export function resolveProviderOptions(entry: ProviderEntry, capability: string, basePath: string, live: boolean, unset: readonly string[] = []): ResolvedOptions {
+export function resolveProviderOptions(
+  entry: ProviderEntry,
+  capability: string,
+  basePath: string,
+  live: boolean,
+  unset: readonly string[] = [],
+): ResolvedOptions {
   const definition = getProviderType(entry.type);
   const problems: FieldProblem[] = [];
   if (!definition) {
-    if (live) problems.push({ path: `${basePath}.type`, message: `unknown provider type "${entry.type}" (known: ${listProviderTypes().join(', ')})` });
+    if (live)
+      problems.push({
+        path: `${basePath}.type`,
+        message: `unknown provider type "${entry.type}" (known: ${listProviderTypes().join(', ')})`,
+      });
     return { definition, options: entry.options, configured: !live, missing: [], problems };
   }
   if (!definition.capabilities.includes(capability as never)) {
-    problems.push({ path: `${basePath}.type`, message: `provider type "${entry.type}" does not serve ${capability} (it serves ${definition.capabilities.join(', ')})` });
+    problems.push({
+      path: `${basePath}.type`,
+      message: `provider type "${entry.type}" does not serve ${capability} (it serves ${definition.capabilities.join(', ')})`,
+    });
   }
   const missing = (definition.required ?? []).filter((p) => {
     const v = getPath(entry.options, p);
@@ -61,5 +74,11 @@ export function resolveProviderOptions(entry: ProviderEntry, capability: string,
       problems.push({ path: `${basePath}.options${issue.path.length ? `.${formatPath(issue.path)}` : ''}`, message: issue.message });
     }
   }
-  return { definition, options: parsed.success ? parsed.data : entry.options, configured: missing.length === 0 && parsed.success, missing, problems };
+  return {
+    definition,
+    options: parsed.success ? parsed.data : entry.options,
+    configured: missing.length === 0 && parsed.success,
+    missing,
+    problems,
+  };
 }

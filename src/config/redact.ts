@@ -31,7 +31,11 @@ export function redactConfig(config: GatewayConfig): GatewayConfig {
   copy.server.apiKeys = keys(copy.server.apiKeys);
   copy.server.adminKeys = keys(copy.server.adminKeys);
   // An alert URL can carry its credential in the path (Slack, Teams): only its origin is shown.
-  copy.monitoring.alertWebhooks = copy.monitoring.alertWebhooks.map((w) => ({ ...w, url: urlOrigin(w.url), ...(w.secret ? { secret: REDACTED } : {}) }));
+  copy.monitoring.alertWebhooks = copy.monitoring.alertWebhooks.map((w) => ({
+    ...w,
+    url: urlOrigin(w.url),
+    ...(w.secret ? { secret: REDACTED } : {}),
+  }));
   for (const cap of Object.values(copy.capabilities)) {
     for (const p of cap?.providers ?? []) {
       const def = getProviderType(p.type);

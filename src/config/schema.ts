@@ -2,11 +2,22 @@
 import { z } from 'zod';
 import { CAPABILITY_NAMES } from '../capabilities/index.js';
 
-const ms = z.number().int().min(0).max(7 * 24 * 3_600_000);
+const ms = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 3_600_000);
 const rate = z.number().min(0).max(1);
 
 export const limitsSchema = z
-  .object({ concurrency: z.number().int().min(0), queue: z.number().int().min(0), ratePerSecond: z.number().min(0), burst: z.number().int().min(1), attemptTimeoutMs: ms.min(1), abortGraceMs: ms.max(60_000) })
+  .object({
+    concurrency: z.number().int().min(0),
+    queue: z.number().int().min(0),
+    ratePerSecond: z.number().min(0),
+    burst: z.number().int().min(1),
+    attemptTimeoutMs: ms.min(1),
+    abortGraceMs: ms.max(60_000),
+  })
   .partial()
   .strict();
 
@@ -79,7 +90,10 @@ export const capabilityConfigSchema = z
     failoverOnUnknownOutcome: z.boolean().default(false),
     /** /readyz fails when a required capability has no usable provider. */
     required: z.boolean().default(false),
-    hedging: z.object({ enabled: z.boolean().default(false), delayMs: ms.default(0) }).strict().default({ enabled: false, delayMs: 0 }),
+    hedging: z
+      .object({ enabled: z.boolean().default(false), delayMs: ms.default(0) })
+      .strict()
+      .default({ enabled: false, delayMs: 0 }),
     retry: retrySchema.optional(),
     breaker: breakerSchema.optional(),
     providers: z.array(providerEntrySchema).min(1, 'at least one provider'),
@@ -87,10 +101,7 @@ export const capabilityConfigSchema = z
   .strict();
 
 const apiKey = z.string().min(16, 'API keys need at least 16 characters').max(256, 'API keys may have at most 256 characters');
-const keyEntry = z.union([
-  apiKey,
-  z.object({ name: z.string().min(1), key: apiKey }).strict(),
-]);
+const keyEntry = z.union([apiKey, z.object({ name: z.string().min(1), key: apiKey }).strict()]);
 
 export const serverSchema = z
   .object({
@@ -98,7 +109,12 @@ export const serverSchema = z
     port: z.number().int().min(0).max(65535).default(8080),
     apiKeys: z.array(keyEntry).default([]),
     adminKeys: z.array(keyEntry).default([]),
-    bodyLimitBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .default(1024 * 1024),
     rateLimitPerMinute: z.number().int().min(0).max(1_000_000_000).default(600),
     /** Failed authentications per client address per minute; past it the address gets 429 before any key is compared. */
     authFailuresPerMinute: z.number().int().min(1).max(100_000).default(20),
@@ -124,20 +140,32 @@ export const monitoringSchema = z
     probeTimeoutMs: ms.min(1).default(10_000),
     probeConcurrency: z.number().int().min(1).max(64).default(4),
     historyMaxCount: z.number().int().min(10).max(10_000_000).default(10_000),
-    historyMaxAgeHours: z.number().min(1).max(24 * 366).default(168),
+    historyMaxAgeHours: z
+      .number()
+      .min(1)
+      .max(24 * 366)
+      .default(168),
     alertWebhooks: z.array(z.object({ url: z.url(), secret: z.string().optional() }).strict()).default([]),
   })
   .strict();
 
 export const deliverySchema = z
   .object({
-    idempotencyTtlHours: z.number().min(0.01).max(24 * 30).default(24),
+    idempotencyTtlHours: z
+      .number()
+      .min(0.01)
+      .max(24 * 30)
+      .default(24),
     /** What a repeated key does while the first request is still in flight. */
     inFlight: z.enum(['wait', 'reject']).default('wait'),
     outbox: z
       .object({
         enabled: z.boolean().default(true),
-        maxAgeHours: z.number().min(0.01).max(24 * 366).default(24),
+        maxAgeHours: z
+          .number()
+          .min(0.01)
+          .max(24 * 366)
+          .default(24),
         baseDelayMs: ms.default(1_000),
         maxDelayMs: ms.default(5 * 60_000),
         leaseMs: ms.min(100).default(30_000),

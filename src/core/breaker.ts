@@ -55,7 +55,8 @@ export class CircuitBreaker {
   admits(now: number): boolean {
     const s = this.stateAt(now);
     if (s === 'closed' || s === 'forced_closed') return true;
-    if (s === 'half_open') return this._state === 'open' || this.halfOpenInFlight < this.policy.halfOpenMaxCalls || this.halfOpenExpired(now);
+    if (s === 'half_open')
+      return this._state === 'open' || this.halfOpenInFlight < this.policy.halfOpenMaxCalls || this.halfOpenExpired(now);
     return false;
   }
 

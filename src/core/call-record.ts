@@ -100,8 +100,32 @@ export class CallRecord {
   }
 
   snapshot(): CallRecordSnapshot {
-    const { emaMs, successCount, failureCount, consecutiveFailures, lastSuccessAt, lastFailureAt, lastCheckedAt, lastError, failingSince, trafficFailing, lastSlowAt } = this;
-    return { emaMs, successCount, failureCount, consecutiveFailures, lastSuccessAt, lastFailureAt, lastCheckedAt, lastError, failingSince, trafficFailing, lastSlowAt };
+    const {
+      emaMs,
+      successCount,
+      failureCount,
+      consecutiveFailures,
+      lastSuccessAt,
+      lastFailureAt,
+      lastCheckedAt,
+      lastError,
+      failingSince,
+      trafficFailing,
+      lastSlowAt,
+    } = this;
+    return {
+      emaMs,
+      successCount,
+      failureCount,
+      consecutiveFailures,
+      lastSuccessAt,
+      lastFailureAt,
+      lastCheckedAt,
+      lastError,
+      failingSince,
+      trafficFailing,
+      lastSlowAt,
+    };
   }
 
   restore(s: CallRecordSnapshot): void {

@@ -12,7 +12,14 @@ import type { Clock } from './clock.js';
 import { GatewayError, type ErrorCode, type FailureKind } from './errors.js';
 import { Emitter, type Disposer } from './events.js';
 import { hedgedAttempt } from './hedge.js';
-import { AllProvidersFailedError, InvocationError, summaryKind, type AttemptRecord, type InvokeOptions, type InvokeResult } from './invocation.js';
+import {
+  AllProvidersFailedError,
+  InvocationError,
+  summaryKind,
+  type AttemptRecord,
+  type InvokeOptions,
+  type InvokeResult,
+} from './invocation.js';
 import { silentLogger, type Logger } from './logger.js';
 import { orderProviders, type OrderingState } from './ordering.js';
 import type { ChainPolicy } from './policy.js';
@@ -213,8 +220,18 @@ export class ProviderChain {
   }
 
   /** One attempt (or a hedged pair), recorded in the trace. */
-  private async attempt<T>(run: Run, provider: TrackedProvider, how: { partner?: TrackedProvider | undefined; panicTrial?: boolean }): Promise<Attempted<T>> {
-    const opts = { idempotencyKey: run.key, deadline: run.deadline, attempt: run.attempts.length + 1, logger: this.logger, panicTrial: how.panicTrial === true };
+  private async attempt<T>(
+    run: Run,
+    provider: TrackedProvider,
+    how: { partner?: TrackedProvider | undefined; panicTrial?: boolean },
+  ): Promise<Attempted<T>> {
+    const opts = {
+      idempotencyKey: run.key,
+      deadline: run.deadline,
+      attempt: run.attempts.length + 1,
+      logger: this.logger,
+      panicTrial: how.panicTrial === true,
+    };
     if (how.partner) {
       const h = await hedgedAttempt<T>(provider, how.partner, run.request, opts, this.hedgeDelay(provider), this.clock);
       for (const rec of h.records) this.record(run, rec);
@@ -252,7 +269,13 @@ export class ProviderChain {
 
   private record(run: Run, rec: AttemptRecord): void {
     run.attempts.push(rec);
-    const e: AttemptEvent = { capability: this.capability, provider: rec.provider, idempotencyKey: run.key, outcome: rec.outcome, latencyMs: rec.latencyMs };
+    const e: AttemptEvent = {
+      capability: this.capability,
+      provider: rec.provider,
+      idempotencyKey: run.key,
+      outcome: rec.outcome,
+      latencyMs: rec.latencyMs,
+    };
     if (rec.code) e.code = rec.code;
     this.attemptEvents.emit(e);
   }
@@ -260,7 +283,13 @@ export class ProviderChain {
   private emitFailover(run: Run, from: TrackedProvider): void {
     const last = run.attempts[run.attempts.length - 1];
     if (!last || last.provider !== from.name || last.outcome === 'success' || last.outcome === 'skipped') return;
-    this.failoverEvents.emit({ capability: this.capability, from: from.name, kind: last.outcome, code: last.code!, idempotencyKey: run.key });
+    this.failoverEvents.emit({
+      capability: this.capability,
+      from: from.name,
+      kind: last.outcome,
+      code: last.code!,
+      idempotencyKey: run.key,
+    });
   }
 
   private success<T>(run: Run, served: { value: T; provider: string }): InvokeResult<T> {
@@ -301,19 +330,34 @@ export class ProviderChain {
     const earliest = times.length ? Math.min(...times) : null;
     const opts: ConstructorParameters<typeof GatewayError>[2] = { capability: this.capability };
     if (earliest !== null) opts.retryAfterMs = earliest - now;
-    const when = earliest === null ? 'no provider has a known recovery time' : `the earliest provider is usable at ${new Date(earliest).toISOString()}`;
+    const when =
+      earliest === null
+        ? 'no provider has a known recovery time'
+        : `the earliest provider is usable at ${new Date(earliest).toISOString()}`;
     return new InvocationError('GW_NO_USABLE_PROVIDER', `No usable provider for ${this.capability}; ${when}`, run.attempts, run.key, opts);
   }
 
   private exhausted(run: Run): InvocationError {
     const { attempts, key } = run;
     const timedOut = this.clock.now() >= run.deadline;
-    const code: ErrorCode = timedOut && !attempts.some((a) => a.outcome !== 'skipped' && a.outcome !== 'timeout') ? 'GW_DEADLINE_EXCEEDED' : 'GW_ALL_PROVIDERS_FAILED';
+    const code: ErrorCode =
+      timedOut && !attempts.some((a) => a.outcome !== 'skipped' && a.outcome !== 'timeout')
+        ? 'GW_DEADLINE_EXCEEDED'
+        : 'GW_ALL_PROVIDERS_FAILED';
     const retryAfters = attempts.map((a) => a.retryAfterMs).filter((x): x is number => x !== undefined);
-    const opts: ConstructorParameters<typeof GatewayError>[2] = { kind: code === 'GW_DEADLINE_EXCEEDED' ? 'timeout' : summaryKind(attempts), capability: this.capability };
+    const opts: ConstructorParameters<typeof GatewayError>[2] = {
+      kind: code === 'GW_DEADLINE_EXCEEDED' ? 'timeout' : summaryKind(attempts),
+      capability: this.capability,
+    };
     if (retryAfters.length) opts.retryAfterMs = Math.min(...retryAfters);
     const tried = attempts.map((a) => `${a.provider}: ${a.outcome}${a.code ? ` (${a.code})` : ''}`).join('; ');
-    const error = new AllProvidersFailedError(code, `All providers for ${this.capability} failed: ${tried || 'none tried'}`, attempts, key, opts);
+    const error = new AllProvidersFailedError(
+      code,
+      `All providers for ${this.capability} failed: ${tried || 'none tried'}`,
+      attempts,
+      key,
+      opts,
+    );
     this.exhaustedEvents.emit({ capability: this.capability, idempotencyKey: key, attempts, code });
     return error;
   }

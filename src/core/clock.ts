@@ -94,9 +94,7 @@ export class ManualClock implements Clock {
     this.timers = this.timers.filter((t) => !t.cancelled); // cancelled timers (calls that ended) pile up otherwise
     for (;;) {
       await flushMicrotasks();
-      const due = this.timers
-        .filter((t) => !t.cancelled && t.at <= target)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const due = this.timers.filter((t) => !t.cancelled && t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       this.current = Math.max(this.current, due.at);
       due.cancelled = true;

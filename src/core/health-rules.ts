@@ -28,10 +28,13 @@ export function deriveHealth(i: HealthInputs, p: HealthPolicy): { health: Provid
   if (i.cooling === 'quota') return { health: ProviderHealth.UNHEALTHY, reason: 'quota exhausted until reset' };
   if (i.cooling === 'rate_limited') return { health: ProviderHealth.DEGRADED, reason: 'rate limited: cooling down' };
   const { calls, failures, slow } = i.totals;
-  if (calls < p.minimumCalls) return { health: ProviderHealth.UNKNOWN, reason: calls === 0 ? 'no calls in the window' : 'too few calls in the window' };
+  if (calls < p.minimumCalls)
+    return { health: ProviderHealth.UNKNOWN, reason: calls === 0 ? 'no calls in the window' : 'too few calls in the window' };
   const failureRate = failures / calls;
-  if (failureRate >= p.degradedFailureRate) return { health: ProviderHealth.DEGRADED, reason: `failure rate ${Math.round(failureRate * 100)}%` };
-  if (slow / calls >= p.degradedSlowRate) return { health: ProviderHealth.DEGRADED, reason: `slow-call rate ${Math.round((slow / calls) * 100)}%` };
+  if (failureRate >= p.degradedFailureRate)
+    return { health: ProviderHealth.DEGRADED, reason: `failure rate ${Math.round(failureRate * 100)}%` };
+  if (slow / calls >= p.degradedSlowRate)
+    return { health: ProviderHealth.DEGRADED, reason: `slow-call rate ${Math.round((slow / calls) * 100)}%` };
   if (i.consecutiveFailures >= 2) return { health: ProviderHealth.DEGRADED, reason: `${i.consecutiveFailures} consecutive failures` };
   return { health: ProviderHealth.HEALTHY, reason: 'calls succeeding' };
 }

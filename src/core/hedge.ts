@@ -55,7 +55,14 @@ export async function hedgedAttempt<T>(
     last = done;
     if (done.r.ok) {
       for (const [index] of pending) {
-        records[index] = { provider: providers[index as 0 | 1].name, outcome: 'skipped', code: 'GW_CANCELLED', message: 'hedge lost: cancelled', latencyMs: 0, hedge: index === 1 };
+        records[index] = {
+          provider: providers[index as 0 | 1].name,
+          outcome: 'skipped',
+          code: 'GW_CANCELLED',
+          message: 'hedge lost: cancelled',
+          latencyMs: 0,
+          hedge: index === 1,
+        };
         cancels[index as 0 | 1].abort();
       }
       break;
@@ -66,5 +73,7 @@ export async function hedgedAttempt<T>(
 
 function finish<T>(s: Settled<T>, records: (AttemptRecord | undefined)[], providers: readonly TrackedProvider[]): HedgeOutcome<T> {
   const out = records.filter((r): r is AttemptRecord => r !== undefined);
-  return s.r.ok ? { records: out, winner: { value: s.r.value, provider: providers[s.index]!.name }, last: s.r } : { records: out, last: s.r };
+  return s.r.ok
+    ? { records: out, winner: { value: s.r.value, provider: providers[s.index]!.name }, last: s.r }
+    : { records: out, last: s.r };
 }

@@ -18,4 +18,3 @@ export interface Logger {
 const noop: LogFn = () => undefined;
 
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
-

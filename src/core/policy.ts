@@ -142,7 +142,14 @@ export const DEFAULT_HEALTH: HealthPolicy = {
 
 export const DEFAULT_COOLDOWN: CooldownPolicy = { rateLimitedMs: 30_000, quotaMs: 60 * 60_000, maxMs: 24 * 60 * 60_000 };
 
-export const DEFAULT_LIMITS: ProviderLimits = { concurrency: 0, queue: 0, ratePerSecond: 0, burst: 1, attemptTimeoutMs: 10_000, abortGraceMs: 100 };
+export const DEFAULT_LIMITS: ProviderLimits = {
+  concurrency: 0,
+  queue: 0,
+  ratePerSecond: 0,
+  burst: 1,
+  attemptTimeoutMs: 10_000,
+  abortGraceMs: 100,
+};
 
 export const DEFAULT_RETRY: RetryPolicy = {
   maxAttemptsPerProvider: 2,

@@ -81,7 +81,8 @@ export class ProviderHealthState {
 
   /** Null when the provider may be called now; otherwise why not. */
   unavailable(now: number): Unavailable | null {
-    if (!this.o.configured) return { code: 'GW_NOT_CONFIGURED', reason: `not configured: ${this.o.missingSetting ?? 'missing settings'}`, until: null };
+    if (!this.o.configured)
+      return { code: 'GW_NOT_CONFIGURED', reason: `not configured: ${this.o.missingSetting ?? 'missing settings'}`, until: null };
     const state = this.breaker.state;
     if (state === 'isolated') return { code: 'GW_CIRCUIT_OPEN', reason: 'isolated by operator', until: null };
     if (state !== 'forced_closed' && this.cooldownUntil > now) {

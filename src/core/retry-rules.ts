@@ -26,7 +26,14 @@ export function mayRetrySame(error: GatewayError, n: number, policy: ChainPolicy
 }
 
 /** Exponential backoff with half jitter; never shorter than the provider's own reset, never past the deadline. */
-export function backoffMs(error: GatewayError, n: number, policy: ChainPolicy, random: () => number, now: number, deadline: number): number {
+export function backoffMs(
+  error: GatewayError,
+  n: number,
+  policy: ChainPolicy,
+  random: () => number,
+  now: number,
+  deadline: number,
+): number {
   const r = policy.retry;
   const exp = Math.min(r.maxBackoffMs, r.backoffMs * 2 ** (n - 1));
   const jittered = exp / 2 + (random() * exp) / 2;

@@ -13,7 +13,13 @@ export function skipped(provider: string, code: ErrorCode, message: string): Att
 
 export function attemptRecord(provider: string, r: AttemptResult<unknown>): AttemptRecord {
   if (r.ok) return { provider, outcome: 'success', latencyMs: r.latencyMs };
-  const rec: AttemptRecord = { provider, outcome: r.local ? 'skipped' : r.error.kind, code: r.error.code, message: r.error.message, latencyMs: r.latencyMs };
+  const rec: AttemptRecord = {
+    provider,
+    outcome: r.local ? 'skipped' : r.error.kind,
+    code: r.error.code,
+    message: r.error.message,
+    latencyMs: r.latencyMs,
+  };
   if (r.error.retryAfterMs !== undefined) rec.retryAfterMs = r.error.retryAfterMs;
   return rec;
 }
@@ -23,7 +29,12 @@ export function attemptRecord(provider: string, r: AttemptResult<unknown>): Atte
  * circuit, a cool-down, worse health), as skipped with their reason, to go first in the trace.
  * With `priority`, providers configured after the one that served were not passed over.
  */
-export function passedOver(providers: readonly TrackedProvider[], strategy: OrderingStrategy, attempts: readonly AttemptRecord[], now: number): AttemptRecord[] {
+export function passedOver(
+  providers: readonly TrackedProvider[],
+  strategy: OrderingStrategy,
+  attempts: readonly AttemptRecord[],
+  now: number,
+): AttemptRecord[] {
   const out: AttemptRecord[] = [];
   for (const p of providers) {
     if (attempts.some((a) => a.provider === p.name)) {
@@ -32,7 +43,8 @@ export function passedOver(providers: readonly TrackedProvider[], strategy: Orde
     }
     const u = p.unavailable(now);
     if (u) out.push(skipped(p.name, u.code, u.reason));
-    else if (strategy === 'priority') out.push(skipped(p.name, 'GW_DEMOTED', `ordered behind healthier providers (health ${p.healthAt(now).health})`));
+    else if (strategy === 'priority')
+      out.push(skipped(p.name, 'GW_DEMOTED', `ordered behind healthier providers (health ${p.healthAt(now).health})`));
   }
   return out;
 }

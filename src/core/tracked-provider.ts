@@ -156,12 +156,24 @@ export class TrackedProvider {
 
   private async call<T>(request: unknown, opts: AttemptOptions, permit: Permit): Promise<AttemptResult<T>> {
     const began = this.clock.now();
-    const timeout = permit.verdict === 'half_open' ? Math.min(this.limits.attemptTimeoutMs, this.breakerPolicy.halfOpenTimeoutMs) : this.limits.attemptTimeoutMs;
+    const timeout =
+      permit.verdict === 'half_open'
+        ? Math.min(this.limits.attemptTimeoutMs, this.breakerPolicy.halfOpenTimeoutMs)
+        : this.limits.attemptTimeoutMs;
     const deadline = Math.min(opts.deadline, began + timeout);
     const { idempotencyKey, attempt, logger } = opts;
     this.inFlight++;
     const outcome = await runAttempt({
-      run: (signal) => this.adapter.invoke(request, { signal, idempotencyKey, deadline, attempt, logger, capability: this.capability, provider: this.name }),
+      run: (signal) =>
+        this.adapter.invoke(request, {
+          signal,
+          idempotencyKey,
+          deadline,
+          attempt,
+          logger,
+          capability: this.capability,
+          provider: this.name,
+        }),
       clock: this.clock,
       deadline,
       graceMs: this.limits.abortGraceMs,
@@ -191,7 +203,12 @@ export class TrackedProvider {
     const probeFn = this.adapter.probe?.bind(this.adapter);
     if (!probeFn) return { ...base, ok: false, skipped: 'no_probe', latencyMs: 0 };
     const deadline = at + timeoutMs;
-    const outcome = await runAttempt({ run: (signal) => probeFn({ signal, deadline, provider: this.name, logger: this.logger }), clock: this.clock, deadline, graceMs: 0 });
+    const outcome = await runAttempt({
+      run: (signal) => probeFn({ signal, deadline, provider: this.name, logger: this.logger }),
+      clock: this.clock,
+      deadline,
+      graceMs: 0,
+    });
     const now = this.clock.now();
     const latencyMs = now - at;
     if (outcome.ok) {
@@ -203,7 +220,10 @@ export class TrackedProvider {
       return out;
     }
     const error = outcome.expired
-      ? new GatewayError('GW_PROVIDER_TIMEOUT', `probe did not finish within ${timeoutMs} ms`, { provider: this.name, capability: this.capability })
+      ? new GatewayError('GW_PROVIDER_TIMEOUT', `probe did not finish within ${timeoutMs} ms`, {
+          provider: this.name,
+          capability: this.capability,
+        })
       : toGatewayError(outcome.thrown, this.name, this.capability);
     this.state.probeFailed(error, latencyMs, now);
     const e: NonNullable<ProbeOutcome['error']> = { code: error.code, kind: error.kind, message: error.message };

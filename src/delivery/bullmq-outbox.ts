@@ -11,7 +11,17 @@ import { Queue, type Job, type JobType, type RedisOptions as BullRedisOptions } 
 import type { Redis } from 'ioredis';
 import type { RedisTarget } from '../store/redis/redis-connection.js';
 import type { RedisLedger } from './redis-ledger.js';
-import { DELIVERY_STATES, FINISHED_STATES, emptyCounts, type DeliveryQuery, type DeliveryRecord, type DeliveryState, type EnqueueInput, type Outbox, type PurgeQuery } from './outbox.js';
+import {
+  DELIVERY_STATES,
+  FINISHED_STATES,
+  emptyCounts,
+  type DeliveryQuery,
+  type DeliveryRecord,
+  type DeliveryState,
+  type EnqueueInput,
+  type Outbox,
+  type PurgeQuery,
+} from './outbox.js';
 
 export const OUTBOX_QUEUE = 'outbox';
 export const JOB_NAME = 'deliver';
@@ -64,9 +74,23 @@ export class BullmqOutbox implements Outbox {
 
   async enqueue(i: EnqueueInput): Promise<DeliveryRecord> {
     const id = deliveryIdFor(i.idempotencyKey);
-    const rec: DeliveryRecord = { id, idempotencyKey: i.idempotencyKey, capability: i.capability, state: 'pending', attempts: 0, createdAt: i.now, updatedAt: i.now, nextAttemptAt: i.now, request: i.request };
+    const rec: DeliveryRecord = {
+      id,
+      idempotencyKey: i.idempotencyKey,
+      capability: i.capability,
+      state: 'pending',
+      attempts: 0,
+      createdAt: i.now,
+      updatedAt: i.now,
+      nextAttemptAt: i.now,
+      request: i.request,
+    };
     if (i.lastError) rec.lastError = i.lastError;
-    await this.queue.add(JOB_NAME, rec, { jobId: id, removeOnComplete: { age: Math.ceil(this.keepMs / 1000) }, removeOnFail: { age: Math.ceil((this.keepMs * 7) / 1000) } });
+    await this.queue.add(JOB_NAME, rec, {
+      jobId: id,
+      removeOnComplete: { age: Math.ceil(this.keepMs / 1000) },
+      removeOnFail: { age: Math.ceil((this.keepMs * 7) / 1000) },
+    });
     return rec;
   }
 

@@ -63,9 +63,16 @@ export class BullmqOutboxWorker {
   private async process(job: Job<JobRecord>, token: string | undefined): Promise<unknown> {
     const { chains, clock, policy } = this.o;
     const { calling, ...rec } = job.data;
-    if (rec.state === 'delivered' || rec.state === 'failed' || rec.state === 'dead' || rec.state === 'unknown_outcome') return rec.result ?? null;
+    if (rec.state === 'delivered' || rec.state === 'failed' || rec.state === 'dead' || rec.state === 'unknown_outcome')
+      return rec.result ?? null;
     const now = clock.now();
-    if (now - rec.createdAt > policy.maxAgeMs) return this.end(job, rec, 'dead', rec.lastError ?? { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'maximum age reached' });
+    if (now - rec.createdAt > policy.maxAgeMs)
+      return this.end(
+        job,
+        rec,
+        'dead',
+        rec.lastError ?? { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'maximum age reached' },
+      );
     const chain = chains.getProviderChain(rec.capability);
     const usable = chain?.usableAt(now) ?? null;
     if (!chain || usable === null || usable > now) {
@@ -73,7 +80,11 @@ export class BullmqOutboxWorker {
       return this.delay(job, token, { ...rec, state: 'pending', nextAttemptAt: at, updatedAt: now }, at);
     }
     if (calling !== undefined && !chain.deduplicates) {
-      return this.end(job, rec, 'unknown_outcome', { code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome', message: 'The worker holding this delivery stopped during the provider call; it may have been delivered.' });
+      return this.end(job, rec, 'unknown_outcome', {
+        code: 'GW_UNKNOWN_OUTCOME',
+        kind: 'unknown_outcome',
+        message: 'The worker holding this delivery stopped during the provider call; it may have been delivered.',
+      });
     }
     const started: DeliveryRecord = { ...rec, state: 'in_progress', attempts: rec.attempts + 1, updatedAt: now, nextAttemptAt: null };
     await job.updateData({ ...started, calling: this.owner });
@@ -81,7 +92,11 @@ export class BullmqOutboxWorker {
     try {
       const r = await chain.invoke(rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs });
       await job.updateData({ ...started, state: 'delivered', result: r.result, provider: r.provider, updatedAt: clock.now() });
-      await this.o.ledger.settle(rec.idempotencyKey, { state: 'succeeded', result: r.result, provider: r.provider, deliveryId: rec.id }, clock.now());
+      await this.o.ledger.settle(
+        rec.idempotencyKey,
+        { state: 'succeeded', result: r.result, provider: r.provider, deliveryId: rec.id },
+        clock.now(),
+      );
       return r.result ?? null;
     } catch (thrown) {
       if (thrown instanceof DelayedError) throw thrown;
@@ -101,12 +116,18 @@ export class BullmqOutboxWorker {
     throw new DelayedError();
   }
 
-  private async end(job: Job<JobRecord>, rec: DeliveryRecord, state: 'dead' | 'failed' | 'unknown_outcome', error: DeliveryError): Promise<never> {
+  private async end(
+    job: Job<JobRecord>,
+    rec: DeliveryRecord,
+    state: 'dead' | 'failed' | 'unknown_outcome',
+    error: DeliveryError,
+  ): Promise<never> {
     const { clock } = this.o;
     const now = clock.now();
     const done: DeliveryRecord = { ...rec, state, lastError: error, updatedAt: now, nextAttemptAt: null };
     await job.updateData(done);
-    if (state !== 'dead') await this.o.ledger.settle(rec.idempotencyKey, { state, error: { name: 'GatewayError', ...error }, deliveryId: rec.id }, now);
+    if (state !== 'dead')
+      await this.o.ledger.settle(rec.idempotencyKey, { state, error: { name: 'GatewayError', ...error }, deliveryId: rec.id }, now);
     this.logger.warn({ deliveryId: rec.id, idempotencyKey: rec.idempotencyKey, state }, 'outbox delivery ended without delivery');
     if (this.o.recommendations) {
       if (state === 'dead') await recommendDeadLetter(this.o.recommendations, done, now, 'the maximum age was reached');

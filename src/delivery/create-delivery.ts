@@ -35,17 +35,31 @@ export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
       db = openDeliveryDb(path);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new GatewayError('GW_CONFIG_INVALID', `Cannot open the delivery database at ${path}: ${reason}`, { details: { problems: [{ path: 'store', message: reason }] } });
+      throw new GatewayError('GW_CONFIG_INVALID', `Cannot open the delivery database at ${path}: ${reason}`, {
+        details: { problems: [{ path: 'store', message: reason }] },
+      });
     }
     ledger = new SqliteLedger(db);
     outbox = new SqliteOutbox(db, ledger);
     closeDb = () => db.close();
   } else {
-    throw new GatewayError('GW_CONFIG_INVALID', `The delivery layer has no ledger for a ${store.kind} store (use memory:, sqlite:<path> or redis://)`, {
-      details: { problems: [{ path: 'store', message: 'unsupported store kind' }] },
-    });
+    throw new GatewayError(
+      'GW_CONFIG_INVALID',
+      `The delivery layer has no ledger for a ${store.kind} store (use memory:, sqlite:<path> or redis://)`,
+      {
+        details: { problems: [{ path: 'store', message: 'unsupported store kind' }] },
+      },
+    );
   }
-  const service = new DeliveryService({ chains, ledger, outbox, clock, logger, policy: deliveryPolicy(config), ...(opts.instanceId ? { instanceId: opts.instanceId } : {}) });
+  const service = new DeliveryService({
+    chains,
+    ledger,
+    outbox,
+    clock,
+    logger,
+    policy: deliveryPolicy(config),
+    ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
+  });
   const worker = new OutboxWorker({ outbox, chains, clock, policy: outboxPolicy(config), logger, recommendations: store });
   let closed = false;
   return {

@@ -44,7 +44,11 @@ export async function recommendUnknownOutcome(store: RecommendationSink, rec: De
 }
 
 /** Marks the delivery's recommendations resolved (operator retried, resolved or purged it). */
-export async function resolveDeliveryRecommendations(store: RecommendationSink, rec: Pick<DeliveryRecord, 'id' | 'capability'>, now: number): Promise<void> {
+export async function resolveDeliveryRecommendations(
+  store: RecommendationSink,
+  rec: Pick<DeliveryRecord, 'id' | 'capability'>,
+  now: number,
+): Promise<void> {
   for (const issueKey of [deadLetterIssueKey(rec.id), `outbox_unknown:${rec.id}`]) {
     const r = await store.getRecommendation('*', rec.capability, issueKey);
     if (r && r.resolvedAt === null) await store.upsertRecommendation({ ...r, resolvedAt: now, lastSeen: now });

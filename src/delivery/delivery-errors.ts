@@ -15,16 +15,27 @@ export function mismatch(entry: LedgerEntry, capability: string): GatewayError {
 export function inFlight(key: string, capability: string, deliveryId?: string): GatewayError {
   const details: Record<string, unknown> = { idempotencyKey: key };
   if (deliveryId) details.deliveryId = deliveryId;
-  return new GatewayError('GW_IDEMPOTENCY_IN_FLIGHT', deliveryId ? `The request with idempotency key "${key}" is queued in the outbox (${deliveryId})` : `A request with idempotency key "${key}" is still in flight`, {
-    capability,
-    status: 409,
-    details,
-  });
+  return new GatewayError(
+    'GW_IDEMPOTENCY_IN_FLIGHT',
+    deliveryId
+      ? `The request with idempotency key "${key}" is queued in the outbox (${deliveryId})`
+      : `A request with idempotency key "${key}" is still in flight`,
+    {
+      capability,
+      status: 409,
+      details,
+    },
+  );
 }
 
 /** The stored failure of a key (failed permanently or unknown outcome), thrown again on a replay. */
 export function replayedError(entry: LedgerEntry): GatewayError {
-  const e: GatewayErrorJSON = entry.error ?? { name: 'GatewayError', code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome', message: 'outcome unknown' };
+  const e: GatewayErrorJSON = entry.error ?? {
+    name: 'GatewayError',
+    code: 'GW_UNKNOWN_OUTCOME',
+    kind: 'unknown_outcome',
+    message: 'outcome unknown',
+  };
   const details: Record<string, unknown> = { ...e.details, idempotencyKey: entry.key, ledgerState: entry.state, replayed: true };
   if (entry.deliveryId) details.deliveryId = entry.deliveryId;
   const opts: ConstructorParameters<typeof GatewayError>[2] = { kind: e.kind, capability: entry.capability, details };

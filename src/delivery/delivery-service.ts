@@ -24,7 +24,12 @@ export interface DeliveryPolicy {
   leaseGraceMs: number;
 }
 
-export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { ttlMs: 24 * 3_600_000, inFlight: 'wait', outboxEnabled: true, leaseGraceMs: 2_000 };
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+  ttlMs: 24 * 3_600_000,
+  inFlight: 'wait',
+  outboxEnabled: true,
+  leaseGraceMs: 2_000,
+};
 
 export interface SubmitOptions extends InvokeOptions {
   /** Queue in the outbox right away and answer `accepted` (HTTP `Prefer: respond-async`). */
@@ -93,7 +98,15 @@ export class DeliveryService {
     this.maybePrune();
     for (;;) {
       const now = this.clock.now();
-      const begun = await this.ledger.begin({ key, capability, fingerprint, owner, now, leaseMs: deadlineMs + this.policy.leaseGraceMs, ttlMs: this.policy.ttlMs });
+      const begun = await this.ledger.begin({
+        key,
+        capability,
+        fingerprint,
+        owner,
+        now,
+        leaseMs: deadlineMs + this.policy.leaseGraceMs,
+        ttlMs: this.policy.ttlMs,
+      });
       if (begun.acquired) return await this.run(chain, parsed, key, owner, deadlineMs, options);
       const entry = begun.entry;
       if (entry.fingerprint !== fingerprint) throw mismatch(entry, capability);
@@ -109,7 +122,14 @@ export class DeliveryService {
     }
   }
 
-  private async run(chain: ProviderChain, request: unknown, key: string, owner: string, deadlineMs: number, o: SubmitOptions): Promise<Submission> {
+  private async run(
+    chain: ProviderChain,
+    request: unknown,
+    key: string,
+    owner: string,
+    deadlineMs: number,
+    o: SubmitOptions,
+  ): Promise<Submission> {
     const capability = chain.capability;
     const outboxAllowed = chain.sideEffects && this.policy.outboxEnabled && this.outbox !== undefined && o.outbox !== false;
     if (o.async && outboxAllowed) return this.enqueue(capability, request, key, owner);
@@ -130,7 +150,12 @@ export class DeliveryService {
       }
       throw thrown;
     }
-    const ok = await this.ledger.settle(key, { state: 'succeeded', result: result.result, provider: result.provider }, this.clock.now(), owner);
+    const ok = await this.ledger.settle(
+      key,
+      { state: 'succeeded', result: result.result, provider: result.provider },
+      this.clock.now(),
+      owner,
+    );
     if (!ok) this.logger.warn({ idempotencyKey: key }, 'ledger entry was taken over before the result was recorded');
     return { status: 'completed', replayed: false, result };
   }
@@ -181,11 +206,17 @@ export class DeliveryService {
   private maybePrune(): void {
     if (++this.beginsSincePrune < 1_000) return;
     this.beginsSincePrune = 0;
-    this.ledger.prune(this.clock.now()).catch((e: unknown) => this.logger.warn({ reason: e instanceof Error ? e.message : String(e) }, 'ledger prune failed'));
+    this.ledger
+      .prune(this.clock.now())
+      .catch((e: unknown) => this.logger.warn({ reason: e instanceof Error ? e.message : String(e) }, 'ledger prune failed'));
   }
 
   private deliveredReplay(key: string, delivery: DeliveryRecord): Submission {
-    return { status: 'completed', replayed: true, result: { result: delivery.result, provider: delivery.provider ?? 'unknown', attempts: [], idempotencyKey: key, latencyMs: 0 } };
+    return {
+      status: 'completed',
+      replayed: true,
+      result: { result: delivery.result, provider: delivery.provider ?? 'unknown', attempts: [], idempotencyKey: key, latencyMs: 0 },
+    };
   }
 
   /** Polls the ledger until the in-flight entry settles, disappears, or the deadline passes. */
@@ -222,7 +253,9 @@ export class DeliveryService {
     if (entry.deliveryId && this.outbox) {
       await this.outbox.resolve(entry.deliveryId, delivered, now);
     } else if (entry.state !== 'unknown_outcome') {
-      throw new GatewayError('GW_INVALID_REQUEST', `Idempotency key "${key}" is ${entry.state}, not unknown_outcome: nothing to resolve`, { details: { idempotencyKey: key, state: entry.state } });
+      throw new GatewayError('GW_INVALID_REQUEST', `Idempotency key "${key}" is ${entry.state}, not unknown_outcome: nothing to resolve`, {
+        details: { idempotencyKey: key, state: entry.state },
+      });
     } else if (delivered) {
       await this.ledger.settle(key, { state: 'succeeded', result: null, resolvedBy: 'operator' }, now);
     } else {

@@ -31,7 +31,13 @@ export interface CreateDeliveryOptions {
 
 export function outboxPolicy(config: GatewayConfig['delivery']): OutboxPolicy {
   const o = config.outbox;
-  return { maxAgeMs: Math.round(o.maxAgeHours * 3_600_000), baseDelayMs: o.baseDelayMs, maxDelayMs: o.maxDelayMs, leaseMs: o.leaseMs, pollMs: o.pollMs };
+  return {
+    maxAgeMs: Math.round(o.maxAgeHours * 3_600_000),
+    baseDelayMs: o.baseDelayMs,
+    maxDelayMs: o.maxDelayMs,
+    leaseMs: o.leaseMs,
+    pollMs: o.pollMs,
+  };
 }
 
 export function deliveryPolicy(config: GatewayConfig['delivery']): { ttlMs: number; inFlight: 'wait' | 'reject'; outboxEnabled: boolean } {

@@ -13,5 +13,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestFingerprint(capability: string, request: unknown): string {
-  return createHash('sha256').update(`${capability}\u0000${canonicalJson(request)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${capability}\u0000${canonicalJson(request)}`)
+    .digest('hex');
 }

@@ -1,5 +1,15 @@
 /** The in-process ledger (`memory:` store and tests). */
-import { effective, newEntry, type BeginInput, type BeginResult, type IdempotencyLedger, type LedgerEntry, type LedgerQuery, type LedgerUpdate, updateEntry } from './ledger.js';
+import {
+  effective,
+  newEntry,
+  type BeginInput,
+  type BeginResult,
+  type IdempotencyLedger,
+  type LedgerEntry,
+  type LedgerQuery,
+  type LedgerUpdate,
+  updateEntry,
+} from './ledger.js';
 
 export class MemoryLedger implements IdempotencyLedger {
   readonly kind = 'memory';

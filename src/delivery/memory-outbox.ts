@@ -1,7 +1,18 @@
 /** The in-process outbox (`memory:` store and tests): same semantics as SQLite, nothing survives the process. */
 import { randomUUID } from 'node:crypto';
 import type { IdempotencyLedger } from './ledger.js';
-import { FINISHED_STATES, emptyCounts, type DeliveryOutcome, type DeliveryQuery, type DeliveryRecord, type DeliveryState, type EnqueueInput, type LeasableOutbox, type LeasedDelivery, type PurgeQuery } from './outbox.js';
+import {
+  FINISHED_STATES,
+  emptyCounts,
+  type DeliveryOutcome,
+  type DeliveryQuery,
+  type DeliveryRecord,
+  type DeliveryState,
+  type EnqueueInput,
+  type LeasableOutbox,
+  type LeasedDelivery,
+  type PurgeQuery,
+} from './outbox.js';
 
 interface Row {
   rec: DeliveryRecord;
@@ -19,7 +30,17 @@ export class MemoryOutbox implements LeasableOutbox {
 
   async enqueue(i: EnqueueInput): Promise<DeliveryRecord> {
     const id = `dlv_${randomUUID().replace(/-/g, '')}`;
-    const rec: DeliveryRecord = { id, idempotencyKey: i.idempotencyKey, capability: i.capability, state: 'pending', attempts: 0, createdAt: i.now, updatedAt: i.now, nextAttemptAt: i.now, request: structuredClone(i.request) };
+    const rec: DeliveryRecord = {
+      id,
+      idempotencyKey: i.idempotencyKey,
+      capability: i.capability,
+      state: 'pending',
+      attempts: 0,
+      createdAt: i.now,
+      updatedAt: i.now,
+      nextAttemptAt: i.now,
+      request: structuredClone(i.request),
+    };
     if (i.lastError) rec.lastError = i.lastError;
     this.rows.set(id, { rec, owner: null, leaseUntil: 0, calling: false });
     await this.ledger?.settle(i.idempotencyKey, { state: 'queued', deliveryId: id }, i.now);
@@ -52,7 +73,8 @@ export class MemoryOutbox implements LeasableOutbox {
 
   async backlog(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const { rec } of this.rows.values()) if (rec.state === 'pending' || rec.state === 'in_progress') out[rec.capability] = (out[rec.capability] ?? 0) + 1;
+    for (const { rec } of this.rows.values())
+      if (rec.state === 'pending' || rec.state === 'in_progress') out[rec.capability] = (out[rec.capability] ?? 0) + 1;
     return out;
   }
 
@@ -82,7 +104,12 @@ export class MemoryOutbox implements LeasableOutbox {
     const states = q.states ?? FINISHED_STATES;
     let n = 0;
     for (const [id, r] of this.rows) {
-      if (!states.includes(r.rec.state) || (q.id !== undefined && id !== q.id) || (q.olderThan !== undefined && r.rec.updatedAt >= q.olderThan)) continue;
+      if (
+        !states.includes(r.rec.state) ||
+        (q.id !== undefined && id !== q.id) ||
+        (q.olderThan !== undefined && r.rec.updatedAt >= q.olderThan)
+      )
+        continue;
       this.rows.delete(id);
       const entry = await this.ledger?.get(r.rec.idempotencyKey, r.rec.updatedAt);
       if (entry?.state === 'queued') await this.ledger?.release(r.rec.idempotencyKey);
@@ -95,7 +122,8 @@ export class MemoryOutbox implements LeasableOutbox {
     let best: Row | undefined;
     for (const r of this.rows.values()) {
       if (!capabilities.includes(r.rec.capability)) continue;
-      const due = (r.rec.state === 'pending' && (r.rec.nextAttemptAt ?? 0) <= now) || (r.rec.state === 'in_progress' && r.leaseUntil <= now);
+      const due =
+        (r.rec.state === 'pending' && (r.rec.nextAttemptAt ?? 0) <= now) || (r.rec.state === 'in_progress' && r.leaseUntil <= now);
       if (due && (!best || (r.rec.nextAttemptAt ?? 0) < (best.rec.nextAttemptAt ?? 0))) best = r;
     }
     if (!best) return undefined;

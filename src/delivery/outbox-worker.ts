@@ -81,11 +81,18 @@ export class OutboxWorker {
     if (!leased) return 'idle';
     const rec = leased.record;
     if (now - rec.createdAt > policy.maxAgeMs) {
-      await this.finish(rec, { state: 'dead', error: rec.lastError ?? { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'maximum age reached' } });
+      await this.finish(rec, {
+        state: 'dead',
+        error: rec.lastError ?? { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'maximum age reached' },
+      });
       return 'processed';
     }
     if (leased.wasCalling && !chains.requireChain(rec.capability).deduplicates) {
-      const error = { code: 'GW_UNKNOWN_OUTCOME' as const, kind: 'unknown_outcome' as const, message: 'The worker holding this delivery stopped during the provider call; it may have been delivered.' };
+      const error = {
+        code: 'GW_UNKNOWN_OUTCOME' as const,
+        kind: 'unknown_outcome' as const,
+        message: 'The worker holding this delivery stopped during the provider call; it may have been delivered.',
+      };
       await this.finish(rec, { state: 'unknown_outcome', error });
       return 'processed';
     }
@@ -119,13 +126,20 @@ export class OutboxWorker {
       this.logger.warn({ deliveryId: rec.id, outcome: outcome.state }, 'outbox lease was lost before the outcome was recorded');
       return;
     }
-    this.logger.info({ deliveryId: rec.id, idempotencyKey: rec.idempotencyKey, outcome: outcome.state, attempts: rec.attempts }, 'outbox delivery attempt');
+    this.logger.info(
+      { deliveryId: rec.id, idempotencyKey: rec.idempotencyKey, outcome: outcome.state, attempts: rec.attempts },
+      'outbox delivery attempt',
+    );
     if (outcome.state === 'dead') await this.deadLetter({ ...rec, state: 'dead', lastError: outcome.error }, 'the maximum age was reached');
-    if (outcome.state === 'unknown_outcome' && this.o.recommendations) await recommendUnknownOutcome(this.o.recommendations, { ...rec, lastError: outcome.error }, now);
+    if (outcome.state === 'unknown_outcome' && this.o.recommendations)
+      await recommendUnknownOutcome(this.o.recommendations, { ...rec, lastError: outcome.error }, now);
   }
 
   private async deadLetter(rec: DeliveryRecord, reason: string): Promise<void> {
-    this.logger.error({ deliveryId: rec.id, idempotencyKey: rec.idempotencyKey, capability: rec.capability }, `outbox delivery dead-lettered: ${reason}`);
+    this.logger.error(
+      { deliveryId: rec.id, idempotencyKey: rec.idempotencyKey, capability: rec.capability },
+      `outbox delivery dead-lettered: ${reason}`,
+    );
     if (this.o.recommendations) await recommendDeadLetter(this.o.recommendations, rec, this.o.clock.now(), reason);
   }
 

@@ -12,7 +12,15 @@ export function createRedisDelivery(target: RedisTarget, opts: CreateDeliveryOpt
   const ledger = new RedisLedger(redis, target.prefix);
   const outbox = new BullmqOutbox(redis, target, ledger);
   const logger = opts.logger ? { logger: opts.logger } : {};
-  const service = new DeliveryService({ chains, ledger, outbox, clock, policy: deliveryPolicy(config), ...logger, ...(opts.instanceId ? { instanceId: opts.instanceId } : {}) });
+  const service = new DeliveryService({
+    chains,
+    ledger,
+    outbox,
+    clock,
+    policy: deliveryPolicy(config),
+    ...logger,
+    ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
+  });
   const worker = new BullmqOutboxWorker({ outbox, ledger, chains, clock, policy: outboxPolicy(config), recommendations: store, ...logger });
   let closed = false;
   return {

@@ -4,7 +4,17 @@
  * `begin` and owner-checked writes are Lua scripts, so they are atomic across instances.
  */
 import type { Redis } from 'ioredis';
-import { applyUpdate, effective, newEntry, type BeginInput, type BeginResult, type IdempotencyLedger, type LedgerEntry, type LedgerQuery, type LedgerUpdate } from './ledger.js';
+import {
+  applyUpdate,
+  effective,
+  newEntry,
+  type BeginInput,
+  type BeginResult,
+  type IdempotencyLedger,
+  type LedgerEntry,
+  type LedgerQuery,
+  type LedgerUpdate,
+} from './ledger.js';
 
 // KEYS[1] entry, KEYS[2] index; ARGV: data, owner, leaseUntil, ttlMs, expiresAt, now, key
 const BEGIN = `
@@ -52,7 +62,19 @@ export class RedisLedger implements IdempotencyLedger {
 
   async begin(input: BeginInput): Promise<BeginResult> {
     const entry = newEntry(input);
-    const [acquired, state, data, deliveryId] = (await this.redis.eval(BEGIN, 2, this.key(input.key), this.index(), JSON.stringify(entry), input.owner, String(entry.leaseUntil), String(input.ttlMs), String(entry.expiresAt), String(input.now), input.key)) as [number, string, string, string | null];
+    const [acquired, state, data, deliveryId] = (await this.redis.eval(
+      BEGIN,
+      2,
+      this.key(input.key),
+      this.index(),
+      JSON.stringify(entry),
+      input.owner,
+      String(entry.leaseUntil),
+      String(input.ttlMs),
+      String(entry.expiresAt),
+      String(input.now),
+      input.key,
+    )) as [number, string, string, string | null];
     if (acquired === 1) return { acquired: true, entry };
     return { acquired: false, entry: this.decode(state, data, input.now, deliveryId) };
   }

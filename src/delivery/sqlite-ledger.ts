@@ -1,6 +1,16 @@
 /** The ledger on the SQLite delivery database; `begin` is one IMMEDIATE transaction. */
 import type Database from 'better-sqlite3';
-import { applyUpdate, effective, newEntry, type BeginInput, type BeginResult, type IdempotencyLedger, type LedgerEntry, type LedgerQuery, type LedgerUpdate } from './ledger.js';
+import {
+  applyUpdate,
+  effective,
+  newEntry,
+  type BeginInput,
+  type BeginResult,
+  type IdempotencyLedger,
+  type LedgerEntry,
+  type LedgerQuery,
+  type LedgerUpdate,
+} from './ledger.js';
 
 export class SqliteLedger implements IdempotencyLedger {
   readonly kind = 'sqlite';
@@ -70,7 +80,9 @@ export class SqliteLedger implements IdempotencyLedger {
       query.state === undefined
         ? this.db.prepare('SELECT data FROM ledger WHERE expires_at > ? ORDER BY created_at DESC LIMIT ?').all(now, limit * 2 + 10)
         : this.db
-            .prepare(`SELECT data FROM ledger WHERE expires_at > ? AND (state = ? OR (? = 'unknown_outcome' AND state = 'in_flight' AND lease_until <= ?)) ORDER BY created_at DESC LIMIT ?`)
+            .prepare(
+              `SELECT data FROM ledger WHERE expires_at > ? AND (state = ? OR (? = 'unknown_outcome' AND state = 'in_flight' AND lease_until <= ?)) ORDER BY created_at DESC LIMIT ?`,
+            )
             .all(now, query.state, query.state, now, limit * 2 + 10)
     ) as { data: string }[];
     return rows

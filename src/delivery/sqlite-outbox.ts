@@ -7,7 +7,18 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { GroupCommit } from './group-commit.js';
-import { FINISHED_STATES, emptyCounts, type DeliveryOutcome, type DeliveryQuery, type DeliveryRecord, type DeliveryState, type EnqueueInput, type LeasableOutbox, type LeasedDelivery, type PurgeQuery } from './outbox.js';
+import {
+  FINISHED_STATES,
+  emptyCounts,
+  type DeliveryOutcome,
+  type DeliveryQuery,
+  type DeliveryRecord,
+  type DeliveryState,
+  type EnqueueInput,
+  type LeasableOutbox,
+  type LeasedDelivery,
+  type PurgeQuery,
+} from './outbox.js';
 import type { SqliteLedger } from './sqlite-ledger.js';
 import { toRecord, type OutboxRow } from './sqlite-outbox-rows.js';
 
@@ -47,7 +58,8 @@ export class SqliteOutbox implements LeasableOutbox {
   }
 
   async findByKey(key: string): Promise<DeliveryRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM outbox WHERE idempotency_key = ? ORDER BY created_at DESC LIMIT 1').get(key) as OutboxRow | undefined;
+    const row = this.db.prepare('SELECT * FROM outbox WHERE idempotency_key = ? ORDER BY created_at DESC LIMIT 1').get(key) as
+      OutboxRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
@@ -63,42 +75,58 @@ export class SqliteOutbox implements LeasableOutbox {
       params.push(q.capability);
     }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    const rows = this.db.prepare(`SELECT * FROM outbox ${where} ORDER BY created_at DESC, id LIMIT ?`).all(...params, q.limit ?? 100) as OutboxRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM outbox ${where} ORDER BY created_at DESC, id LIMIT ?`)
+      .all(...params, q.limit ?? 100) as OutboxRow[];
     return rows.map(toRecord);
   }
 
   async counts(): Promise<Record<DeliveryState, number>> {
     const out = emptyCounts();
-    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: DeliveryState; n: number }[]) out[r.state] = r.n;
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as {
+      state: DeliveryState;
+      n: number;
+    }[])
+      out[r.state] = r.n;
     return out;
   }
 
   async backlog(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    const rows = this.db.prepare("SELECT capability, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'in_progress') GROUP BY capability").all() as { capability: string; n: number }[];
+    const rows = this.db
+      .prepare("SELECT capability, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'in_progress') GROUP BY capability")
+      .all() as { capability: string; n: number }[];
     for (const r of rows) out[r.capability] = r.n;
     return out;
   }
 
   async retry(id: string, now: number): Promise<DeliveryRecord | undefined> {
-    return this.db.transaction(() => {
-      const row = this.byId.get(id);
-      if (!row || row.state === 'delivered' || row.state === 'in_progress') return row ? toRecord(row) : undefined;
-      this.db.prepare("UPDATE outbox SET state = 'pending', next_at = ?, created_at = ?, attempts = 0, owner = NULL, lease_until = NULL, calling = 0, updated_at = ? WHERE id = ?").run(now, now, now, id);
-      this.ledger.settleSync(row.idempotency_key, { state: 'queued', deliveryId: id }, now);
-      return toRecord(this.byId.get(id)!);
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const row = this.byId.get(id);
+        if (!row || row.state === 'delivered' || row.state === 'in_progress') return row ? toRecord(row) : undefined;
+        this.db
+          .prepare(
+            "UPDATE outbox SET state = 'pending', next_at = ?, created_at = ?, attempts = 0, owner = NULL, lease_until = NULL, calling = 0, updated_at = ? WHERE id = ?",
+          )
+          .run(now, now, now, id);
+        this.ledger.settleSync(row.idempotency_key, { state: 'queued', deliveryId: id }, now);
+        return toRecord(this.byId.get(id)!);
+      })
+      .immediate();
   }
 
   async resolve(id: string, delivered: boolean, now: number): Promise<DeliveryRecord | undefined> {
     if (!delivered) return this.retry(id, now);
-    return this.db.transaction(() => {
-      const row = this.byId.get(id);
-      if (!row || row.state === 'in_progress' || row.state === 'pending') return row ? toRecord(row) : undefined;
-      this.update.run('delivered', null, null, null, null, now, id);
-      this.ledger.settleSync(row.idempotency_key, { state: 'succeeded', result: null, resolvedBy: 'operator', deliveryId: id }, now);
-      return toRecord(this.byId.get(id)!);
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const row = this.byId.get(id);
+        if (!row || row.state === 'in_progress' || row.state === 'pending') return row ? toRecord(row) : undefined;
+        this.update.run('delivered', null, null, null, null, now, id);
+        this.ledger.settleSync(row.idempotency_key, { state: 'succeeded', result: null, resolvedBy: 'operator', deliveryId: id }, now);
+        return toRecord(this.byId.get(id)!);
+      })
+      .immediate();
   }
 
   async purge(q: PurgeQuery): Promise<number> {
@@ -113,51 +141,65 @@ export class SqliteOutbox implements LeasableOutbox {
       params.push(q.olderThan);
     }
     const where = clauses.join(' AND ');
-    return this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM ledger WHERE state = 'queued' AND key IN (SELECT idempotency_key FROM outbox WHERE ${where})`).run(...params);
-      return this.db.prepare(`DELETE FROM outbox WHERE ${where}`).run(...params).changes;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.db
+          .prepare(`DELETE FROM ledger WHERE state = 'queued' AND key IN (SELECT idempotency_key FROM outbox WHERE ${where})`)
+          .run(...params);
+        return this.db.prepare(`DELETE FROM outbox WHERE ${where}`).run(...params).changes;
+      })
+      .immediate();
   }
 
   async lease(owner: string, now: number, leaseMs: number, capabilities: readonly string[]): Promise<LeasedDelivery | undefined> {
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare(
-          `SELECT * FROM outbox WHERE capability IN (SELECT value FROM json_each(?))
+    return this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare(
+            `SELECT * FROM outbox WHERE capability IN (SELECT value FROM json_each(?))
              AND ((state = 'pending' AND next_at <= ?) OR (state = 'in_progress' AND lease_until <= ?))
            ORDER BY next_at, created_at LIMIT 1`,
-        )
-        .get(JSON.stringify(capabilities), now, now) as OutboxRow | undefined;
-      if (!row) return undefined;
-      this.db.prepare("UPDATE outbox SET state = 'in_progress', owner = ?, lease_until = ?, attempts = attempts + 1, calling = 0, updated_at = ? WHERE id = ?").run(owner, now + leaseMs, now, row.id);
-      const takenOver = row.state === 'in_progress';
-      return { record: toRecord(this.byId.get(row.id)!), takenOver, wasCalling: takenOver && row.calling === 1 };
-    }).immediate();
+          )
+          .get(JSON.stringify(capabilities), now, now) as OutboxRow | undefined;
+        if (!row) return undefined;
+        this.db
+          .prepare(
+            "UPDATE outbox SET state = 'in_progress', owner = ?, lease_until = ?, attempts = attempts + 1, calling = 0, updated_at = ? WHERE id = ?",
+          )
+          .run(owner, now + leaseMs, now, row.id);
+        const takenOver = row.state === 'in_progress';
+        return { record: toRecord(this.byId.get(row.id)!), takenOver, wasCalling: takenOver && row.calling === 1 };
+      })
+      .immediate();
   }
 
   async markCalling(id: string, owner: string): Promise<boolean> {
-    return this.db.prepare("UPDATE outbox SET calling = 1 WHERE id = ? AND owner = ? AND state = 'in_progress'").run(id, owner).changes === 1;
+    return (
+      this.db.prepare("UPDATE outbox SET calling = 1 WHERE id = ? AND owner = ? AND state = 'in_progress'").run(id, owner).changes === 1
+    );
   }
 
   async finish(id: string, owner: string, outcome: DeliveryOutcome, now: number): Promise<boolean> {
-    return this.db.transaction(() => {
-      const row = this.byId.get(id);
-      if (!row) return false;
-      const holds = row.state === 'in_progress' && row.owner === owner;
-      if (!holds && !(row.state === 'unknown_outcome' && outcome.state === 'delivered')) return false;
-      const key = row.idempotency_key;
-      if (outcome.state === 'delivered') {
-        this.update.run('delivered', null, JSON.stringify(outcome.result ?? null), outcome.provider, null, now, id);
-        this.ledger.settleSync(key, { state: 'succeeded', result: outcome.result, provider: outcome.provider, deliveryId: id }, now);
+    return this.db
+      .transaction(() => {
+        const row = this.byId.get(id);
+        if (!row) return false;
+        const holds = row.state === 'in_progress' && row.owner === owner;
+        if (!holds && !(row.state === 'unknown_outcome' && outcome.state === 'delivered')) return false;
+        const key = row.idempotency_key;
+        if (outcome.state === 'delivered') {
+          this.update.run('delivered', null, JSON.stringify(outcome.result ?? null), outcome.provider, null, now, id);
+          this.ledger.settleSync(key, { state: 'succeeded', result: outcome.result, provider: outcome.provider, deliveryId: id }, now);
+          return true;
+        }
+        const error = JSON.stringify(outcome.error);
+        this.update.run(outcome.state, outcome.state === 'pending' ? outcome.nextAttemptAt : null, null, null, error, now, id);
+        if (outcome.state === 'failed' || outcome.state === 'unknown_outcome') {
+          this.ledger.settleSync(key, { state: outcome.state, error: { name: 'GatewayError', ...outcome.error }, deliveryId: id }, now);
+        }
         return true;
-      }
-      const error = JSON.stringify(outcome.error);
-      this.update.run(outcome.state, outcome.state === 'pending' ? outcome.nextAttemptAt : null, null, null, error, now, id);
-      if (outcome.state === 'failed' || outcome.state === 'unknown_outcome') {
-        this.ledger.settleSync(key, { state: outcome.state, error: { name: 'GatewayError', ...outcome.error }, deliveryId: id }, now);
-      }
-      return true;
-    }).immediate();
+      })
+      .immediate();
   }
 
   async nextDue(capabilities: readonly string[]): Promise<number | null> {
@@ -171,12 +213,14 @@ export class SqliteOutbox implements LeasableOutbox {
   }
 
   async expire(cutoff: number, now: number): Promise<DeliveryRecord[]> {
-    return this.db.transaction(() => {
-      const rows = this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND created_at < ?").all(cutoff) as OutboxRow[];
-      const mark = this.db.prepare("UPDATE outbox SET state = 'dead', next_at = NULL, updated_at = ? WHERE id = ?");
-      for (const r of rows) mark.run(now, r.id);
-      return rows.map((r) => ({ ...toRecord(r), state: 'dead' as const, nextAttemptAt: null, updatedAt: now }));
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const rows = this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND created_at < ?").all(cutoff) as OutboxRow[];
+        const mark = this.db.prepare("UPDATE outbox SET state = 'dead', next_at = NULL, updated_at = ? WHERE id = ?");
+        for (const r of rows) mark.run(now, r.id);
+        return rows.map((r) => ({ ...toRecord(r), state: 'dead' as const, nextAttemptAt: null, updatedAt: now }));
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {
@@ -186,9 +230,28 @@ export class SqliteOutbox implements LeasableOutbox {
 
   private insertOne(i: EnqueueInput): DeliveryRecord {
     const id = `dlv_${randomUUID().replace(/-/g, '')}`;
-    this.insert.run(id, i.idempotencyKey, i.capability, i.now, i.now, i.now, JSON.stringify(i.request ?? null), i.lastError ? JSON.stringify(i.lastError) : null);
+    this.insert.run(
+      id,
+      i.idempotencyKey,
+      i.capability,
+      i.now,
+      i.now,
+      i.now,
+      JSON.stringify(i.request ?? null),
+      i.lastError ? JSON.stringify(i.lastError) : null,
+    );
     this.ledger.settleSync(i.idempotencyKey, { state: 'queued', deliveryId: id }, i.now);
-    const rec: DeliveryRecord = { id, idempotencyKey: i.idempotencyKey, capability: i.capability, state: 'pending', attempts: 0, createdAt: i.now, updatedAt: i.now, nextAttemptAt: i.now, request: i.request };
+    const rec: DeliveryRecord = {
+      id,
+      idempotencyKey: i.idempotencyKey,
+      capability: i.capability,
+      state: 'pending',
+      attempts: 0,
+      createdAt: i.now,
+      updatedAt: i.now,
+      nextAttemptAt: i.now,
+      request: i.request,
+    };
     if (i.lastError) rec.lastError = i.lastError;
     return rec;
   }

@@ -82,7 +82,11 @@ export function chainPolicy(cap: CapabilityConfig, config: GatewayConfig): Chain
   };
 }
 
-export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ctx: BuildContext): { chain: ProviderChain; adapters: BuiltAdapter[] } {
+export function buildChain(
+  capability: CapabilityName,
+  cap: CapabilityConfig,
+  ctx: BuildContext,
+): { chain: ProviderChain; adapters: BuiltAdapter[] } {
   const definition = getCapability(capability)!;
   const { config, clock } = ctx;
   const health = withDefaults(DEFAULT_HEALTH, config.defaults.health);
@@ -114,7 +118,10 @@ export function buildChain(capability: CapabilityName, cap: CapabilityConfig, ct
       if (shared) opts.rateLimiter = shared;
       const { variables } = providerVariables(entry);
       if (Object.keys(variables).length) opts.optionVariables = variables;
-      if (built.missing.length) opts.missingSetting = built.missing.map((m) => `capabilities.${capability}.providers[${i}].${describeOption(m, variables)}`).join(', ');
+      if (built.missing.length)
+        opts.missingSetting = built.missing
+          .map((m) => `capabilities.${capability}.providers[${i}].${describeOption(m, variables)}`)
+          .join(', ');
       return new TrackedProvider(built.adapter, opts);
     });
   if (providers.length === 0) {
@@ -139,7 +146,11 @@ function notConfigured(entry: ProviderEntry, missing: string[]): Provider {
     name: entry.name,
     type: entry.type,
     async invoke() {
-      throw new GatewayError('GW_NOT_CONFIGURED', `${entry.name} is not configured: missing ${missing.map((m) => `options.${m}`).join(', ')}`, { provider: entry.name });
+      throw new GatewayError(
+        'GW_NOT_CONFIGURED',
+        `${entry.name} is not configured: missing ${missing.map((m) => `options.${m}`).join(', ')}`,
+        { provider: entry.name },
+      );
     },
   };
 }

@@ -75,7 +75,14 @@ export class Gateway {
   private readonly onSandboxDelivery: ((record: SandboxRecord) => void) | undefined;
   private deliveryStack: DeliveryStack | undefined;
 
-  private constructor(config: GatewayConfig, source: string, warnings: readonly string[], store: Store, ownsStore: boolean, opts: GatewayOptions) {
+  private constructor(
+    config: GatewayConfig,
+    source: string,
+    warnings: readonly string[],
+    store: Store,
+    ownsStore: boolean,
+    opts: GatewayOptions,
+  ) {
     this.config = config;
     this.configSource = source;
     this.configWarnings = warnings;
@@ -102,7 +109,12 @@ export class Gateway {
     if (typeof opts.config === 'object') config = opts.config;
     else ({ config, source, warnings } = loadConfig(opts.config, process.env, opts.cwd));
     const store =
-      opts.store ?? openStore(config.store, { retention: retentionOf(config.monitoring), ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+      opts.store ??
+      openStore(config.store, {
+        retention: retentionOf(config.monitoring),
+        ...(opts.cwd ? { cwd: opts.cwd } : {}),
+        ...(opts.clock ? { clock: opts.clock } : {}),
+      });
     const gateway = new Gateway(config, source, warnings, store, !opts.store, opts);
     try {
       gateway.setupProviderChains({ dryRun: opts.dryRun ?? config.mode === 'dry_run' });
@@ -269,14 +281,22 @@ export class Gateway {
         this.logger.warn({ err: (error as Error).message }, 'could not save provider health on close');
       }
     }
-    await this.deliveryStack?.close().catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'could not close the delivery stack'));
+    await this.deliveryStack
+      ?.close()
+      .catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'could not close the delivery stack'));
     await Promise.allSettled(this.adapters.map((a) => a.close?.() ?? Promise.resolve()));
     if (this.ownsStore) await this.store.close();
   }
 
   private deliveryParts(): DeliveryStack {
     if (this.closed) throw new GatewayError('GW_INTERNAL', 'the gateway is closed');
-    return (this.deliveryStack ??= createDelivery({ store: this.store, config: this.config.delivery, chains: this.chains, clock: this.clock, logger: this.logger }));
+    return (this.deliveryStack ??= createDelivery({
+      store: this.store,
+      config: this.config.delivery,
+      chains: this.chains,
+      clock: this.clock,
+      logger: this.logger,
+    }));
   }
 
   private buildContext(): BuildContext {

@@ -10,7 +10,14 @@ export type {
   Severity,
   StatusReport,
 } from './types.js';
-export { healthSnapshots, type ChainStatusLike, type HealthChangeEventLike, type MonitoredChain, type MonitoredProvider, type ProbeOutcomeLike } from './sources.js';
+export {
+  healthSnapshots,
+  type ChainStatusLike,
+  type HealthChangeEventLike,
+  type MonitoredChain,
+  type MonitoredProvider,
+  type ProbeOutcomeLike,
+} from './sources.js';
 export { SelfCheckRegistry, type SelfCheckRegistryOptions, type RecordedRecommendation } from './self-check-registry.js';
 export { SelfCheckService, type SelfCheckServiceOptions, type FullCheckResult, type FullCheckProgress } from './self-check-service.js';
 export { AlertNotifier, signAlert, type AlertNotifierOptions } from './alerts/alert-notifier.js';

@@ -127,7 +127,14 @@ export class SelfCheckRegistry {
       this.store.countHealthChecks(),
       this.store.queryRecommendations(),
     ]);
-    return buildStatusReport({ now: this.clock.now(), chains, history, checksRecorded, recentLimit: opts.recentLimit ?? 20, recommendations });
+    return buildStatusReport({
+      now: this.clock.now(),
+      chains,
+      history,
+      checksRecorded,
+      recentLimit: opts.recentLimit ?? 20,
+      recommendations,
+    });
   }
 
   async clearHistory(): Promise<void> {

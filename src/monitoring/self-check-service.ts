@@ -11,7 +11,13 @@ import { PeriodicRunner } from './periodic-runner.js';
 import { evaluateChain } from './recommendations/evaluate.js';
 import type { ProviderTypeFacts } from './recommendations/rule-context.js';
 import type { RecordedRecommendation, SelfCheckRegistry } from './self-check-registry.js';
-import { healthSnapshots, type HealthChangeEventLike, type MonitoredChain, type MonitoredProvider, type ProbeOutcomeLike } from './sources.js';
+import {
+  healthSnapshots,
+  type HealthChangeEventLike,
+  type MonitoredChain,
+  type MonitoredProvider,
+  type ProbeOutcomeLike,
+} from './sources.js';
 import type { HealthCheckResult, ProviderRecommendation, RecommendationInput } from './types.js';
 
 export interface SelfCheckServiceOptions {
@@ -76,7 +82,10 @@ export class SelfCheckService {
     return this.runner.running;
   }
 
-  async runFullCheck(chains?: readonly MonitoredChain[], opts: { onProgress?: (p: FullCheckProgress) => void } = {}): Promise<FullCheckResult> {
+  async runFullCheck(
+    chains?: readonly MonitoredChain[],
+    opts: { onProgress?: (p: FullCheckProgress) => void } = {},
+  ): Promise<FullCheckResult> {
     const list = chains ?? this.opts.chains?.() ?? [];
     const startedAt = this.clock.now();
     const jobs = list.flatMap((chain) => chain.providers.map((provider) => ({ chain, provider })));
@@ -107,9 +116,11 @@ export class SelfCheckService {
     const disposers = list.flatMap((chain) =>
       chain.providers.map((p) =>
         p.onHealthChange((e) => {
-          queue = queue.then(() => this.onTransition(chain, p, e)).catch((error: unknown) => {
-            this.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'recording a health transition failed');
-          });
+          queue = queue
+            .then(() => this.onTransition(chain, p, e))
+            .catch((error: unknown) => {
+              this.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'recording a health transition failed');
+            });
         }),
       ),
     );
@@ -140,7 +151,14 @@ export class SelfCheckService {
       return await provider.probe(this.opts.probeTimeoutMs ?? 10_000);
     } catch {
       // probe() never throws by contract; guard anyway so one provider cannot break the run.
-      return { provider: provider.name, capability: provider.capability, ok: false, latencyMs: 0, at: this.clock.now(), error: { code: 'GW_INTERNAL', kind: 'transient', message: 'probe threw unexpectedly' } };
+      return {
+        provider: provider.name,
+        capability: provider.capability,
+        ok: false,
+        latencyMs: 0,
+        at: this.clock.now(),
+        error: { code: 'GW_INTERNAL', kind: 'transient', message: 'probe threw unexpectedly' },
+      };
     }
   }
 
@@ -156,9 +174,18 @@ export class SelfCheckService {
       health: e.to,
       metadata: { from: e.from, to: e.to, reason: e.reason },
     };
-    if (!result.success && status.lastError) result.error = { code: status.lastError.code, kind: status.lastError.kind, message: status.lastError.message };
+    if (!result.success && status.lastError)
+      result.error = { code: status.lastError.code, kind: status.lastError.kind, message: status.lastError.message };
     await this.registry.recordHealthCheck(result);
-    await this.registry.recordEvent({ at: e.at, type: 'health_transition', actor: 'system', provider: e.provider, capability: e.capability, message: `${e.from} -> ${e.to}: ${e.reason}`, data: { from: e.from, to: e.to } });
+    await this.registry.recordEvent({
+      at: e.at,
+      type: 'health_transition',
+      actor: 'system',
+      provider: e.provider,
+      capability: e.capability,
+      message: `${e.from} -> ${e.to}: ${e.reason}`,
+      data: { from: e.from, to: e.to },
+    });
     await this.evaluate(chain, new Map());
     await this.saveSnapshots([chain]);
   }
@@ -178,7 +205,11 @@ export class SelfCheckService {
       history,
       ...(this.opts.typeFacts ? { typeFacts: this.opts.typeFacts } : {}),
     });
-    await this.registry.reconcileRecommendations(chain.capability, chain.providers.map((p) => p.name), current);
+    await this.registry.reconcileRecommendations(
+      chain.capability,
+      chain.providers.map((p) => p.name),
+      current,
+    );
   }
 
   private async saveSnapshots(chains: readonly MonitoredChain[]): Promise<void> {

@@ -50,6 +50,17 @@ export interface MonitoredChain {
 }
 
 /** The provider health snapshots of some chains, as the store saves them (one mapping, used by the Gateway and the self-check). */
-export function healthSnapshots(chains: readonly MonitoredChain[], savedAt: number): { provider: string; capability: string; savedAt: number; snapshot: unknown; status: ProviderStatusJSON }[] {
-  return chains.flatMap((c) => c.providers.map((p) => ({ provider: p.name, capability: c.capability, savedAt, snapshot: p.snapshot?.() ?? null, status: p.status().toJSON() })));
+export function healthSnapshots(
+  chains: readonly MonitoredChain[],
+  savedAt: number,
+): { provider: string; capability: string; savedAt: number; snapshot: unknown; status: ProviderStatusJSON }[] {
+  return chains.flatMap((c) =>
+    c.providers.map((p) => ({
+      provider: p.name,
+      capability: c.capability,
+      savedAt,
+      snapshot: p.snapshot?.() ?? null,
+      status: p.status().toJSON(),
+    })),
+  );
 }

@@ -3,7 +3,10 @@ import { isIP } from 'node:net';
 import { GatewayError } from '../core/errors.js';
 
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (h.startsWith('::ffff:')) return h.slice(7).startsWith('127.');
@@ -16,5 +19,7 @@ export function assertSafeBind(host: string, keysConfigured: boolean): void {
   const message =
     `Refusing to listen on ${host} without authentication: set server.apiKeys (and server.adminKeys for operator actions) ` +
     `in the config, or bind to 127.0.0.1.`;
-  throw new GatewayError('GW_CONFIG_INVALID', message, { details: { problems: [{ path: 'server.apiKeys', message: `required when server.host is ${host}` }] } });
+  throw new GatewayError('GW_CONFIG_INVALID', message, {
+    details: { problems: [{ path: 'server.apiKeys', message: `required when server.host is ${host}` }] },
+  });
 }

@@ -59,10 +59,23 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return void socket.destroy();
       const timedOut = (error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT';
-      const body = JSON.stringify({ error: { code: timedOut ? 'HTTP_REQUEST_TIMEOUT' : 'GW_INVALID_REQUEST', kind: 'invalid_request', message: timedOut ? 'The request did not arrive in time (server.headersTimeoutMs, server.requestTimeoutMs)' : 'The HTTP request is malformed' } });
+      const body = JSON.stringify({
+        error: {
+          code: timedOut ? 'HTTP_REQUEST_TIMEOUT' : 'GW_INVALID_REQUEST',
+          kind: 'invalid_request',
+          message: timedOut
+            ? 'The request did not arrive in time (server.headersTimeoutMs, server.requestTimeoutMs)'
+            : 'The HTTP request is malformed',
+        },
+      });
       const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
-      logger.info({ remoteAddress: socket.remoteAddress, code: (error as { code?: string }).code }, timedOut ? 'request timed out: connection closed' : 'malformed request: connection closed');
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`);
+      logger.info(
+        { remoteAddress: socket.remoteAddress, code: (error as { code?: string }).code },
+        timedOut ? 'request timed out: connection closed' : 'malformed request: connection closed',
+      );
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+      );
     },
     // Errors Fastify raises before a route runs (bad %-encoding, an over-long path segment) get our
     // error format and the request id too.
@@ -84,7 +97,12 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
     },
   }) as unknown as FastifyInstance;
   app.server.maxConnections = settings.maxConnections;
-  app.server.on('drop', (data?: { remoteAddress?: string }) => logger.warn({ remoteAddress: data?.remoteAddress, maxConnections: settings.maxConnections }, 'connection refused: server.maxConnections reached'));
+  app.server.on('drop', (data?: { remoteAddress?: string }) =>
+    logger.warn(
+      { remoteAddress: data?.remoteAddress, maxConnections: settings.maxConnections },
+      'connection refused: server.maxConnections reached',
+    ),
+  );
 
   const coreLogger = logger as unknown as Logger;
   const configPath = opts.configPath ?? (isFileSource(gateway.configSource) ? gateway.configSource : undefined);

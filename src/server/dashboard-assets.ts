@@ -27,5 +27,7 @@ export function dashboardDirCandidates(): string[] {
 export function loadDashboardAssets(dirs: readonly string[] = dashboardDirCandidates()): Map<string, DashboardAsset> | null {
   const dir = dirs.find((d) => Object.keys(DASHBOARD_FILES).every((f) => existsSync(join(d, f))));
   if (!dir) return null;
-  return new Map(Object.entries(DASHBOARD_FILES).map(([file, contentType]) => [file, { contentType, body: readFileSync(join(dir, file), 'utf8') }]));
+  return new Map(
+    Object.entries(DASHBOARD_FILES).map(([file, contentType]) => [file, { contentType, body: readFileSync(join(dir, file), 'utf8') }]),
+  );
 }

@@ -91,7 +91,12 @@ export function toErrorReply(error: unknown): ErrorReply {
 
 /** Fastify's own errors (validation, limits, bad URLs) and anything unexpected; JSON bodies are parsed in json-body.ts. */
 function fromFrameworkError(error: unknown): ErrorReply {
-  const e = (error ?? {}) as { code?: string; statusCode?: number; validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
+  const e = (error ?? {}) as {
+    code?: string;
+    statusCode?: number;
+    validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+    validationContext?: string;
+  };
   if (Array.isArray(e.validation)) {
     const where = e.validationContext ?? 'body';
     const problems = e.validation.map((v) => ({ path: jsonPath(where, v.instancePath ?? '', v.params), message: v.message ?? 'invalid' }));
@@ -103,15 +108,41 @@ function fromFrameworkError(error: unknown): ErrorReply {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return http('HTTP_UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
     case 'FST_ERR_BAD_URL':
-      return { status: 400, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The URL is not valid (bad %-encoding)', problems: [{ path: '(url)', message: 'bad %-encoding' }] } } };
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: 'GW_INVALID_REQUEST',
+            kind: 'invalid_request',
+            message: 'The URL is not valid (bad %-encoding)',
+            problems: [{ path: '(url)', message: 'bad %-encoding' }],
+          },
+        },
+      };
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return { status: 414, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'A path segment of the URL is too long', problems: [{ path: '(url)', message: 'a path segment is longer than 100 characters' }] } } };
+      return {
+        status: 414,
+        body: {
+          error: {
+            code: 'GW_INVALID_REQUEST',
+            kind: 'invalid_request',
+            message: 'A path segment of the URL is too long',
+            problems: [{ path: '(url)', message: 'a path segment is longer than 100 characters' }],
+          },
+        },
+      };
   }
   if (e.statusCode === 429) return http('HTTP_RATE_LIMITED', 'Rate limit exceeded for this key');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { status: e.statusCode, body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The request was refused' } } };
+    return {
+      status: e.statusCode,
+      body: { error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'The request was refused' } },
+    };
   }
-  return { status: 500, body: { error: { code: 'GW_INTERNAL', kind: 'transient', message: 'Internal error (see the server log for this request id)' } } };
+  return {
+    status: 500,
+    body: { error: { code: 'GW_INTERNAL', kind: 'transient', message: 'Internal error (see the server log for this request id)' } },
+  };
 }
 
 function http(code: keyof typeof HTTP_ERROR_CODES, message: string): ErrorReply {

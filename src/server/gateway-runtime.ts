@@ -66,7 +66,10 @@ export class GatewayRuntime {
   readonly startedAt: number;
   private closed = false;
 
-  constructor(gateway: Gateway, private readonly opts: RuntimeOptions) {
+  constructor(
+    gateway: Gateway,
+    private readonly opts: RuntimeOptions,
+  ) {
     this.current = gateway;
     this.startedAt = gateway.clock.now();
     this.keyRing = KeyRing.fromConfig(gateway.config.server);
@@ -97,7 +100,11 @@ export class GatewayRuntime {
 
   /** Runs one invocation on the current gateway, with metrics. */
   invoke(capability: string, request: unknown, options: InvokeOptions): Promise<InvokeResult> {
-    return this.track(capability, (g) => g.invoke(capability, request, options), (r) => ['success', r.provider]);
+    return this.track(
+      capability,
+      (g) => g.invoke(capability, request, options),
+      (r) => ['success', r.provider],
+    );
   }
 
   /** Like invoke, through the ledger and outbox: `accepted` (202) when the request was stored durably. */
@@ -155,7 +162,11 @@ export class GatewayRuntime {
         return { ...p, successRate: s?.successRate ?? null, windowCalls: s?.windowCalls ?? 0, inFlight: s?.inFlight ?? 0 };
       }),
     }));
-    return { ...report, capabilities, gateway: { mode: gateway.mode, configSource: gateway.configSource, startedAt: this.startedAt, reload: this.reloadState } };
+    return {
+      ...report,
+      capabilities,
+      gateway: { mode: gateway.mode, configSource: gateway.configSource, startedAt: this.startedAt, reload: this.reloadState },
+    };
   }
 
   async activeRecommendations(capability?: string): Promise<ProviderRecommendation[]> {
@@ -195,10 +206,14 @@ export class GatewayRuntime {
       await old.saveHealth().catch(() => undefined);
       next = await this.opts.createGateway(config);
     } catch (error) {
-      const problems = isGatewayError(error) && Array.isArray(error.details?.problems) ? (error.details.problems as ReloadStateProblem[]) : [];
+      const problems =
+        isGatewayError(error) && Array.isArray(error.details?.problems) ? (error.details.problems as ReloadStateProblem[]) : [];
       const message = error instanceof Error ? error.message : String(error);
       state.error = { at: old.clock.now(), code: isGatewayError(error) ? error.code : 'GW_INTERNAL', message, problems };
-      this.opts.logger.error({ code: state.error.code, problems }, `config reload failed, the previous config keeps running: ${message.split('\n')[0]}`);
+      this.opts.logger.error(
+        { code: state.error.code, problems },
+        `config reload failed, the previous config keeps running: ${message.split('\n')[0]}`,
+      );
       this.alertReload('recommendation.opened', message.split('\n')[0]!);
       return false;
     }
@@ -248,7 +263,9 @@ export class GatewayRuntime {
       while (calls.n > 0 && gateway.clock.now() < until) await new Promise((r) => setTimeout(r, 20));
       await gateway.close();
     })()
-      .catch((error: unknown) => this.opts.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'closing the previous gateway failed'))
+      .catch((error: unknown) =>
+        this.opts.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'closing the previous gateway failed'),
+      )
       .finally(() => this.retiring.delete(p));
     this.retiring.add(p);
   }

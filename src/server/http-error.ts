@@ -8,8 +8,15 @@ export const HTTP_ERROR_CODES = {
   HTTP_NOT_FOUND: { status: 404, description: 'No such route.' },
   HTTP_PAYLOAD_TOO_LARGE: { status: 413, description: 'The body exceeds server.bodyLimitBytes.' },
   HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not application/json.' },
-  HTTP_REQUEST_TIMEOUT: { status: 408, description: 'The request (headers and body) did not arrive within server.requestTimeoutMs (or its headers within server.headersTimeoutMs).' },
-  HTTP_RATE_LIMITED: { status: 429, description: 'The key (or client address) spent server.rateLimitPerMinute; Retry-After says when to come back.' },
+  HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    description:
+      'The request (headers and body) did not arrive within server.requestTimeoutMs (or its headers within server.headersTimeoutMs).',
+  },
+  HTTP_RATE_LIMITED: {
+    status: 429,
+    description: 'The key (or client address) spent server.rateLimitPerMinute; Retry-After says when to come back.',
+  },
   HTTP_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down and accepts no new request.' },
 } as const;
 

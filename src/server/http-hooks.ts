@@ -45,12 +45,17 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
     max: () => server().rateLimitPerMinute,
     allowList: () => server().rateLimitPerMinute <= 0,
     keyGenerator: (request) => (request.identity ? `key:${request.identity.name}` : `ip:${request.ip}`),
-    errorResponseBuilder: (_request, context) => new HttpError('HTTP_RATE_LIMITED', `Rate limit of ${context.max} requests per minute exceeded`, Math.max(1, context.ttl)),
+    errorResponseBuilder: (_request, context) =>
+      new HttpError('HTTP_RATE_LIMITED', `Rate limit of ${context.max} requests per minute exceeded`, Math.max(1, context.ttl)),
   });
   // Failed authentications per address, in a store of their own: checked without counting, counted on a wrong key.
   let authFailures: ReturnType<FastifyInstance['createRateLimit']>;
   app.addHook('onReady', async () => {
-    authFailures = app.createRateLimit({ timeWindow: 60_000, max: () => server().authFailuresPerMinute, keyGenerator: (request) => request.ip });
+    authFailures = app.createRateLimit({
+      timeWindow: 60_000,
+      max: () => server().authFailuresPerMinute,
+      keyGenerator: (request) => request.ip,
+    });
   });
 
   app.addHook('onRoute', (route) => {
@@ -61,7 +66,8 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
       const error = await admit(request, reply, auth);
       if (error) throw error;
     };
-    route.onRequest = route.onRequest === undefined ? [gate] : [gate, ...(Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest])];
+    route.onRequest =
+      route.onRequest === undefined ? [gate] : [gate, ...(Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest])];
   });
 
   async function admit(request: FastifyRequest, reply: FastifyReply, auth: AuthLevel): Promise<HttpError | null> {
@@ -72,7 +78,8 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
     // Key guessing is bounded per address: past the limit no key is even compared.
     if (keys.enabled) {
       const seen = await authFailures(request, { increment: false });
-      if (!seen.isAllowed && seen.remaining === 0 && seen.ttl > 0) return new HttpError('HTTP_RATE_LIMITED', 'Too many failed authentications from this address; retry later', seen.ttl);
+      if (!seen.isAllowed && seen.remaining === 0 && seen.ttl > 0)
+        return new HttpError('HTTP_RATE_LIMITED', 'Too many failed authentications from this address; retry later', seen.ttl);
     }
     const identity = keys.authenticate(request.headers.authorization);
     if (!identity) {
@@ -82,7 +89,12 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
       return new HttpError('HTTP_UNAUTHORIZED', 'Send a configured API key as "Authorization: Bearer <key>"');
     }
     if (auth === 'admin' && !identity.admin) {
-      return new HttpError('HTTP_FORBIDDEN', keys.hasAdminKeys ? 'This route needs an admin key (server.adminKeys)' : 'Admin routes are disabled: no server.adminKeys configured');
+      return new HttpError(
+        'HTTP_FORBIDDEN',
+        keys.hasAdminKeys
+          ? 'This route needs an admin key (server.adminKeys)'
+          : 'Admin routes are disabled: no server.adminKeys configured',
+      );
     }
     request.identity = identity;
     return null;

@@ -25,9 +25,13 @@ export function registerJsonBody(app: FastifyInstance): void {
 }
 
 function invalid(path: string, message: string): GatewayError {
-  return new GatewayError('GW_INVALID_REQUEST', message.startsWith('forbidden') ? 'The body has a forbidden key (__proto__ or constructor.prototype)' : 'The body is not valid JSON', {
-    details: { problems: [{ path, message }] },
-  });
+  return new GatewayError(
+    'GW_INVALID_REQUEST',
+    message.startsWith('forbidden') ? 'The body has a forbidden key (__proto__ or constructor.prototype)' : 'The body is not valid JSON',
+    {
+      details: { problems: [{ path, message }] },
+    },
+  );
 }
 
 function forbiddenKeyPath(value: unknown, path: string): string | undefined {

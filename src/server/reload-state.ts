@@ -18,4 +18,10 @@ export interface ReloadState {
   pendingRestart: string[];
 }
 
-export const initialReloadState = (): ReloadState => ({ attempts: 0, lastAttemptAt: null, lastSuccessAt: null, error: null, pendingRestart: [] });
+export const initialReloadState = (): ReloadState => ({
+  attempts: 0,
+  lastAttemptAt: null,
+  lastSuccessAt: null,
+  error: null,
+  pendingRestart: [],
+});

@@ -10,7 +10,8 @@ export function restartOnlyChanges(before: GatewayConfig, after: GatewayConfig):
   if (s0.bodyLimitBytes !== s1.bodyLimitBytes) out.push('server.bodyLimitBytes');
   if (JSON.stringify(s0.corsOrigins) !== JSON.stringify(s1.corsOrigins)) out.push('server.corsOrigins');
   if (s0.dashboard !== s1.dashboard) out.push('server.dashboard');
-  for (const k of ['requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const) if (s0[k] !== s1[k]) out.push(`server.${k}`);
+  for (const k of ['requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const)
+    if (s0[k] !== s1[k]) out.push(`server.${k}`);
   if (before.store !== after.store) out.push('store');
   if (before.logLevel !== after.logLevel) out.push('logLevel');
   return out;

@@ -80,7 +80,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-  logger.info({ url, mode: gateway.mode, config: loaded.source, store: redactStoreUrl(store.description) }, `AICMO Gateway listening on ${url} (dashboard at ${url}/)`);
+  logger.info(
+    { url, mode: gateway.mode, config: loaded.source, store: redactStoreUrl(store.description) },
+    `AICMO Gateway listening on ${url} (dashboard at ${url}/)`,
+  );
 
   let stopping: Promise<void> | null = null;
   let markStopped!: () => void;

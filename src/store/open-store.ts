@@ -47,7 +47,10 @@ export function openStore(url: string = DEFAULT_STORE_URL, opts: OpenStoreOption
   }
   if (scheme === 'redis:' || scheme === 'rediss:') {
     try {
-      return new RedisStore(url, { ...(opts.retention ? { retention: opts.retention } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+      return new RedisStore(url, {
+        ...(opts.retention ? { retention: opts.retention } : {}),
+        ...(opts.clock ? { clock: opts.clock } : {}),
+      });
     } catch (e) {
       throw invalid(`cannot use the redis URL (${e instanceof Error ? e.message : 'invalid'})`);
     }

@@ -27,7 +27,6 @@ export interface SentMailLog {
   findBySubject(subject: string): Promise<SentMailRecord | undefined>;
 }
 
-
 /** In-process provider state: for tests and when no store is configured. */
 export class MemoryProviderState implements ProviderState {
   private readonly map = new Map<string, unknown>();

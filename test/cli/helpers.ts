@@ -12,7 +12,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function cli(argv: string[], opts: { cwd: string; clock?: Clock; env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal }): Promise<CliRun> {
+export async function cli(
+  argv: string[],
+  opts: { cwd: string; clock?: Clock; env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal },
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -38,7 +41,10 @@ export function writeConfig(dir: string, config: unknown, name = 'gateway.config
 }
 
 /** Two email providers and one CRM provider, all dry-run sandboxes; probe faults per provider. */
-export function sandboxConfig(faults: { primary?: 'auth' | 'transient'; backup?: 'auth' | 'transient'; crm?: 'auth' | 'transient' } = {}, store = 'memory:'): Record<string, unknown> {
+export function sandboxConfig(
+  faults: { primary?: 'auth' | 'transient'; backup?: 'auth' | 'transient'; crm?: 'auth' | 'transient' } = {},
+  store = 'memory:',
+): Record<string, unknown> {
   const entry = (name: string, type: string, fault?: string) => ({ name, type, ...(fault ? { sandbox: { probeFails: fault } } : {}) });
   return {
     mode: 'dry_run',

@@ -40,7 +40,11 @@ describe('aicmo-gateway invoke / config check / serve', () => {
 
   it('invoke: bad JSON, missing file or missing --data are usage errors (64); an unknown capability cannot run (3)', async () => {
     writeConfig(dir, sandboxConfig());
-    for (const argv of [['invoke', 'email_sending', '--data', '{nope'], ['invoke', 'email_sending', '--data', '@missing.json'], ['invoke', 'email_sending']]) {
+    for (const argv of [
+      ['invoke', 'email_sending', '--data', '{nope'],
+      ['invoke', 'email_sending', '--data', '@missing.json'],
+      ['invoke', 'email_sending'],
+    ]) {
       const r = await run(argv);
       expect(r.code, argv.join(' ')).toBe(64);
       expect(r.stderr).toMatch(/^error: /);

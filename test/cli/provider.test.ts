@@ -23,7 +23,8 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const run = (args: string[], env: NodeJS.ProcessEnv = { GATEWAY_ADMIN_KEY: ADMIN_KEY }) => cli(['provider', ...args, '--url', url], { cwd: tmp.dir, env });
+const run = (args: string[], env: NodeJS.ProcessEnv = { GATEWAY_ADMIN_KEY: ADMIN_KEY }) =>
+  cli(['provider', ...args, '--url', url], { cwd: tmp.dir, env });
 
 describe('aicmo-gateway provider', () => {
   it('isolate, force-closed and reset act on the running server with the admin key from the environment', async () => {
@@ -33,7 +34,10 @@ describe('aicmo-gateway provider', () => {
     expect(gateway.findProvider('hook_backup')!.status().toJSON().breakerState).toBe('isolated');
     r = await run(['force-closed', 'hook_backup', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ action: 'force_closed', provider: { name: 'hook_backup', breakerState: 'forced_closed' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      action: 'force_closed',
+      provider: { name: 'hook_backup', breakerState: 'forced_closed' },
+    });
     r = await run(['reset', 'hook_backup']);
     expect(r.code).toBe(0);
     expect(gateway.findProvider('hook_backup')!.status().toJSON().breakerState).toBe('closed');
@@ -51,7 +55,10 @@ describe('aicmo-gateway provider', () => {
     expect(r.stderr).toContain('reset ghost refused');
     expect(gateway.findProvider('hook_backup')!.status().toJSON().breakerState).toBe('closed');
     const dead = await closedPort();
-    r = await cli(['provider', 'reset', 'hook_backup', '--url', `http://127.0.0.1:${dead}`], { cwd: tmp.dir, env: { GATEWAY_ADMIN_KEY: ADMIN_KEY } });
+    r = await cli(['provider', 'reset', 'hook_backup', '--url', `http://127.0.0.1:${dead}`], {
+      cwd: tmp.dir,
+      env: { GATEWAY_ADMIN_KEY: ADMIN_KEY },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('cannot reach the gateway');
     expect((await cli(['provider', 'explode', 'x'], { cwd: tmp.dir })).code).toBe(64);

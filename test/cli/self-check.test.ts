@@ -15,7 +15,8 @@ describe('aicmo-gateway self-check', () => {
   beforeEach(() => ({ dir, cleanup } = tempDir()));
   afterEach(() => cleanup());
 
-  const run = (argv: string[], extra: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) => cli(argv, { cwd: dir, clock: new ManualClock(T0), ...extra });
+  const run = (argv: string[], extra: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) =>
+    cli(argv, { cwd: dir, clock: new ManualClock(T0), ...extra });
 
   it('prints the human report (golden, fixed clock) and exits 2 on a critical finding', async () => {
     writeConfig(dir, sandboxConfig({ primary: 'auth' }));
@@ -55,8 +56,15 @@ describe('aicmo-gateway self-check', () => {
     expect(doc.overall).toBe('critical');
     expect(doc.summary).toMatchObject({ providersTracked: 4, checksRecorded: 4, activeRecommendations: { critical: 1 } });
     expect(doc.history.map((c) => c.provider).sort()).toEqual(['airtable_main', 'hubspot_backup', 'smtp_backup', 'smtp_primary']);
-    expect(doc.recommendations.find((x) => x.provider === 'smtp_primary')).toMatchObject({ issueKey: 'auth', severity: 'critical', resolvedAt: null });
-    expect(doc.capabilities.find((c) => c.capability === 'email_sending')!.providers[0]).toMatchObject({ name: 'smtp_primary', health: 'UNHEALTHY' });
+    expect(doc.recommendations.find((x) => x.provider === 'smtp_primary')).toMatchObject({
+      issueKey: 'auth',
+      severity: 'critical',
+      resolvedAt: null,
+    });
+    expect(doc.capabilities.find((c) => c.capability === 'email_sending')!.providers[0]).toMatchObject({
+      name: 'smtp_primary',
+      health: 'UNHEALTHY',
+    });
     // The schema is strict about its enums: a renamed field or value would fail here.
     expect(() => statusJsonSchema.parse({ ...doc, overall: 'ok' })).toThrow();
   });

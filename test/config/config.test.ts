@@ -69,7 +69,10 @@ describe('config validation', () => {
   });
 
   it('checks provider options against the type schema in live mode, naming the option path', () => {
-    const found = problems({ mode: 'live', capabilities: { email_sending: { providers: [smtp({ options: { host: 'h', from: 'a@b.co', port: 'twenty-five' } })] } } });
+    const found = problems({
+      mode: 'live',
+      capabilities: { email_sending: { providers: [smtp({ options: { host: 'h', from: 'a@b.co', port: 'twenty-five' } })] } },
+    });
     expect(found.map((p) => p.path)).toContain('capabilities.email_sending.providers[0].options.port');
   });
 
@@ -83,8 +86,14 @@ describe('config validation', () => {
     });
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: 'capabilities.email_sending.providers[0].type', message: expect.stringContaining('unknown provider type "pigeon"') }),
-        expect.objectContaining({ path: 'capabilities.crm_sync.providers[0].type', message: expect.stringContaining('does not serve crm_sync') }),
+        expect.objectContaining({
+          path: 'capabilities.email_sending.providers[0].type',
+          message: expect.stringContaining('unknown provider type "pigeon"'),
+        }),
+        expect.objectContaining({
+          path: 'capabilities.crm_sync.providers[0].type',
+          message: expect.stringContaining('does not serve crm_sync'),
+        }),
       ]),
     );
     // In dry run the unknown type runs as a sandbox, with a warning.
@@ -99,7 +108,10 @@ describe('config validation', () => {
       },
     });
     expect(found.map((p) => p.path)).toEqual(
-      expect.arrayContaining(['capabilities.email_sending.providers[1].name', 'capabilities.email_sending.providers[1].sandbox.errorRate.transient']),
+      expect.arrayContaining([
+        'capabilities.email_sending.providers[1].name',
+        'capabilities.email_sending.providers[1].sandbox.errorRate.transient',
+      ]),
     );
   });
 
@@ -108,7 +120,13 @@ describe('config validation', () => {
       {
         mode: 'live',
         store: '${STORE_URL:-memory:}',
-        capabilities: { email_sending: { providers: [smtp({ options: { host: '${SMTP_HOST}', port: 587, from: '${SMTP_FROM}', auth: { user: 'u', pass: '${SMTP_PASS}' } } })] } },
+        capabilities: {
+          email_sending: {
+            providers: [
+              smtp({ options: { host: '${SMTP_HOST}', port: 587, from: '${SMTP_FROM}', auth: { user: 'u', pass: '${SMTP_PASS}' } } }),
+            ],
+          },
+        },
       },
       { SMTP_HOST: 'smtp.example.com', SMTP_PASS: 'from-env-secret' },
     );
@@ -120,25 +138,48 @@ describe('config validation', () => {
   });
 
   it('an API or admin key entry whose variable is unset is an error naming the entry and the variable, not a silent drop', () => {
-    const found = problems({ ...BUNDLED_CONFIG, server: { apiKeys: ['${API_KEY_A}', 'api-key-0123456789abcdef'], adminKeys: ['${ADMIN_KEY_A}'] } }, { API_KEY_A: '' });
+    const found = problems(
+      { ...BUNDLED_CONFIG, server: { apiKeys: ['${API_KEY_A}', 'api-key-0123456789abcdef'], adminKeys: ['${ADMIN_KEY_A}'] } },
+      { API_KEY_A: '' },
+    );
     expect(found).toEqual([
       { path: 'server.apiKeys[0]', message: expect.stringContaining('${API_KEY_A} is not set') },
       { path: 'server.adminKeys[0]', message: expect.stringContaining('${ADMIN_KEY_A} is not set') },
     ]);
-    const ok = validateConfig({ ...BUNDLED_CONFIG, server: { apiKeys: ['${API_KEY_A}'] } }, { API_KEY_A: 'api-key-0123456789abcdef' }).config;
+    const ok = validateConfig(
+      { ...BUNDLED_CONFIG, server: { apiKeys: ['${API_KEY_A}'] } },
+      { API_KEY_A: 'api-key-0123456789abcdef' },
+    ).config;
     expect(ok.server.apiKeys).toEqual(['api-key-0123456789abcdef']);
   });
 
   it('a nested secret whose variable is unset makes the provider not configured, naming the field and the variable', () => {
     const raw = {
       mode: 'live',
-      capabilities: { email_sending: { providers: [smtp({ options: { host: 'smtp.example.com', from: 'a@example.com', auth: { user: 'u', pass: '${SMTP_APP_PASSWORD}' } } })] } },
+      capabilities: {
+        email_sending: {
+          providers: [
+            smtp({ options: { host: 'smtp.example.com', from: 'a@example.com', auth: { user: 'u', pass: '${SMTP_APP_PASSWORD}' } } }),
+          ],
+        },
+      },
     };
     const { warnings } = validateConfig(raw, {});
     expect(warnings).toEqual(['smtp_a (email_sending) is not configured: missing options.auth.pass (${SMTP_APP_PASSWORD} is not set)']);
     // Set, it validates; a real type error next to it is still reported with its own path.
     expect(validateConfig(raw, { SMTP_APP_PASSWORD: 'x'.repeat(12) }).warnings).toEqual([]);
-    const bad = { ...raw, capabilities: { email_sending: { providers: [smtp({ options: { host: 'smtp.example.com', port: 'x', from: 'a@example.com', auth: { user: 'u', pass: '${SMTP_APP_PASSWORD}' } } })] } } };
+    const bad = {
+      ...raw,
+      capabilities: {
+        email_sending: {
+          providers: [
+            smtp({
+              options: { host: 'smtp.example.com', port: 'x', from: 'a@example.com', auth: { user: 'u', pass: '${SMTP_APP_PASSWORD}' } },
+            }),
+          ],
+        },
+      },
+    };
     expect(problems(bad).map((p) => p.path)).toEqual(['capabilities.email_sending.providers[0].options.port']);
   });
 
@@ -157,12 +198,28 @@ describe('config validation', () => {
         capabilities: {
           email_sending: { providers: [smtp()] },
           crm_sync: { providers: [{ name: 'air', type: 'airtable', options: { apiToken: 'patSECRET123456', baseId: 'app1' } }] },
-          webhook_dispatch: { providers: [{ name: 'hook', type: 'webhook', options: { url: 'https://hooks.example.com/x', secrets: ['whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0'] } }] },
+          webhook_dispatch: {
+            providers: [
+              {
+                name: 'hook',
+                type: 'webhook',
+                options: { url: 'https://hooks.example.com/x', secrets: ['whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0'] },
+              },
+            ],
+          },
         },
       },
       {},
     );
-    const secrets = ['super-secret-pass', 'patSECRET123456', 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0', 'api-key-0123456789abcdef', 'admin-key-0123456789abcdef', 'whsec_alertsecret', 'redis-pass-123'];
+    const secrets = [
+      'super-secret-pass',
+      'patSECRET123456',
+      'whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0',
+      'api-key-0123456789abcdef',
+      'admin-key-0123456789abcdef',
+      'whsec_alertsecret',
+      'redis-pass-123',
+    ];
     const printed = JSON.stringify(redactConfig(config));
     for (const s of secrets) expect(printed).not.toContain(s);
     expect(printed).toContain('[redacted]');
@@ -171,7 +228,10 @@ describe('config validation', () => {
 
   it('loads YAML and JSON files, and reports a parse error with the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
-    writeFileSync(join(dir, 'gateway.config.yaml'), 'mode: dry_run\nstore: "memory:"\ncapabilities:\n  webhook_dispatch:\n    providers:\n      - { name: hook, type: webhook }\n');
+    writeFileSync(
+      join(dir, 'gateway.config.yaml'),
+      'mode: dry_run\nstore: "memory:"\ncapabilities:\n  webhook_dispatch:\n    providers:\n      - { name: hook, type: webhook }\n',
+    );
     const loaded = loadConfig(undefined, {}, dir);
     expect(loaded.source).toBe(join(dir, 'gateway.config.yaml'));
     expect(listCapabilities(loaded.config)).toEqual(['webhook_dispatch']);
@@ -184,9 +244,15 @@ describe('config validation', () => {
   it('helpers over the bundled defaults mirror the seed chains', () => {
     expect(listCapabilities()).toHaveLength(9);
     expect(getProviderChainConfig('email_sending')!.providers.map((p) => p.name)).toEqual(['smtp_gmail', 'smtp_fallback']);
-    expect(getProviderChainConfig('social_posting_linkedin')!.providers.map((p) => p.name)).toEqual(['linkedin_native', 'webhook_linkedin']);
+    expect(getProviderChainConfig('social_posting_linkedin')!.providers.map((p) => p.name)).toEqual([
+      'linkedin_native',
+      'webhook_linkedin',
+    ]);
     expect(getProviderChainConfig('crm_sync')!.providers.map((p) => p.name)).toEqual(['airtable_sync', 'crm_webhook']);
     expect(getDefaultProvider('lead_enrichment')).toBe('apollo_enrichment');
-    expect(getProviderChainConfig('lead_enrichment')!.providers.map((p) => p.name)).toEqual(['apollo_enrichment', 'dropcontact_enrichment']);
+    expect(getProviderChainConfig('lead_enrichment')!.providers.map((p) => p.name)).toEqual([
+      'apollo_enrichment',
+      'dropcontact_enrichment',
+    ]);
   });
 });

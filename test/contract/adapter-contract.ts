@@ -73,12 +73,10 @@ export function adapterContract(label: string, setup: () => Promise<ContractHarn
       for (const failure of h.failures) {
         await h.reset();
         await failure.arm();
-        const error = await h.provider
-          .invoke(h.request(), invokeCtx({ provider: h.provider.name, capability: h.capability.name }))
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          );
+        const error = await h.provider.invoke(h.request(), invokeCtx({ provider: h.provider.name, capability: h.capability.name })).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error, `${failure.name}: expected a GatewayError`).toBeInstanceOf(GatewayError);
         const ge = error as GatewayError;
         expect({ failure: failure.name, kind: ge.kind }).toEqual({ failure: failure.name, kind: failure.kind });

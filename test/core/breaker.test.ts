@@ -7,7 +7,11 @@ const policy = { ...DEFAULT_BREAKER, openMs: 1_000, maxOpenMs: 8_000, jitter: 0,
 describe('CircuitBreaker', () => {
   it('opens on a trip, moves to half-open after the open time, closes on a half-open success', () => {
     const changes: string[] = [];
-    const b = new CircuitBreaker(policy, () => 0.5, (f, t) => changes.push(`${f}->${t}`));
+    const b = new CircuitBreaker(
+      policy,
+      () => 0.5,
+      (f, t) => changes.push(`${f}->${t}`),
+    );
     expect(b.acquire(0)).toBe('closed');
     b.onFailure('closed', b.generation, 0, '5 consecutive failures');
     expect(b.state).toBe('open');

@@ -14,11 +14,22 @@ import type { ProviderChain } from '../../src/core/chain.js';
 type Step = { kind: 'ok' | FailureKind | 'hang'; delayMs: number; retryAfterMs?: number };
 
 const stepArb = fc.record({
-  kind: fc.constantFrom<Step['kind']>('ok', 'ok', 'ok', 'transient', 'timeout', 'rate_limited', 'auth', 'quota', 'invalid_request', 'unknown_outcome', 'hang'),
+  kind: fc.constantFrom<Step['kind']>(
+    'ok',
+    'ok',
+    'ok',
+    'transient',
+    'timeout',
+    'rate_limited',
+    'auth',
+    'quota',
+    'invalid_request',
+    'unknown_outcome',
+    'hang',
+  ),
   delayMs: fc.integer({ min: 0, max: 400 }),
   retryAfterMs: fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }),
 });
-
 
 /** What the engine promises to wait after each announcement (its default cool-downs and authOpenMs). */
 const ANNOUNCED_WAIT = { rateLimitedMs: 30_000, quotaMs: 3_600_000, authOpenMs: 300_000 };
@@ -48,7 +59,8 @@ class RandomProvider implements Provider {
     if (ctx.signal.aborted) throw new GatewayError('GW_PROVIDER_TIMEOUT', 'aborted', { provider: this.name });
     if (step.kind === 'ok') return { by: this.name };
     const now = this.clock.now();
-    if (step.kind === 'rate_limited') this.blockedUntil = Math.max(this.blockedUntil, now + (step.retryAfterMs ?? ANNOUNCED_WAIT.rateLimitedMs));
+    if (step.kind === 'rate_limited')
+      this.blockedUntil = Math.max(this.blockedUntil, now + (step.retryAfterMs ?? ANNOUNCED_WAIT.rateLimitedMs));
     if (step.kind === 'quota') this.blockedUntil = Math.max(this.blockedUntil, now + ANNOUNCED_WAIT.quotaMs);
     if (step.kind === 'auth') this.blockedUntil = Math.max(this.blockedUntil, now + ANNOUNCED_WAIT.authOpenMs);
     const opts: ConstructorParameters<typeof GatewayError>[2] = { provider: this.name };
@@ -69,7 +81,12 @@ const scenarioArb = fc.record({
   maxAttemptsPerProvider: fc.integer({ min: 1, max: 3 }),
   panic: fc.constantFrom<'try_all' | 'fail_fast'>('try_all', 'fail_fast'),
   consecutiveFailures: fc.integer({ min: 1, max: 5 }),
-  strategy: fc.constantFrom<'priority' | 'round_robin' | 'lowest_latency' | 'weighted'>('priority', 'round_robin', 'lowest_latency', 'weighted'),
+  strategy: fc.constantFrom<'priority' | 'round_robin' | 'lowest_latency' | 'weighted'>(
+    'priority',
+    'round_robin',
+    'lowest_latency',
+    'weighted',
+  ),
 });
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer S> ? S : never;
@@ -86,10 +103,21 @@ async function run(s: Scenario) {
     random: () => 0.42,
     limits: { attemptTimeoutMs: s.attemptTimeoutMs },
     breaker: { consecutiveFailures: s.consecutiveFailures, openMs: 1_000, jitter: 0, halfOpenTimeoutMs: 500 },
-    policy: { deadlineMs: s.deadlineMs, panic: s.panic, strategy: s.strategy, retry: { maxAttemptsPerProvider: s.maxAttemptsPerProvider, backoffMs: 50, budgetRatio: 0.2, budgetMinPerSecond: 1_000 } },
+    policy: {
+      deadlineMs: s.deadlineMs,
+      panic: s.panic,
+      strategy: s.strategy,
+      retry: { maxAttemptsPerProvider: s.maxAttemptsPerProvider, backoffMs: 50, budgetRatio: 0.2, budgetMinPerSecond: 1_000 },
+    },
   });
   for (const p of providers) p.chain = chain;
-  const outcomes: { ok: boolean; error?: InvocationError; attempts: { provider: string; outcome: string; panic?: boolean }[]; started: number; ended: number }[] = [];
+  const outcomes: {
+    ok: boolean;
+    error?: InvocationError;
+    attempts: { provider: string; outcome: string; panic?: boolean }[];
+    started: number;
+    ended: number;
+  }[] = [];
   for (let i = 0; i < s.invocations; i++) {
     const batch = Array.from({ length: s.concurrent }, () => {
       const started = clock.now();
@@ -143,7 +171,9 @@ describe('engine invariants (fast-check)', () => {
           expect(illegal).toBeLessThanOrEqual(panicCalls);
           // Every attempt is recorded exactly once: the trace and the counters agree with the calls.
           const traced = outcomes.flatMap((o) => o.attempts).filter((a) => a.provider === p.name && a.outcome !== 'skipped').length;
-          const cancelled = outcomes.flatMap((o) => o.attempts).filter((a) => a.provider === p.name && a.outcome === 'skipped' && (a as { code?: string }).code === 'GW_CANCELLED').length;
+          const cancelled = outcomes
+            .flatMap((o) => o.attempts)
+            .filter((a) => a.provider === p.name && a.outcome === 'skipped' && (a as { code?: string }).code === 'GW_CANCELLED').length;
           expect(traced + cancelled).toBe(p.calls.length);
           const st = chain.getProvider(p.name)!.status().toJSON();
           const okTraced = outcomes.flatMap((o) => o.attempts).filter((a) => a.provider === p.name && a.outcome === 'success').length;

@@ -103,7 +103,10 @@ describe('ProviderChain', () => {
   it('retries after rate_limited only when the reset fits, else fails over at once', async () => {
     const clock = new ManualClock();
     const a = new ScriptedProvider('a', [{ kind: 'rate_limited', retryAfterMs: 300 }, 'ok']);
-    const { chain } = chainOf([a, new ScriptedProvider('b')], { clock, policy: { retry: { maxAttemptsPerProvider: 2, maxRetryAfterMs: 1_000 } } });
+    const { chain } = chainOf([a, new ScriptedProvider('b')], {
+      clock,
+      policy: { retry: { maxAttemptsPerProvider: 2, maxRetryAfterMs: 1_000 } },
+    });
     const r = await settle(clock, chain.invoke({}));
     expect(r.provider).toBe('a');
     expect(a.calls).toBe(2);
@@ -125,7 +128,12 @@ describe('ProviderChain', () => {
     chain.providers[1]!.isolate();
     const e = await chain.invoke({}).catch((x: unknown) => x);
     expect(r.provider).toBe('b');
-    expect((e as InvocationError).attempts.filter((x) => x.outcome === 'skipped').map((x) => x.code).sort()).toEqual(['GW_CIRCUIT_OPEN', 'GW_CIRCUIT_OPEN']);
+    expect(
+      (e as InvocationError).attempts
+        .filter((x) => x.outcome === 'skipped')
+        .map((x) => x.code)
+        .sort(),
+    ).toEqual(['GW_CIRCUIT_OPEN', 'GW_CIRCUIT_OPEN']);
   });
 
   it('panic try_all never bypasses refused credentials: nothing is called, the error says when to come back', async () => {
@@ -134,7 +142,8 @@ describe('ProviderChain', () => {
     const { chain } = chainOf([a, b], { breaker: { authOpenMs: 60_000 } });
     await chain.invoke({}).catch(() => undefined);
     expect(chain.getStatusReport().usableProviders).toBe(0);
-    for (let i = 0; i < 20; i++) await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: 60_000 });
+    for (let i = 0; i < 20; i++)
+      await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: 60_000 });
     expect([a.calls, b.calls]).toEqual([1, 1]);
   });
 
@@ -161,7 +170,13 @@ describe('ProviderChain', () => {
     expect(chain.getProvider('a')!.status().toJSON().breakerState).toBe('open');
     // 100 invocations in the same second: one trial call (it fails and re-opens), 99 answered without a call.
     const codes: string[] = [];
-    for (let i = 0; i < 100; i++) codes.push(await chain.invoke({}).then(() => 'ok', (e: { code: string }) => e.code));
+    for (let i = 0; i < 100; i++)
+      codes.push(
+        await chain.invoke({}).then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        ),
+      );
     expect(a.calls).toBe(2);
     expect(codes[0]).toBe('GW_ALL_PROVIDERS_FAILED');
     expect(new Set(codes.slice(1))).toEqual(new Set(['GW_NO_USABLE_PROVIDER']));

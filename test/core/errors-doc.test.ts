@@ -14,7 +14,14 @@ describe('error registry', () => {
 
   it('serialises code, kind and retryAfterMs; wraps foreign errors without their text', () => {
     const e = new GatewayError('GW_PROVIDER_RATE_LIMITED', 'slow down', { provider: 'x', retryAfterMs: 1234.4 });
-    expect(e.toJSON()).toEqual({ name: 'GatewayError', code: 'GW_PROVIDER_RATE_LIMITED', kind: 'rate_limited', message: 'slow down', provider: 'x', retryAfterMs: 1234 });
+    expect(e.toJSON()).toEqual({
+      name: 'GatewayError',
+      code: 'GW_PROVIDER_RATE_LIMITED',
+      kind: 'rate_limited',
+      message: 'slow down',
+      provider: 'x',
+      retryAfterMs: 1234,
+    });
     const wrapped = toGatewayError(new Error('password=hunter2 leaked'), 'p');
     expect(wrapped).toMatchObject({ code: 'GW_INTERNAL', kind: 'transient', provider: 'p' });
     expect(wrapped.message).not.toContain('hunter2');

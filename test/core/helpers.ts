@@ -3,7 +3,6 @@ import { createProviderChain, type CreateChainOptions, type ProviderSpec } from 
 import { GatewayError, PROVIDER_CODE_FOR_KIND, type FailureKind } from '../../src/core/errors.js';
 import type { InvokeContext, Provider } from '../../src/core/provider.js';
 
-
 export type Behaviour = 'ok' | FailureKind | 'hang' | { kind: FailureKind; retryAfterMs?: number } | { delayMs: number };
 
 /** A scripted provider: each call takes the next behaviour (the last one repeats). */

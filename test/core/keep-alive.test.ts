@@ -11,8 +11,17 @@ const CHILD = fileURLToPath(new URL('./fixtures/hang-child.ts', import.meta.url)
 
 function runChild(mode: 'hang' | 'idle') {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, HANG_MODE: mode }, encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, out: JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null') as Record<string, unknown>, wallMs: Date.now() - t0, stderr: r.stderr };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD], {
+    env: { ...process.env, HANG_MODE: mode },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return {
+    status: r.status,
+    out: JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null') as Record<string, unknown>,
+    wallMs: Date.now() - t0,
+    stderr: r.stderr,
+  };
 }
 
 describe('process keep-alive of the deadline timer', () => {

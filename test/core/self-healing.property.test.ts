@@ -51,7 +51,12 @@ describe('self-healing properties (fast-check)', () => {
             clock,
             random: () => 0.5,
             providers: [primary, backup],
-            breaker: { consecutiveFailures: s.consecutiveFailures, openMs: s.openMs, jitter: 0, trialIntervalMs: Math.min(s.trialIntervalMs, s.openMs) },
+            breaker: {
+              consecutiveFailures: s.consecutiveFailures,
+              openMs: s.openMs,
+              jitter: 0,
+              trialIntervalMs: Math.min(s.trialIntervalMs, s.openMs),
+            },
             policy: { retry: { maxAttemptsPerProvider: 1 } },
           });
           const tracked = chain.getProvider('primary')!;
@@ -140,28 +145,33 @@ describe('self-healing properties (fast-check)', () => {
 
   it('panic trials never exceed the retry budget', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 10, max: 300 }), fc.double({ min: 0.05, max: 0.5, noNaN: true }), fc.integer({ min: 1, max: 50 }), async (n, ratio, gapMs) => {
-        const clock = new ManualClock();
-        const providers = [new Faulty('a'), new Faulty('b'), new Faulty('c')];
-        for (const p of providers) p.failing = true;
-        const chain = createProviderChain({
-          capability: 'budget',
-          sideEffects: false,
-          clock,
-          providers,
-          breaker: { consecutiveFailures: 1, openMs: 3_600_000, jitter: 0, trialIntervalMs: 1 },
-          policy: { retry: { maxAttemptsPerProvider: 1, budgetRatio: ratio, budgetMinPerSecond: 0.1 } },
-        });
-        for (let i = 0; i < n; i++) {
-          await chain.invoke({}).catch(() => undefined);
-          await clock.advance(gapMs);
-        }
-        const calls = providers.reduce((sum, p) => sum + p.calls, 0);
-        // The first invocation's first call is free; every other call was an extra attempt paid from
-        // the budget: at most ratio x the invocations of the last 10 s (floor 1 per 10 s), per 10 s.
-        const windows = Math.ceil((n * gapMs) / 10_000) + 1;
-        expect(calls - 1).toBeLessThanOrEqual(windows * (Math.max(1, ratio * Math.min(n, 10_000 / gapMs)) + 1));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 10, max: 300 }),
+        fc.double({ min: 0.05, max: 0.5, noNaN: true }),
+        fc.integer({ min: 1, max: 50 }),
+        async (n, ratio, gapMs) => {
+          const clock = new ManualClock();
+          const providers = [new Faulty('a'), new Faulty('b'), new Faulty('c')];
+          for (const p of providers) p.failing = true;
+          const chain = createProviderChain({
+            capability: 'budget',
+            sideEffects: false,
+            clock,
+            providers,
+            breaker: { consecutiveFailures: 1, openMs: 3_600_000, jitter: 0, trialIntervalMs: 1 },
+            policy: { retry: { maxAttemptsPerProvider: 1, budgetRatio: ratio, budgetMinPerSecond: 0.1 } },
+          });
+          for (let i = 0; i < n; i++) {
+            await chain.invoke({}).catch(() => undefined);
+            await clock.advance(gapMs);
+          }
+          const calls = providers.reduce((sum, p) => sum + p.calls, 0);
+          // The first invocation's first call is free; every other call was an extra attempt paid from
+          // the budget: at most ratio x the invocations of the last 10 s (floor 1 per 10 s), per 10 s.
+          const windows = Math.ceil((n * gapMs) / 10_000) + 1;
+          expect(calls - 1).toBeLessThanOrEqual(windows * (Math.max(1, ratio * Math.min(n, 10_000 / gapMs)) + 1));
+        },
+      ),
       { numRuns: 60 },
     );
   });

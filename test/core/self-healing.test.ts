@@ -63,7 +63,10 @@ describe('recovery trials', () => {
     const clock = new ManualClock();
     const primary = new Switchable('primary');
     const backup = new Switchable('backup');
-    const { chain } = chainOf([primary, backup], { clock, breaker: { consecutiveFailures: 100, minimumCalls: 100, trialIntervalMs: 5_000 } });
+    const { chain } = chainOf([primary, backup], {
+      clock,
+      breaker: { consecutiveFailures: 100, minimumCalls: 100, trialIntervalMs: 5_000 },
+    });
     primary.failing = true;
     await chain.invoke({});
     await chain.invoke({});
@@ -86,7 +89,10 @@ describe('recovery trials', () => {
     const clock = new ManualClock();
     const primary = new Switchable('primary');
     const backup = new Switchable('backup');
-    const { chain } = chainOf([primary, backup], { clock, breaker: { consecutiveFailures: 100, minimumCalls: 100, trialIntervalMs: 5_000 } });
+    const { chain } = chainOf([primary, backup], {
+      clock,
+      breaker: { consecutiveFailures: 100, minimumCalls: 100, trialIntervalMs: 5_000 },
+    });
     primary.failing = true;
     await chain.invoke({}); // demoted after this failure: the backup serves the next calls
     await chain.invoke({});
@@ -109,7 +115,10 @@ describe('probes readmit; real traffic decides', () => {
     const clock = new ManualClock();
     const primary = new Switchable('primary');
     const backup = new Switchable('backup');
-    const { chain } = chainOf([primary, { adapter: backup, breaker: { consecutiveFailures: 100 } }], { clock, breaker: { consecutiveFailures: 2, openMs: 60_000, jitter: 0 } });
+    const { chain } = chainOf([primary, { adapter: backup, breaker: { consecutiveFailures: 100 } }], {
+      clock,
+      breaker: { consecutiveFailures: 2, openMs: 60_000, jitter: 0 },
+    });
     primary.failing = true;
     backup.failing = true;
     await chain.invoke({}).catch(() => undefined);
@@ -119,7 +128,13 @@ describe('probes readmit; real traffic decides', () => {
     expect(state(chain, 'primary').breakerState).toBe('open');
     const failingSince = state(chain, 'primary').failingSince;
     expect((await tracked.probe()).ok).toBe(true);
-    expect(state(chain, 'primary')).toMatchObject({ breakerState: 'half_open', health: 'DEGRADED', consecutiveFailures: 2, failingSince, lastError: { code: 'GW_PROVIDER_TRANSIENT' } });
+    expect(state(chain, 'primary')).toMatchObject({
+      breakerState: 'half_open',
+      health: 'DEGRADED',
+      consecutiveFailures: 2,
+      failingSince,
+      lastError: { code: 'GW_PROVIDER_TRANSIENT' },
+    });
     // A second passing probe still does not close it: only a real call decides.
     await tracked.probe();
     expect(state(chain, 'primary').breakerState).toBe('half_open');
@@ -134,7 +149,12 @@ describe('probes readmit; real traffic decides', () => {
     primary.failing = false;
     await tracked.probe();
     expect((await chain.invoke({})).provider).toBe('primary');
-    expect(state(chain, 'primary')).toMatchObject({ breakerState: 'closed', health: 'HEALTHY', consecutiveFailures: 0, failingSince: null });
+    expect(state(chain, 'primary')).toMatchObject({
+      breakerState: 'closed',
+      health: 'HEALTHY',
+      consecutiveFailures: 0,
+      failingSince: null,
+    });
   });
 
   it('with no traffic failing, or a probe of the same operation, a passing probe decides', async () => {
@@ -198,7 +218,10 @@ describe('the adapter keeps its verdict within the abort grace', () => {
       return new Promise((_, reject) => {
         ctx.signal.addEventListener('abort', () => {
           if (this.answerAfterAbortMs === null) return; // silence
-          this.clock.setTimeout(() => reject(new GatewayError('GW_PROVIDER_TIMEOUT', 'no greeting: no message data sent', { provider: this.name })), this.answerAfterAbortMs);
+          this.clock.setTimeout(
+            () => reject(new GatewayError('GW_PROVIDER_TIMEOUT', 'no greeting: no message data sent', { provider: this.name })),
+            this.answerAfterAbortMs,
+          );
         });
       });
     }

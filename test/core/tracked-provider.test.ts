@@ -10,7 +10,8 @@ function one(script: ConstructorParameters<typeof ScriptedProvider>[1], opts: Pa
   return { p, chain, clock, tracked: chain.providers[0]! };
 }
 
-const status = (t: { status(): { toJSON(): unknown } }) => t.status().toJSON() as ReturnType<import('../../src/core/health.js').ProviderStatus['toJSON']>;
+const status = (t: { status(): { toJSON(): unknown } }) =>
+  t.status().toJSON() as ReturnType<import('../../src/core/health.js').ProviderStatus['toJSON']>;
 
 describe('TrackedProvider health and breaker', () => {
   it('starts UNKNOWN, becomes HEALTHY after a success, records latency and counts', async () => {
@@ -50,7 +51,9 @@ describe('TrackedProvider health and breaker', () => {
   });
 
   it('opens on the slow-call rate', async () => {
-    const { chain, tracked, clock } = one([{ delayMs: 300 }], { breaker: { slowCallMs: 200, slowCallRateThreshold: 0.5, minimumCalls: 4 } });
+    const { chain, tracked, clock } = one([{ delayMs: 300 }], {
+      breaker: { slowCallMs: 200, slowCallRateThreshold: 0.5, minimumCalls: 4 },
+    });
     for (let i = 0; i < 4; i++) await settle(clock, chain.invoke({})).catch(() => undefined);
     expect(status(tracked).breakerState).toBe('open');
     expect(status(tracked).slowRate).toBe(1);
@@ -65,13 +68,24 @@ describe('TrackedProvider health and breaker', () => {
   it('invalid_request never counts against the provider', async () => {
     const { chain, tracked } = one(['invalid_request']);
     for (let i = 0; i < 10; i++) await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_PROVIDER_REJECTED' });
-    expect(status(tracked)).toMatchObject({ failureCount: 0, consecutiveFailures: 0, breakerState: 'closed', lastError: null, health: 'UNKNOWN' });
+    expect(status(tracked)).toMatchObject({
+      failureCount: 0,
+      consecutiveFailures: 0,
+      breakerState: 'closed',
+      lastError: null,
+      health: 'UNKNOWN',
+    });
   });
 
   it('rate_limited cools down until the provider reset time, then the provider is readmitted', async () => {
     const { chain, tracked, clock, p } = one([{ kind: 'rate_limited', retryAfterMs: 30_000 }, 'ok']);
     await expect(chain.invoke({})).rejects.toMatchObject({ kind: 'rate_limited' });
-    expect(status(tracked)).toMatchObject({ health: 'DEGRADED', cooldownKind: 'rate_limited', cooldownUntil: clock.now() + 30_000, failureCount: 0 });
+    expect(status(tracked)).toMatchObject({
+      health: 'DEGRADED',
+      cooldownKind: 'rate_limited',
+      cooldownUntil: clock.now() + 30_000,
+      failureCount: 0,
+    });
     await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: 30_000 });
     expect(p.calls).toBe(1);
     await clock.advance(30_000);

@@ -21,7 +21,10 @@ interface Child {
 }
 
 function startChild(dir: string, log: string): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, CRASH_DIR: dir, CRASH_DELIVERIES: log }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    env: { ...process.env, CRASH_DIR: dir, CRASH_DELIVERIES: log },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   proc.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   return new Promise((resolve, reject) => {
@@ -65,7 +68,11 @@ describe('crash test: SIGKILL under load', () => {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/v1/capabilities/webhook_dispatch`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': key, ...(Number(key.slice(2)) % 5 === 0 ? { prefer: 'respond-async' } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': key,
+            ...(Number(key.slice(2)) % 5 === 0 ? { prefer: 'respond-async' } : {}),
+          },
           body: JSON.stringify({ event: 'crash.test', payload: { key } }),
         });
         const body = (await res.json()) as { error?: { code?: string } };
@@ -123,10 +130,21 @@ describe('crash test: SIGKILL under load', () => {
     const db = new Database(join(dir, 'gw.delivery.db'), { readonly: true });
     const now = Date.now();
     const unknownKeys = new Set([
-      ...(db.prepare("SELECT key FROM ledger WHERE state = 'unknown_outcome' OR (state = 'in_flight' AND lease_until <= ?)").all(now) as { key: string }[]).map((r) => r.key),
-      ...(db.prepare("SELECT idempotency_key AS key FROM outbox WHERE state = 'unknown_outcome'").all() as { key: string }[]).map((r) => r.key),
+      ...(
+        db.prepare("SELECT key FROM ledger WHERE state = 'unknown_outcome' OR (state = 'in_flight' AND lease_until <= ?)").all(now) as {
+          key: string;
+        }[]
+      ).map((r) => r.key),
+      ...(db.prepare("SELECT idempotency_key AS key FROM outbox WHERE state = 'unknown_outcome'").all() as { key: string }[]).map(
+        (r) => r.key,
+      ),
     ]);
-    const outboxStates = new Map((db.prepare('SELECT idempotency_key AS key, state FROM outbox').all() as { key: string; state: string }[]).map((r) => [r.key, r.state]));
+    const outboxStates = new Map(
+      (db.prepare('SELECT idempotency_key AS key, state FROM outbox').all() as { key: string; state: string }[]).map((r) => [
+        r.key,
+        r.state,
+      ]),
+    );
     db.close();
 
     const problems: string[] = [];
@@ -139,14 +157,15 @@ describe('crash test: SIGKILL under load', () => {
       if (a.status === 200) {
         ok200++;
         if (n !== 1) problems.push(`${key}: 200 but delivered ${n} times`);
-      }
-      else if (a.status === 202) {
+      } else if (a.status === 202) {
         ok202++;
         if (n !== 1 && !(unknown && n === 0)) problems.push(`${key}: 202 but delivered ${n} times (outbox ${outboxStates.get(key)})`);
       } else if (n > 0 && !unknown) problems.push(`${key}: answered ${a.status} ${a.code} but delivered ${n} times`);
     }
     for (const key of delivered.keys()) if (!answers.has(key)) problems.push(`${key}: delivered but never sent`);
-    console.log(`crash test: ${answers.size} requests, ${kills} kills, ${ok200} x 200, ${ok202} x 202, ${unknownKeys.size} unknown_outcome reported, ${delivered.size} keys delivered`);
+    console.log(
+      `crash test: ${answers.size} requests, ${kills} kills, ${ok200} x 200, ${ok202} x 202, ${unknownKeys.size} unknown_outcome reported, ${delivered.size} keys delivered`,
+    );
     expect(problems).toEqual([]);
     expect(kills).toBe(5);
     expect(ok200).toBeGreaterThan(100);

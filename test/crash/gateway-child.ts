@@ -25,8 +25,23 @@ const raw = {
       retry: { maxAttemptsPerProvider: 1 },
       breaker: { openMs: 200, maxOpenMs: 400 },
       providers: [
-        { name: 'hook_a', type: 'webhook', limits: { attemptTimeoutMs: 150 }, sandbox: { latencyMs: { min: 0, max: 4 }, errorRate: { transient: 0.3 }, hangRate: 0.01, outages: [{ afterSec: 1, durationSec: 0.5, everySec: 2 }] } },
-        { name: 'hook_b', type: 'webhook', limits: { attemptTimeoutMs: 150 }, sandbox: { latencyMs: { min: 0, max: 4 }, errorRate: { transient: 0.35 } } },
+        {
+          name: 'hook_a',
+          type: 'webhook',
+          limits: { attemptTimeoutMs: 150 },
+          sandbox: {
+            latencyMs: { min: 0, max: 4 },
+            errorRate: { transient: 0.3 },
+            hangRate: 0.01,
+            outages: [{ afterSec: 1, durationSec: 0.5, everySec: 2 }],
+          },
+        },
+        {
+          name: 'hook_b',
+          type: 'webhook',
+          limits: { attemptTimeoutMs: 150 },
+          sandbox: { latencyMs: { min: 0, max: 4 }, errorRate: { transient: 0.35 } },
+        },
       ],
     },
   },
@@ -34,12 +49,19 @@ const raw = {
 
 const config = validateConfig(raw, {}).config;
 // Every sandbox delivery is written to the log before the sandbox answers.
-const gateway = await Gateway.create({ config, snapshotIntervalMs: 0, onSandboxDelivery: (r) => appendFileSync(log, `${r.idempotencyKey} ${r.provider}\n`) });
+const gateway = await Gateway.create({
+  config,
+  snapshotIntervalMs: 0,
+  onSandboxDelivery: (r) => appendFileSync(log, `${r.idempotencyKey} ${r.provider}\n`),
+});
 gateway.start({ periodicChecks: false });
 const app = deliveryApp(gateway.delivery);
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 process.stdout.write(`PORT ${typeof address === 'object' && address ? address.port : 0}\n`);
 process.on('SIGTERM', () => {
-  void app.close().then(() => gateway.close()).then(() => process.exit(0));
+  void app
+    .close()
+    .then(() => gateway.close())
+    .then(() => process.exit(0));
 });

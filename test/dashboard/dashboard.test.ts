@@ -35,8 +35,18 @@ const consoleErrors: string[] = [];
 const config = testConfig({}, (raw) => {
   raw.capabilities = {
     ...raw.capabilities,
-    social_posting_x: { providers: [{ name: 'x_native', type: 'x', sandbox: { latencyMs: 0 } }, { name: 'webhook_x', type: 'social_webhook', sandbox: { latencyMs: 0 } }] },
-    lead_enrichment: { providers: [{ name: 'apollo_enrichment', type: 'apollo', sandbox: { latencyMs: 0 } }, { name: 'dropcontact_enrichment', type: 'dropcontact', sandbox: { latencyMs: 0 } }] },
+    social_posting_x: {
+      providers: [
+        { name: 'x_native', type: 'x', sandbox: { latencyMs: 0 } },
+        { name: 'webhook_x', type: 'social_webhook', sandbox: { latencyMs: 0 } },
+      ],
+    },
+    lead_enrichment: {
+      providers: [
+        { name: 'apollo_enrichment', type: 'apollo', sandbox: { latencyMs: 0 } },
+        { name: 'dropcontact_enrichment', type: 'dropcontact', sandbox: { latencyMs: 0 } },
+      ],
+    },
   };
 });
 
@@ -48,7 +58,14 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.on('console', (msg) => {
@@ -63,16 +80,27 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   });
 
   it('asks for a key, then shows every capability with its providers, without console errors', async () => {
-    for (let i = 0; i < 3; i++) await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    for (let i = 0; i < 3; i++)
+      await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
     await page.goto(url);
     await expect.poll(() => page.textContent('#updated')).toContain('Enter an API key');
     await page.fill('#api-key', ADMIN_KEY);
     await page.press('#api-key', 'Enter');
     await page.waitForSelector('body[data-loaded="true"]', { timeout: 10_000 });
     const rows = await page.$$eval('[data-capability]', (els) => els.map((e) => e.getAttribute('data-capability')));
-    expect(rows.sort()).toEqual(gateway.listProviderChains().map((c) => c.capability).sort());
+    expect(rows.sort()).toEqual(
+      gateway
+        .listProviderChains()
+        .map((c) => c.capability)
+        .sort(),
+    );
     const cards = await page.$$eval('[data-provider]', (els) => els.map((e) => e.getAttribute('data-provider')));
-    expect(cards.sort()).toEqual(gateway.listProviders().map((p) => p.name).sort());
+    expect(cards.sort()).toEqual(
+      gateway
+        .listProviders()
+        .map((p) => p.name)
+        .sort(),
+    );
     expect(await page.getAttribute('[data-provider="hook_primary"]', 'data-health')).toBe('HEALTHY');
     expect(await page.textContent('[data-provider="hook_primary"]')).toContain('100%');
     // At a glance on 1366x768: nothing scrolls sideways, and every capability's row starts on the first screen.
@@ -99,7 +127,12 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
 
   it('shows how many deliveries the outbox holds for a capability that is down', async () => {
     for (const name of ['x_native', 'webhook_x']) gateway.findProvider(name)!.isolate();
-    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/social_posting_x', headers: api, payload: { text: 'queued while down' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/social_posting_x',
+      headers: api,
+      payload: { text: 'queued while down' },
+    });
     expect(res.statusCode).toBe(202);
     await page.waitForSelector('[data-capability="social_posting_x"]:has-text("1 queued")', { timeout: POLL_MS + 1_500 });
     for (const name of ['x_native', 'webhook_x']) gateway.findProvider(name)!.reset();
@@ -133,7 +166,11 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an injected <script>.
     await page.evaluate(readFileSync(AXE, 'utf8'));
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> };
+        }
+      ).axe;
       const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
       return result.violations.map((v) => ({ rule: v.id, help: v.help, where: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
     });

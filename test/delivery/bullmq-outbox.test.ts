@@ -42,7 +42,10 @@ describe.skipIf(redisSkipReason())('outbox on BullMQ', () => {
     return f;
   };
   const outboxOf = (x: DeliveryFixture) => x.service.outbox as BullmqOutbox;
-  const startWorker = (x: DeliveryFixture, policy: Partial<{ maxAgeMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; pollMs: number }> = {}) => {
+  const startWorker = (
+    x: DeliveryFixture,
+    policy: Partial<{ maxAgeMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; pollMs: number }> = {},
+  ) => {
     worker = new BullmqOutboxWorker({
       outbox: outboxOf(x),
       ledger: x.service.ledger as RedisLedger,

@@ -5,7 +5,12 @@ import { canonicalJson, requestFingerprint } from '../../src/delivery/fingerprin
 /** The same object with its keys in reverse order, recursively. */
 function reversed(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversed);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .reverse()
+        .map(([k, x]) => [k, reversed(x)]),
+    );
   return v;
 }
 
@@ -25,7 +30,10 @@ describe('canonical JSON and the request fingerprint', () => {
   it('orders keys as Array.prototype.sort does, for small and large objects alike', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 4 }), fc.integer(), { maxKeys: 40 }), (v) => {
-        const reference = `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(v[k])}`).join(',')}}`;
+        const reference = `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${JSON.stringify(v[k])}`)
+          .join(',')}}`;
         expect(canonicalJson(v)).toBe(reference);
       }),
       { numRuns: 300 },

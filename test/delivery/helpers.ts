@@ -19,7 +19,14 @@ export interface SandboxSpec {
   limits?: Record<string, unknown>;
 }
 
-export function deliveryConfig(o: { providers: SandboxSpec[]; capability?: string; deadlineMs?: number; delivery?: Record<string, unknown>; store?: string; retry?: Record<string, unknown> }): GatewayConfig {
+export function deliveryConfig(o: {
+  providers: SandboxSpec[];
+  capability?: string;
+  deadlineMs?: number;
+  delivery?: Record<string, unknown>;
+  store?: string;
+  retry?: Record<string, unknown>;
+}): GatewayConfig {
   const raw = {
     mode: 'dry_run',
     store: o.store ?? 'memory:',
@@ -30,7 +37,12 @@ export function deliveryConfig(o: { providers: SandboxSpec[]; capability?: strin
       [o.capability ?? 'webhook_dispatch']: {
         deadlineMs: o.deadlineMs ?? 2_000,
         retry: o.retry ?? { maxAttemptsPerProvider: 1 },
-        providers: o.providers.map((p) => ({ name: p.name, type: (o.capability ?? 'webhook_dispatch') === 'webhook_dispatch' ? 'webhook' : 'local_verifier', sandbox: { latencyMs: 0, ...p.sandbox }, ...(p.limits ? { limits: p.limits } : {}) })),
+        providers: o.providers.map((p) => ({
+          name: p.name,
+          type: (o.capability ?? 'webhook_dispatch') === 'webhook_dispatch' ? 'webhook' : 'local_verifier',
+          sandbox: { latencyMs: 0, ...p.sandbox },
+          ...(p.limits ? { limits: p.limits } : {}),
+        })),
       },
     },
   } as GatewayConfigInput;
@@ -46,7 +58,11 @@ export interface DeliveryFixture {
 }
 
 export async function deliveryFixture(config: GatewayConfig, opts: { storeUrl?: string; store?: Store } = {}): Promise<DeliveryFixture> {
-  const gateway = await Gateway.create({ config: opts.storeUrl ? { ...config, store: opts.storeUrl } : config, snapshotIntervalMs: 0, ...(opts.store ? { store: opts.store } : {}) });
+  const gateway = await Gateway.create({
+    config: opts.storeUrl ? { ...config, store: opts.storeUrl } : config,
+    snapshotIntervalMs: 0,
+    ...(opts.store ? { store: opts.store } : {}),
+  });
   const service = gateway.delivery;
   const app = deliveryApp(service);
   await app.ready();

@@ -35,8 +35,13 @@ describe('idempotency ledger through the API', () => {
   });
 
   it('refuses a key in flight with 409 when inFlight is reject', async () => {
-    f = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { latencyMs: 300 } }], delivery: { inFlight: 'reject' } }));
-    const [a, b] = await Promise.all([post(f.app, hook(), { 'idempotency-key': 'k-if' }), new Promise((r) => setTimeout(r, 50)).then(() => post(f!.app, hook(), { 'idempotency-key': 'k-if' }))]);
+    f = await deliveryFixture(
+      deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { latencyMs: 300 } }], delivery: { inFlight: 'reject' } }),
+    );
+    const [a, b] = await Promise.all([
+      post(f.app, hook(), { 'idempotency-key': 'k-if' }),
+      new Promise((r) => setTimeout(r, 50)).then(() => post(f!.app, hook(), { 'idempotency-key': 'k-if' })),
+    ]);
     expect(a.statusCode).toBe(200);
     expect(b.statusCode).toBe(409);
     expect(b.json().error.code).toBe('GW_IDEMPOTENCY_IN_FLIGHT');
@@ -44,8 +49,13 @@ describe('idempotency ledger through the API', () => {
   });
 
   it('waits for a key in flight and answers with its result when inFlight is wait', async () => {
-    f = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { latencyMs: 300 } }], delivery: { inFlight: 'wait' } }));
-    const [a, b] = await Promise.all([post(f.app, hook(), { 'idempotency-key': 'k-wait' }), new Promise((r) => setTimeout(r, 50)).then(() => post(f!.app, hook(), { 'idempotency-key': 'k-wait' }))]);
+    f = await deliveryFixture(
+      deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { latencyMs: 300 } }], delivery: { inFlight: 'wait' } }),
+    );
+    const [a, b] = await Promise.all([
+      post(f.app, hook(), { 'idempotency-key': 'k-wait' }),
+      new Promise((r) => setTimeout(r, 50)).then(() => post(f!.app, hook(), { 'idempotency-key': 'k-wait' })),
+    ]);
     expect(a.statusCode).toBe(200);
     expect(b.statusCode).toBe(200);
     expect(b.headers['idempotent-replayed']).toBe('true');
@@ -54,7 +64,9 @@ describe('idempotency ledger through the API', () => {
   });
 
   it('records an unknown outcome, reports it on replay, and lets the operator resolve it', async () => {
-    f = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { hangRate: 1 }, limits: { attemptTimeoutMs: 100 } }, { name: 'hook_b' }] }));
+    f = await deliveryFixture(
+      deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { hangRate: 1 }, limits: { attemptTimeoutMs: 100 } }, { name: 'hook_b' }] }),
+    );
     const res = await post(f.app, hook(), { 'idempotency-key': 'k-unk' });
     expect(res.statusCode).toBe(502);
     expect(res.json().error).toMatchObject({ code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome' });

@@ -13,8 +13,16 @@ async function cli(dir: string, argv: string[]): Promise<{ code: number; out: st
   let err = '';
   let code = 0;
   const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {}, cwd: dir };
-  const program = new Command('aicmo-gateway').option('-c, --config <path>').option('--store <url>').exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-  const sub = outboxCommand(io, () => program.opts(), (c) => (code = c));
+  const program = new Command('aicmo-gateway')
+    .option('-c, --config <path>')
+    .option('--store <url>')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+  const sub = outboxCommand(
+    io,
+    () => program.opts(),
+    (c) => (code = c),
+  );
   sub.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
   for (const c of sub.commands) c.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
   program.addCommand(sub);
@@ -33,18 +41,36 @@ describe('outbox CLI', () => {
   let dead = '';
   let unknown = '';
   beforeAll(async () => {
-    const raw = { mode: 'dry_run', store: 'sqlite:./data/gw.db', logLevel: 'silent', monitoring: { intervalSeconds: 0 }, capabilities: { webhook_dispatch: { providers: [{ name: 'hook_a', type: 'webhook' }] } } };
+    const raw = {
+      mode: 'dry_run',
+      store: 'sqlite:./data/gw.db',
+      logLevel: 'silent',
+      monitoring: { intervalSeconds: 0 },
+      capabilities: { webhook_dispatch: { providers: [{ name: 'hook_a', type: 'webhook' }] } },
+    };
     writeFileSync(join(dir, 'gateway.config.json'), JSON.stringify(raw));
-    const f = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a' }] }), { storeUrl: `sqlite:${join(dir, 'data', 'gw.db')}` });
+    const f = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a' }] }), {
+      storeUrl: `sqlite:${join(dir, 'data', 'gw.db')}`,
+    });
     const outbox = f.service.outbox as LeasableOutbox;
     dead = (await post(f.app, hook(1), { 'idempotency-key': 'cli-dead', prefer: 'respond-async' })).json().deliveryId;
     unknown = (await post(f.app, hook(2), { 'idempotency-key': 'cli-unknown', prefer: 'respond-async' })).json().deliveryId;
     await post(f.app, hook(3), { 'idempotency-key': 'cli-pending', prefer: 'respond-async' });
     const now = Date.now();
     await outbox.lease('w', now, 10_000, ['webhook_dispatch']);
-    await outbox.finish(dead, 'w', { state: 'dead', error: { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'too old' } }, now);
+    await outbox.finish(
+      dead,
+      'w',
+      { state: 'dead', error: { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'too old' } },
+      now,
+    );
     await outbox.lease('w', now, 10_000, ['webhook_dispatch']);
-    await outbox.finish(unknown, 'w', { state: 'unknown_outcome', error: { code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome', message: 'hung' } }, now);
+    await outbox.finish(
+      unknown,
+      'w',
+      { state: 'unknown_outcome', error: { code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome', message: 'hung' } },
+      now,
+    );
     await f.close();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -30,7 +30,14 @@ describe('durable outbox (SQLite)', () => {
   };
   const outboxOf = (x: DeliveryFixture) => x.service.outbox as LeasableOutbox;
   const worker = (x: DeliveryFixture, policy: Partial<typeof fastOutbox & { maxAgeMs: number }> = {}, owner?: string) =>
-    new OutboxWorker({ outbox: outboxOf(x), chains: x.service.chains, clock: systemClock, policy: { maxAgeMs: 3_600_000, ...fastOutbox, ...policy }, recommendations: x.gateway.store, ...(owner ? { owner } : {}) });
+    new OutboxWorker({
+      outbox: outboxOf(x),
+      chains: x.service.chains,
+      clock: systemClock,
+      policy: { maxAgeMs: 3_600_000, ...fastOutbox, ...policy },
+      recommendations: x.gateway.store,
+      ...(owner ? { owner } : {}),
+    });
 
   it('answers 202 with a delivery id once every provider failed over, with the record already on disk', async () => {
     const x = await open();
@@ -42,11 +49,19 @@ describe('durable outbox (SQLite)', () => {
     expect(location).toBe(res.headers.location);
     // Another connection (another process) sees it committed.
     const db = new Database(join(dir, 'gw.delivery.db'), { readonly: true });
-    expect(db.prepare('SELECT state, idempotency_key FROM outbox WHERE id = ?').get(deliveryId)).toEqual({ state: 'pending', idempotency_key: 'k-202' });
+    expect(db.prepare('SELECT state, idempotency_key FROM outbox WHERE id = ?').get(deliveryId)).toEqual({
+      state: 'pending',
+      idempotency_key: 'k-202',
+    });
     expect((db.prepare('SELECT state FROM ledger WHERE key = ?').get('k-202') as { state: string }).state).toBe('queued');
     db.close();
     const shown = await x.app.inject({ method: 'GET', url: location });
-    expect(shown.json().delivery).toMatchObject({ id: deliveryId, state: 'pending', attempts: 0, lastError: { code: 'GW_ALL_PROVIDERS_FAILED' } });
+    expect(shown.json().delivery).toMatchObject({
+      id: deliveryId,
+      state: 'pending',
+      attempts: 0,
+      lastError: { code: 'GW_ALL_PROVIDERS_FAILED' },
+    });
     // A replay while queued answers 202 with the same delivery.
     const replay = await post(x.app, hook(), { 'idempotency-key': 'k-202' });
     expect(replay.statusCode).toBe(202);
@@ -54,7 +69,11 @@ describe('durable outbox (SQLite)', () => {
     x.gateway.getSandbox('hook_a')!.setFailure(null);
     x.gateway.getProviderChain('webhook_dispatch')!.providers.forEach((p) => p.reset());
     expect(await worker(x).tick()).toBe('processed');
-    expect((await x.app.inject({ method: 'GET', url: location })).json().delivery).toMatchObject({ state: 'delivered', provider: 'hook_a', attempts: 1 });
+    expect((await x.app.inject({ method: 'GET', url: location })).json().delivery).toMatchObject({
+      state: 'delivered',
+      provider: 'hook_a',
+      attempts: 1,
+    });
     const done = await post(x.app, hook(), { 'idempotency-key': 'k-202' });
     expect(done.statusCode).toBe(200);
     expect(done.json()).toMatchObject({ provider: 'hook_a', replayed: true });
@@ -119,7 +138,14 @@ describe('durable outbox (SQLite)', () => {
     expect(await outboxOf(x).get(a)).toMatchObject({ state: 'delivered', attempts: 2 });
     expect(sandbox.deliveries.get('k-lease-a')).toBe(1);
     // The crashed worker's late report is refused.
-    expect(await outboxOf(x).finish(a, 'crashed-worker', { state: 'pending', nextAttemptAt: 0, error: { code: 'GW_PROVIDER_TRANSIENT', kind: 'transient', message: 'late' } }, Date.now())).toBe(false);
+    expect(
+      await outboxOf(x).finish(
+        a,
+        'crashed-worker',
+        { state: 'pending', nextAttemptAt: 0, error: { code: 'GW_PROVIDER_TRANSIENT', kind: 'transient', message: 'late' } },
+        Date.now(),
+      ),
+    ).toBe(false);
 
     const b = (await post(x.app, hook(2), { 'idempotency-key': 'k-lease-b', prefer: 'respond-async' })).json().deliveryId as string;
     await outboxOf(x).lease('crashed-worker', Date.now(), 100, ['webhook_dispatch']);

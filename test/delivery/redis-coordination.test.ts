@@ -29,12 +29,24 @@ describe.skipIf(redisSkipReason())('Redis coordination between instances', () =>
   it('ledger: exactly one of many instances acquires a key; an expired holder becomes unknown_outcome', async () => {
     const ledgers = Array.from({ length: 4 }, () => new RedisLedger(conn(), 'lg:'));
     const now = Date.now();
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => ledgers[i % 4]!.begin({ key: 'k1', capability: 'c', fingerprint: 'f', owner: `o${i}`, now, leaseMs: 200, ttlMs: 60_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        ledgers[i % 4]!.begin({ key: 'k1', capability: 'c', fingerprint: 'f', owner: `o${i}`, now, leaseMs: 200, ttlMs: 60_000 }),
+      ),
+    );
     expect(results.filter((r) => r.acquired)).toHaveLength(1);
     const owner = results.find((r) => r.acquired)!.entry.owner;
     expect(await ledgers[1]!.settle('k1', { state: 'succeeded', result: 1 }, now, 'someone-else')).toBe(false);
     await sleep(250);
-    const late = await ledgers[2]!.begin({ key: 'k1', capability: 'c', fingerprint: 'f', owner: 'x', now: Date.now(), leaseMs: 200, ttlMs: 60_000 });
+    const late = await ledgers[2]!.begin({
+      key: 'k1',
+      capability: 'c',
+      fingerprint: 'f',
+      owner: 'x',
+      now: Date.now(),
+      leaseMs: 200,
+      ttlMs: 60_000,
+    });
     expect(late).toMatchObject({ acquired: false, entry: { state: 'unknown_outcome', error: { code: 'GW_UNKNOWN_OUTCOME' } } });
     expect(await ledgers[0]!.settle('k1', { state: 'succeeded', result: 1 }, Date.now(), owner)).toBe(false);
     expect((await ledgers[3]!.list({ state: 'unknown_outcome' }, Date.now())).map((e) => e.key)).toEqual(['k1']);
@@ -46,8 +58,13 @@ describe.skipIf(redisSkipReason())('Redis coordination between instances', () =>
 
   it('the three answers through the API with the Redis ledger shared by two instances', async () => {
     const url = `${server.url}?prefix=api:`;
-    const a: DeliveryFixture = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { latencyMs: 200 } }] }), { storeUrl: url });
-    const b: DeliveryFixture = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { latencyMs: 200 } }], delivery: { inFlight: 'reject' } }), { storeUrl: url });
+    const a: DeliveryFixture = await deliveryFixture(deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { latencyMs: 200 } }] }), {
+      storeUrl: url,
+    });
+    const b: DeliveryFixture = await deliveryFixture(
+      deliveryConfig({ providers: [{ name: 'hook_a', sandbox: { latencyMs: 200 } }], delivery: { inFlight: 'reject' } }),
+      { storeUrl: url },
+    );
     try {
       const first = post(a.app, hook(), { 'idempotency-key': 'shared-1' });
       await sleep(50);
@@ -113,7 +130,17 @@ describe.skipIf(redisSkipReason())('Redis coordination between instances', () =>
 
   it('one leader at a time; another takes over when it stops', async () => {
     const changes: string[] = [];
-    const leases = ['i1', 'i2', 'i3'].map((id) => new LeaderLease({ redis: conn(), prefix: 'lead:', name: 'self-check', ttlMs: 300, instanceId: id, onChange: (l) => changes.push(`${id}:${l}`) }));
+    const leases = ['i1', 'i2', 'i3'].map(
+      (id) =>
+        new LeaderLease({
+          redis: conn(),
+          prefix: 'lead:',
+          name: 'self-check',
+          ttlMs: 300,
+          instanceId: id,
+          onChange: (l) => changes.push(`${id}:${l}`),
+        }),
+    );
     for (const l of leases) l.start();
     for (let i = 0; i < 10; i++) {
       await sleep(60);

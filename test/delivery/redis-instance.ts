@@ -53,7 +53,13 @@ function counted(inner: SandboxProvider, onCall: InstanceHooks['onCall']): Provi
   };
 }
 
-export async function startInstance(name: string, url: string, config: GatewayConfig, sharedRate: Record<string, number>, hooks: InstanceHooks): Promise<Instance> {
+export async function startInstance(
+  name: string,
+  url: string,
+  config: GatewayConfig,
+  sharedRate: Record<string, number>,
+  hooks: InstanceHooks,
+): Promise<Instance> {
   const store = new RedisStore(url);
   const gateway = await Gateway.create({ config, store, snapshotIntervalMs: 0 });
   const capability = 'webhook_dispatch';
@@ -70,10 +76,22 @@ export async function startInstance(name: string, url: string, config: GatewayCo
       limits: { ...DEFAULT_LIMITS, ...entry.limits },
     };
     const rate = sharedRate[entry.name];
-    if (rate) opts.rateLimiter = new SharedRateLimiter({ redis: store.redis, prefix: store.target.prefix, provider: entry.name, ratePerSecond: rate });
+    if (rate)
+      opts.rateLimiter = new SharedRateLimiter({
+        redis: store.redis,
+        prefix: store.target.prefix,
+        provider: entry.name,
+        ratePerSecond: rate,
+      });
     return new TrackedProvider(counted(sandbox, hooks.onCall), opts);
   });
-  const chain = new ProviderChain({ capability, sideEffects: getCapability(capability)!.sideEffects, providers, policy: chainPolicy(cap, config), clock: systemClock });
+  const chain = new ProviderChain({
+    capability,
+    sideEffects: getCapability(capability)!.sideEffects,
+    providers,
+    policy: chainPolicy(cap, config),
+    clock: systemClock,
+  });
   gateway.registerProviderChain(chain);
   const hints = new HealthHints({ redis: store.redis, prefix: store.target.prefix, maxHintMs: 2_000 });
   await hints.start();

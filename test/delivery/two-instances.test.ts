@@ -28,9 +28,26 @@ const config = validateConfig(
         retry: { maxAttemptsPerProvider: 1 },
         breaker: { openMs: 500, maxOpenMs: 1_000 },
         providers: [
-          { name: 'hook_a', type: 'webhook', sandbox: { latencyMs: { min: 0, max: 3 }, errorRate: { transient: 0.1 }, outages: [{ afterSec: 1.5, durationSec: 1.5 }] } },
-          { name: 'hook_b', type: 'webhook', limits: { attemptTimeoutMs: 100 }, sandbox: { latencyMs: { min: 0, max: 3 }, errorRate: { transient: 0.2, rate_limited: 0.02 }, hangRate: 0.003 } },
-          { name: 'hook_c', type: 'webhook', sandbox: { latencyMs: { min: 0, max: 3 }, errorRate: { transient: 0.15 }, outages: [{ afterSec: 0.5, durationSec: 0.3, everySec: 2 }] } },
+          {
+            name: 'hook_a',
+            type: 'webhook',
+            sandbox: { latencyMs: { min: 0, max: 3 }, errorRate: { transient: 0.1 }, outages: [{ afterSec: 1.5, durationSec: 1.5 }] },
+          },
+          {
+            name: 'hook_b',
+            type: 'webhook',
+            limits: { attemptTimeoutMs: 100 },
+            sandbox: { latencyMs: { min: 0, max: 3 }, errorRate: { transient: 0.2, rate_limited: 0.02 }, hangRate: 0.003 },
+          },
+          {
+            name: 'hook_c',
+            type: 'webhook',
+            sandbox: {
+              latencyMs: { min: 0, max: 3 },
+              errorRate: { transient: 0.15 },
+              outages: [{ afterSec: 0.5, durationSec: 0.3, everySec: 2 }],
+            },
+          },
         ],
       },
     },
@@ -59,7 +76,10 @@ describe.skipIf(redisSkipReason())('two instances on one Redis', () => {
       onSelfCheck: (instance: string, at: number) => selfChecks.push({ instance, at }),
     };
     const url = `${server.url}?prefix=two:`;
-    instances.push(await startInstance('gw-1', url, config, { hook_a: 5 }, hooks), await startInstance('gw-2', url, config, { hook_a: 5 }, hooks));
+    instances.push(
+      await startInstance('gw-1', url, config, { hook_a: 5 }, hooks),
+      await startInstance('gw-2', url, config, { hook_a: 5 }, hooks),
+    );
     const leaderSamples: number[] = [];
     const sampler = setInterval(() => leaderSamples.push(instances.filter((i) => i.lease.isLeader).length), 50);
 
@@ -68,7 +88,11 @@ describe.skipIf(redisSkipReason())('two instances on one Redis', () => {
     const submit = async (inst: Instance, key: string, n: number): Promise<void> => {
       let answer: Answer;
       try {
-        const s: Submission = await inst.stack.service.submit('webhook_dispatch', { event: 'two.instances', payload: { n } }, { idempotencyKey: key });
+        const s: Submission = await inst.stack.service.submit(
+          'webhook_dispatch',
+          { event: 'two.instances', payload: { n } },
+          { idempotencyKey: key },
+        );
         answer = { kind: s.status };
       } catch (error) {
         answer = { kind: 'error', code: isGatewayError(error) ? error.code : 'unexpected' };
@@ -101,7 +125,9 @@ describe.skipIf(redisSkipReason())('two instances on one Redis', () => {
     }
     clearInterval(sampler);
 
-    const unknown = new Set((await instances[0]!.stack.service.ledger.list({ state: 'unknown_outcome', limit: 100_000 }, Date.now())).map((e) => e.key));
+    const unknown = new Set(
+      (await instances[0]!.stack.service.ledger.list({ state: 'unknown_outcome', limit: 100_000 }, Date.now())).map((e) => e.key),
+    );
     const problems: string[] = [];
     let completed = 0;
     let accepted = 0;
@@ -117,7 +143,8 @@ describe.skipIf(redisSkipReason())('two instances on one Redis', () => {
     }
     for (const key of delivered.keys()) if (!answers.has(key)) problems.push(`${key} delivered but never sent`);
     const perSecond = new Map<number, number>();
-    for (const c of calls) if (c.provider === 'hook_a') perSecond.set(Math.floor(c.at / 1000), (perSecond.get(Math.floor(c.at / 1000)) ?? 0) + 1);
+    for (const c of calls)
+      if (c.provider === 'hook_a') perSecond.set(Math.floor(c.at / 1000), (perSecond.get(Math.floor(c.at / 1000)) ?? 0) + 1);
     const leaders = new Set(selfChecks.map((s) => s.instance));
     const hintsReceived = instances.reduce((s, i) => s + i.hints.received.length, 0);
     console.log(

@@ -43,8 +43,16 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
         crm_sync: {
           retry: { maxAttemptsPerProvider: 1 },
           providers: [
-            { name: 'airtable_sync', type: 'airtable', options: { apiToken: airtable.token, baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url } },
-            { name: 'crm_webhook', type: 'crm_webhook', options: { url: `${receiver.url}/crm`, secrets: [secret], allowHttp: true, allowHosts: ['127.0.0.1'] } },
+            {
+              name: 'airtable_sync',
+              type: 'airtable',
+              options: { apiToken: airtable.token, baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url },
+            },
+            {
+              name: 'crm_webhook',
+              type: 'crm_webhook',
+              options: { url: `${receiver.url}/crm`, secrets: [secret], allowHttp: true, allowHosts: ['127.0.0.1'] },
+            },
           ],
         },
       },
@@ -67,7 +75,12 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
     const { r, t0 } = await rateLimitAirtable();
     expect(r.provider).toBe('crm_webhook');
     expect(r.attempts).toHaveLength(2);
-    expect(r.attempts[0]).toMatchObject({ provider: 'airtable_sync', outcome: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: 30_000 });
+    expect(r.attempts[0]).toMatchObject({
+      provider: 'airtable_sync',
+      outcome: 'rate_limited',
+      code: 'GW_PROVIDER_RATE_LIMITED',
+      retryAfterMs: 30_000,
+    });
     expect(r.attempts[1]).toMatchObject({ provider: 'crm_webhook', outcome: 'success' });
     expect(r.result).toMatchObject({ failed: 0, records: [{ index: 0 }] });
 
@@ -80,7 +93,13 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
     expect(airtable.records('Contacts')).toEqual([]);
 
     const s = statusOf(gateway, 'airtable_sync');
-    expect([s.health, s.breakerState, s.cooldownKind, s.cooldownUntil, s.failureCount]).toEqual(['DEGRADED', 'closed', 'rate_limited', t0 + 30_000, 0]);
+    expect([s.health, s.breakerState, s.cooldownKind, s.cooldownUntil, s.failureCount]).toEqual([
+      'DEGRADED',
+      'closed',
+      'rate_limited',
+      t0 + 30_000,
+      0,
+    ]);
     expect(unavailableCode(gateway, 'airtable_sync')).toBe('GW_COOLING_DOWN');
 
     await clock.advance(10_000);
@@ -98,7 +117,9 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
     await clock.advance(10_000);
     const during = await gateway.invoke('crm_sync', sync('grace@example.com'), { idempotencyKey: 'e2e-crm-2' });
     expect(during.provider).toBe('crm_webhook');
-    expect(during.attempts).toContainEqual(expect.objectContaining({ provider: 'airtable_sync', outcome: 'skipped', code: 'GW_COOLING_DOWN' }));
+    expect(during.attempts).toContainEqual(
+      expect.objectContaining({ provider: 'airtable_sync', outcome: 'skipped', code: 'GW_COOLING_DOWN' }),
+    );
   });
 
   it('after the reset time Airtable is readmitted: it serves again and its cool-down is cleared', async () => {
@@ -111,8 +132,15 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
     const t0 = clock.now();
     const limited = await gateway.invoke('crm_sync', sync('grace@example.com'), { idempotencyKey: 'e2e-crm-1' });
     expect(limited.provider).toBe('crm_webhook');
-    expect(limited.attempts.map((a) => [a.provider, a.outcome])).toEqual([['airtable_sync', 'rate_limited'], ['crm_webhook', 'success']]);
-    expect(statusOf(gateway, 'airtable_sync')).toMatchObject({ health: 'DEGRADED', cooldownUntil: t0 + 30_000, cooldownKind: 'rate_limited' });
+    expect(limited.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['airtable_sync', 'rate_limited'],
+      ['crm_webhook', 'success'],
+    ]);
+    expect(statusOf(gateway, 'airtable_sync')).toMatchObject({
+      health: 'DEGRADED',
+      cooldownUntil: t0 + 30_000,
+      cooldownKind: 'rate_limited',
+    });
 
     await clock.advance(29_999);
     expect(unavailableCode(gateway, 'airtable_sync')).toBe('GW_COOLING_DOWN');
@@ -122,7 +150,12 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
 
     await clock.advance(1);
     expect(unavailableCode(gateway, 'airtable_sync')).toBeNull();
-    expect(statusOf(gateway, 'airtable_sync')).toMatchObject({ health: 'HEALTHY', cooldownUntil: null, cooldownKind: null, breakerState: 'closed' });
+    expect(statusOf(gateway, 'airtable_sync')).toMatchObject({
+      health: 'HEALTHY',
+      cooldownUntil: null,
+      cooldownKind: null,
+      breakerState: 'closed',
+    });
 
     const back = await gateway.invoke('crm_sync', sync('grace@example.com'), { idempotencyKey: 'e2e-crm-3' });
     expect(back.provider).toBe('airtable_sync');
@@ -142,7 +175,11 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
     // The 429 counts as a call in its window, not as a failure (a rate limit is a cool-down, not an outage).
     expect(statusOf(gateway, 'airtable_sync')).toMatchObject({ health: 'HEALTHY', cooldownUntil: null, windowCalls: 1, failureCount: 0 });
 
-    const service = new SelfCheckService({ registry: new SelfCheckRegistry({ store: gateway.store, clock }), clock, chains: () => gateway.listProviderChains() });
+    const service = new SelfCheckService({
+      registry: new SelfCheckRegistry({ store: gateway.store, clock }),
+      clock,
+      chains: () => gateway.listProviderChains(),
+    });
     const check = await service.runFullCheck();
     expect(check.results.find((c) => c.provider === 'airtable_sync')).toMatchObject({ success: true });
     expect(airtable.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v0/appSIMbase000001/Contacts' }); // the probe's read of the configured table

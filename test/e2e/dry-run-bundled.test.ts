@@ -16,7 +16,10 @@ const VALID: Record<CapabilityName, unknown> = {
   social_posting_linkedin: post('We launched'),
   social_posting_x: post('We launched'),
   social_posting_facebook: post('We launched'),
-  crm_sync: { mergeOn: ['email'], records: [{ fields: { email: 'ada@example.com', name: 'Ada' } }, { fields: { email: 'grace@example.com' } }] },
+  crm_sync: {
+    mergeOn: ['email'],
+    records: [{ fields: { email: 'ada@example.com', name: 'Ada' } }, { fields: { email: 'grace@example.com' } }],
+  },
   lead_enrichment: { email: 'ada@example.com' },
   email_verification: { email: 'ada@example.com' },
   reply_fetching: { mailbox: 'INBOX', limit: 10 },
@@ -37,7 +40,12 @@ describe('e2e: bundled defaults in dry run', () => {
 
   it('runs in dry run with a sandbox behind every one of the 9 capabilities', () => {
     expect(gateway.mode).toBe('dry_run');
-    expect(gateway.listProviderChains().map((c) => c.capability).sort()).toEqual([...CAPABILITY_NAMES].sort());
+    expect(
+      gateway
+        .listProviderChains()
+        .map((c) => c.capability)
+        .sort(),
+    ).toEqual([...CAPABILITY_NAMES].sort());
     for (const p of gateway.listProviders()) expect(gateway.getSandbox(p.name), p.name).toBeDefined();
   });
 
@@ -67,7 +75,9 @@ describe('e2e: bundled defaults in dry run', () => {
   it('an invalid request: GW_INVALID_REQUEST with every problem and its path, and no sandbox is called', async () => {
     const before = totalCalls();
     const recorded = gateway.sandboxRecords().length;
-    const e = await rejectionOf(gateway.invoke('email_sending', { to: 'not-an-address', subject: '' }, { idempotencyKey: 'e2e-dry-invalid' }));
+    const e = await rejectionOf(
+      gateway.invoke('email_sending', { to: 'not-an-address', subject: '' }, { idempotencyKey: 'e2e-dry-invalid' }),
+    );
     expect([e.code, e.kind]).toEqual(['GW_INVALID_REQUEST', 'invalid_request']);
     const problems = (e.details?.problems ?? []) as { path: string; message: string }[];
     expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['to', 'subject']));

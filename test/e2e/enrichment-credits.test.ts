@@ -15,7 +15,8 @@ import * as dropcontactSim from '../simulators/dropcontact.js';
 import { liveGateway, statusOf, unavailableCode } from './helpers/live-gateway.js';
 
 const lead = { firstName: 'Ada', lastName: 'Lovelace', domain: 'analytical.example' };
-const find = (recs: readonly ProviderRecommendation[], provider: string, issueKey: string) => recs.find((r) => r.provider === provider && r.issueKey === issueKey);
+const find = (recs: readonly ProviderRecommendation[], provider: string, issueKey: string) =>
+  recs.find((r) => r.provider === provider && r.issueKey === issueKey);
 
 describe('e2e: lead_enrichment, Apollo out of credits, Dropcontact serves', () => {
   let apollo: apolloSim.ApolloSim;
@@ -38,11 +39,19 @@ describe('e2e: lead_enrichment, Apollo out of credits, Dropcontact serves', () =
       lead_enrichment: {
         providers: [
           { name: 'apollo_enrichment', type: 'apollo', options: { apiKey: apollo.apiKey, baseUrl: `${apollo.url}/api/v1` } },
-          { name: 'dropcontact_enrichment', type: 'dropcontact', options: { apiKey: dropcontact.apiKey, baseUrl: dropcontact.url, pollIntervalMs: 20 } },
+          {
+            name: 'dropcontact_enrichment',
+            type: 'dropcontact',
+            options: { apiKey: dropcontact.apiKey, baseUrl: dropcontact.url, pollIntervalMs: 20 },
+          },
         ],
       },
     });
-    service = new SelfCheckService({ registry: new SelfCheckRegistry({ store: gateway.store, clock: gateway.clock }), clock: gateway.clock, chains: () => gateway.listProviderChains() });
+    service = new SelfCheckService({
+      registry: new SelfCheckRegistry({ store: gateway.store, clock: gateway.clock }),
+      clock: gateway.clock,
+      chains: () => gateway.listProviderChains(),
+    });
     // Credits run out on enrichment calls only; the probe endpoints cost nothing and still answer.
     apollo.fail('credits', { path: '/people/match' });
   });

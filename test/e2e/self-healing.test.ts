@@ -20,7 +20,12 @@ import * as receiverSim from '../simulators/webhook-receiver.js';
 import { liveGateway, newWebhookSecret, statusOf, unavailableCode, type CapabilitiesInput } from './helpers/live-gateway.js';
 
 const secret = newWebhookSecret();
-const hookOptions = (receiver: receiverSim.WebhookReceiver, path: string) => ({ url: `${receiver.url}${path}`, secrets: [secret], allowHttp: true, allowHosts: ['127.0.0.1'] });
+const hookOptions = (receiver: receiverSim.WebhookReceiver, path: string) => ({
+  url: `${receiver.url}${path}`,
+  secrets: [secret],
+  allowHttp: true,
+  allowHosts: ['127.0.0.1'],
+});
 const event = (n: number) => ({ event: 'lead.created', payload: { n } });
 
 class CollectedAlerts implements AlertSink {
@@ -48,8 +53,14 @@ async function rig(capabilities: CapabilitiesInput, clock?: Clock): Promise<Rig>
   rigs.push(gateway);
   const alerts = new CollectedAlerts();
   const registry = new SelfCheckRegistry({ store: gateway.store, clock: gateway.clock, alerts });
-  const service = new SelfCheckService({ registry, clock: gateway.clock, chains: () => gateway.listProviderChains(), backlog: () => gateway.outboxBacklog() });
-  const active = async (provider: string, issueKey: string) => (await registry.getRecommendations({ provider })).find((r) => r.issueKey === issueKey);
+  const service = new SelfCheckService({
+    registry,
+    clock: gateway.clock,
+    chains: () => gateway.listProviderChains(),
+    backlog: () => gateway.outboxBacklog(),
+  });
+  const active = async (provider: string, issueKey: string) =>
+    (await registry.getRecommendations({ provider })).find((r) => r.issueKey === issueKey);
   return { gateway, service, registry, alerts, active };
 }
 
@@ -86,7 +97,11 @@ describe('e2e: webhooks', () => {
     primary.fail('gone');
     for (let i = 0; i < 3; i++) expect((await gateway.invoke('webhook_dispatch', event(i))).provider).toBe('hook_backup');
     expect(primary.requests).toHaveLength(1); // held after the first 410: not called again
-    expect(statusOf(gateway, 'hook_primary')).toMatchObject({ health: 'UNHEALTHY', breakerState: 'open', lastError: { code: 'GW_PROVIDER_GONE', kind: 'misconfigured' } });
+    expect(statusOf(gateway, 'hook_primary')).toMatchObject({
+      health: 'UNHEALTHY',
+      breakerState: 'open',
+      lastError: { code: 'GW_PROVIDER_GONE', kind: 'misconfigured' },
+    });
     await service.runFullCheck();
     const rec = (await active('hook_primary', 'misconfigured'))!;
     expect(rec.severity).toBe('critical');
@@ -115,14 +130,21 @@ describe('e2e: webhooks', () => {
       for (let i = 0; i < 3; i++) expect((await gateway.invoke('webhook_dispatch', event(i))).provider).toBe('hook_backup');
       const run = await service.runFullCheck();
       expect(run.results.find((r) => r.provider === 'hook_primary')!.success).toBe(true); // the probe passes all along
-      overall.push((await registry.getStatusReport({ chains: gateway.listProviderChains().map((c) => c.getStatusReport()) })).summary.overall);
+      overall.push(
+        (await registry.getStatusReport({ chains: gateway.listProviderChains().map((c) => c.getStatusReport()) })).summary.overall,
+      );
       await clock.advance(60_000);
     }
     expect(overall).not.toContain('healthy'); // never "healthy" while the primary fails
     expect(overall.at(-1)).toBe('critical');
     expect(alerts.of('hook_primary', 'recommendation.opened')).toHaveLength(1);
     expect(alerts.of('hook_primary', 'recommendation.resolved')).toHaveLength(0);
-    expect(alerts.of('*', 'recommendation.opened').map((a) => a.recommendation.issueKey).sort()).toEqual(['no_redundancy', 'primary_failing']);
+    expect(
+      alerts
+        .of('*', 'recommendation.opened')
+        .map((a) => a.recommendation.issueKey)
+        .sort(),
+    ).toEqual(['no_redundancy', 'primary_failing']);
     expect((await active('hook_primary', 'transient'))!.issue).toMatch(/^Outage suspected since /);
 
     primary.reset(); // the fault ends
@@ -180,7 +202,11 @@ describe('e2e: provider configuration faults', () => {
       crm_sync: {
         retry: { maxAttemptsPerProvider: 1 },
         providers: [
-          { name: 'airtable_sync', type: 'airtable', options: { apiToken: airtable.token, baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url } },
+          {
+            name: 'airtable_sync',
+            type: 'airtable',
+            options: { apiToken: airtable.token, baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url },
+          },
           { name: 'crm_webhook', type: 'crm_webhook', options: hookOptions(receiver, '/crm') },
         ],
       },
@@ -210,7 +236,11 @@ describe('e2e: provider configuration faults', () => {
       social_posting_linkedin: {
         retry: { maxAttemptsPerProvider: 1 },
         providers: [
-          { name: 'linkedin_main', type: 'linkedin', options: { accessToken: linkedin.token, baseUrl: linkedin.url, author: `urn:li:person:${linkedin.memberSub}` } },
+          {
+            name: 'linkedin_main',
+            type: 'linkedin',
+            options: { accessToken: linkedin.token, baseUrl: linkedin.url, author: `urn:li:person:${linkedin.memberSub}` },
+          },
           { name: 'social_hook', type: 'social_webhook', options: hookOptions(receiver, '/social') },
         ],
       },
@@ -238,7 +268,13 @@ describe('e2e: provider configuration faults', () => {
       const { gateway, service, active } = await rig({
         lead_enrichment: {
           retry: { maxAttemptsPerProvider: 1 },
-          providers: [{ name: 'dropcontact_enrichment', type: 'dropcontact', options: { apiKey: dropcontact.apiKey, baseUrl: dropcontact.url, pollIntervalMs: 20 } }],
+          providers: [
+            {
+              name: 'dropcontact_enrichment',
+              type: 'dropcontact',
+              options: { apiKey: dropcontact.apiKey, baseUrl: dropcontact.url, pollIntervalMs: 20 },
+            },
+          ],
         },
       });
       const lead = { email: 'ada@analytical.example' };
@@ -248,7 +284,10 @@ describe('e2e: provider configuration faults', () => {
       expect((await active('dropcontact_enrichment', 'quota'))!.severity).toBe('warning');
       // Still empty: a read fails fast without calling Dropcontact, with the time it comes back.
       const submits = dropcontact.submits();
-      await expect(gateway.invoke('lead_enrichment', lead)).rejects.toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: expect.any(Number) });
+      await expect(gateway.invoke('lead_enrichment', lead)).rejects.toMatchObject({
+        code: 'GW_NO_USABLE_PROVIDER',
+        retryAfterMs: expect.any(Number),
+      });
       expect(dropcontact.submits()).toBe(submits);
 
       dropcontact.credits = 500; // refilled
@@ -265,17 +304,25 @@ describe('e2e: provider configuration faults', () => {
     const { gateway, service, active } = await rig({
       crm_sync: {
         providers: [
-          { name: 'airtable_sync', type: 'airtable', options: { apiToken: '${AIRTABLE_TOKEN_NOT_SET_IN_TEST}', baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url } },
+          {
+            name: 'airtable_sync',
+            type: 'airtable',
+            options: { apiToken: '${AIRTABLE_TOKEN_NOT_SET_IN_TEST}', baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url },
+          },
           { name: 'crm_webhook', type: 'crm_webhook', options: hookOptions(receiver, '/crm') },
         ],
       },
     });
-    expect((await gateway.invoke('crm_sync', { mergeOn: ['Email'], records: [{ fields: { Email: 'b@example.com' } }] })).provider).toBe('crm_webhook');
+    expect((await gateway.invoke('crm_sync', { mergeOn: ['Email'], records: [{ fields: { Email: 'b@example.com' } }] })).provider).toBe(
+      'crm_webhook',
+    );
     expect(statusOf(gateway, 'airtable_sync')).toMatchObject({ health: 'UNKNOWN', configured: false });
     await service.runFullCheck();
     const rec = (await active('airtable_sync', 'not_configured'))!;
     expect(rec.severity).toBe('warning');
-    expect(rec.action.startsWith('Set capabilities.crm_sync.providers[0].options.apiToken (${AIRTABLE_TOKEN_NOT_SET_IN_TEST} is not set)')).toBe(true);
+    expect(
+      rec.action.startsWith('Set capabilities.crm_sync.providers[0].options.apiToken (${AIRTABLE_TOKEN_NOT_SET_IN_TEST} is not set)'),
+    ).toBe(true);
   });
 });
 
@@ -341,7 +388,11 @@ describe('e2e: SMTP faults through the chain', () => {
     primary.behaviour = { connect: { code: 421, message: '4.7.0 Too many connections, try again in 120 seconds' } };
     expect((await gateway.invoke('email_sending', mail(1))).provider).toBe('smtp_fallback');
     const connections = primary.received.length;
-    expect((await gateway.invoke('email_sending', mail(2))).attempts[0]).toMatchObject({ provider: 'smtp_primary', outcome: 'skipped', code: 'GW_COOLING_DOWN' });
+    expect((await gateway.invoke('email_sending', mail(2))).attempts[0]).toMatchObject({
+      provider: 'smtp_primary',
+      outcome: 'skipped',
+      code: 'GW_COOLING_DOWN',
+    });
     expect(primary.received.length).toBe(connections);
     expect(statusOf(gateway, 'smtp_primary')).toMatchObject({ health: 'DEGRADED', cooldownKind: 'rate_limited' });
     await service.runFullCheck();

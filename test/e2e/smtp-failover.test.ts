@@ -92,7 +92,7 @@ describe('e2e: email_sending, primary SMTP answers 451, fallback SMTP delivers',
     expect(fallback.received.map((m) => m.parsed.subject)).toEqual(['Hello 1', 'Hello 2']);
   });
 
-  it('451 with throttle wording: rate_limited with the reply\'s wait, a cool-down (DEGRADED), not a failure; not contacted meanwhile', async () => {
+  it("451 with throttle wording: rate_limited with the reply's wait, a cool-down (DEGRADED), not a failure; not contacted meanwhile", async () => {
     // docs/providers/smtp.md: 421/450/451/452 with throttle wording -> rate_limited, retryAfterMs from the text.
     primary.behaviour = { data: THROTTLE_451 };
     const gw = await open({ maxAttemptsPerProvider: 1 });
@@ -100,14 +100,25 @@ describe('e2e: email_sending, primary SMTP answers 451, fallback SMTP delivers',
     const r = await gw.invoke('email_sending', mail(1), { idempotencyKey: 'e2e-smtp-throttle' });
 
     expect(r.provider).toBe('smtp_fallback');
-    expect(r.attempts[0]).toMatchObject({ provider: 'smtp_primary', outcome: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: 90_000 });
+    expect(r.attempts[0]).toMatchObject({
+      provider: 'smtp_primary',
+      outcome: 'rate_limited',
+      code: 'GW_PROVIDER_RATE_LIMITED',
+      retryAfterMs: 90_000,
+    });
     expect(r.attempts[1]).toMatchObject({ provider: 'smtp_fallback', outcome: 'success' });
     expect(r.attempts).toHaveLength(2);
     expect(primary.received).toHaveLength(0);
     expect(fallback.received).toHaveLength(1);
 
     const s = statusOf(gw, 'smtp_primary');
-    expect([s.health, s.breakerState, s.cooldownKind, s.failureCount, s.consecutiveFailures]).toEqual(['DEGRADED', 'closed', 'rate_limited', 0, 0]);
+    expect([s.health, s.breakerState, s.cooldownKind, s.failureCount, s.consecutiveFailures]).toEqual([
+      'DEGRADED',
+      'closed',
+      'rate_limited',
+      0,
+      0,
+    ]);
     expect(s.cooldownUntil).toBeGreaterThanOrEqual(before + 90_000);
     expect(s.cooldownUntil).toBeLessThanOrEqual(gw.clock.now() + 90_000);
     expect(unavailableCode(gw, 'smtp_primary')).toBe('GW_COOLING_DOWN');
@@ -135,7 +146,7 @@ describe('e2e: email_sending, primary SMTP answers 451, fallback SMTP delivers',
     return gw;
   };
 
-  it('repeated 451s open the primary\'s circuit; then it is not contacted while the fallback keeps delivering', async () => {
+  it("repeated 451s open the primary's circuit; then it is not contacted while the fallback keeps delivering", async () => {
     const gw = await openPrimaryCircuit();
     const s = statusOf(gw, 'smtp_primary');
     expect([s.health, s.breakerState, s.consecutiveFailures, s.failureCount]).toEqual(['UNHEALTHY', 'open', 5, 5]);
@@ -159,6 +170,8 @@ describe('e2e: email_sending, primary SMTP answers 451, fallback SMTP delivers',
     const gw = await openPrimaryCircuit();
     const sixth = await gw.invoke('email_sending', mail(6), { idempotencyKey: 'e2e-smtp-open-6' });
     expect(sixth.provider).toBe('smtp_fallback');
-    expect(sixth.attempts).toContainEqual(expect.objectContaining({ provider: 'smtp_primary', outcome: 'skipped', code: 'GW_CIRCUIT_OPEN' }));
+    expect(sixth.attempts).toContainEqual(
+      expect.objectContaining({ provider: 'smtp_primary', outcome: 'skipped', code: 'GW_CIRCUIT_OPEN' }),
+    );
   });
 });

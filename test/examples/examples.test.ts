@@ -17,18 +17,35 @@ const TSX = import.meta.resolve('tsx');
 function run(file: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'aicmo-example-'));
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', TSX, join(EXAMPLES, file)], { cwd, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      rmSync(cwd, { recursive: true, force: true });
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', TSX, join(EXAMPLES, file)],
+      { cwd, env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        rmSync(cwd, { recursive: true, force: true });
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** What each example must print. */
 const EXPECTED: Record<string, RegExp[]> = {
-  'dry-run-capabilities.ts': [/^email_sending +served by smtp_\w+/m, /^webhook_dispatch +served by \w+/m, /^refused: Invalid email_sending request: to: /m],
-  'failover.ts': [/^served by fallback: \{ delivered: true \}/m, /^ {2}primary: transient \(GW_PROVIDER_TRANSIENT\)/m, /^ {2}primary health DEGRADED/m],
-  'outbox-delivery.ts': [/^accepted: delivery \S+ is pending/m, /^delivery \S+ is delivered by hook_primary after 1 attempt\(s\)/m, /^replay: completed, replayed=true, sandbox calls 1$/m],
+  'dry-run-capabilities.ts': [
+    /^email_sending +served by smtp_\w+/m,
+    /^webhook_dispatch +served by \w+/m,
+    /^refused: Invalid email_sending request: to: /m,
+  ],
+  'failover.ts': [
+    /^served by fallback: \{ delivered: true \}/m,
+    /^ {2}primary: transient \(GW_PROVIDER_TRANSIENT\)/m,
+    /^ {2}primary health DEGRADED/m,
+  ],
+  'outbox-delivery.ts': [
+    /^accepted: delivery \S+ is pending/m,
+    /^delivery \S+ is delivered by hook_primary after 1 attempt\(s\)/m,
+    /^replay: completed, replayed=true, sandbox calls 1$/m,
+  ],
   'self-check.ts': [/^email_sending +smtp_gmail +GW_PROVIDER_AUTH/m, /^\[critical\] smtp_gmail: /m],
   'custom-provider.ts': [
     /^mail 1: served by inhouse_mailer \(inhouse_mailer:success\)$/m,
@@ -48,7 +65,11 @@ describe('examples/', () => {
   });
 
   it('has an expectation for every example file', () => {
-    expect(readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(
+      readdirSync(EXAMPLES)
+        .filter((f) => f.endsWith('.ts'))
+        .sort(),
+    ).toEqual(Object.keys(EXPECTED).sort());
   });
 
   for (const [file, patterns] of Object.entries(EXPECTED)) {

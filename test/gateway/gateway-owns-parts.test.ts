@@ -17,7 +17,14 @@ const config = (store: string, intervalSeconds = 0) =>
       logLevel: 'silent',
       monitoring: { intervalSeconds },
       delivery: { outbox: { baseDelayMs: 10, maxDelayMs: 20, pollMs: 10 } },
-      capabilities: { webhook_dispatch: { providers: [{ name: 'hook_a', type: 'webhook', sandbox: { latencyMs: 0 } }, { name: 'hook_b', type: 'webhook', sandbox: { latencyMs: 0 } }] } },
+      capabilities: {
+        webhook_dispatch: {
+          providers: [
+            { name: 'hook_a', type: 'webhook', sandbox: { latencyMs: 0 } },
+            { name: 'hook_b', type: 'webhook', sandbox: { latencyMs: 0 } },
+          ],
+        },
+      },
     },
     {},
   ).config;

@@ -16,11 +16,21 @@ export interface ZoneRecords {
 export type DnsBehaviour = 'servfail' | 'refused' | 'hang';
 
 export const ZONES: Readonly<Record<string, ZoneRecords>> = {
-  'mx.test': { MX: [{ exchange: 'backup.mx.test', priority: 20 }, { exchange: 'mail.mx.test', priority: 10 }] },
+  'mx.test': {
+    MX: [
+      { exchange: 'backup.mx.test', priority: 20 },
+      { exchange: 'mail.mx.test', priority: 10 },
+    ],
+  },
   'mail.mx.test': { A: ['127.0.0.1'] },
   'backup.mx.test': { A: ['127.0.0.1'] },
   'nullmx.test': { MX: [{ exchange: '', priority: 0 }] },
-  'mixed-null.test': { MX: [{ exchange: '', priority: 0 }, { exchange: 'mail.mx.test', priority: 10 }] },
+  'mixed-null.test': {
+    MX: [
+      { exchange: '', priority: 0 },
+      { exchange: 'mail.mx.test', priority: 10 },
+    ],
+  },
   'aonly.test': { A: ['127.0.0.1'], AAAA: ['::1'] },
   'nomail.test': {},
   'gmail.com': { MX: [{ exchange: 'gmail-smtp-in.l.google.com', priority: 5 }] },
@@ -88,9 +98,12 @@ export async function startDnsServer(): Promise<DnsTestServer> {
 function answers(name: string, type: number, zone: ZoneRecords): dns2.Packet.Resource[] {
   const base = { name, class: Packet.CLASS.IN, ttl: 60 };
   if (type === Packet.TYPE.MX) {
-    return (zone.MX ?? []).map((mx) => ({ ...base, type: Packet.TYPE.MX, exchange: mx.exchange, priority: mx.priority }) as dns2.Packet.Resource);
+    return (zone.MX ?? []).map(
+      (mx) => ({ ...base, type: Packet.TYPE.MX, exchange: mx.exchange, priority: mx.priority }) as dns2.Packet.Resource,
+    );
   }
   if (type === Packet.TYPE.A) return (zone.A ?? []).map((address) => ({ ...base, type: Packet.TYPE.A, address }) as dns2.Packet.Resource);
-  if (type === Packet.TYPE.AAAA) return (zone.AAAA ?? []).map((address) => ({ ...base, type: Packet.TYPE.AAAA, address }) as dns2.Packet.Resource);
+  if (type === Packet.TYPE.AAAA)
+    return (zone.AAAA ?? []).map((address) => ({ ...base, type: Packet.TYPE.AAAA, address }) as dns2.Packet.Resource);
   return [];
 }

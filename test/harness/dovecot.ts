@@ -75,7 +75,8 @@ interface Identity {
 
 function identity(): Identity {
   const me = userInfo();
-  if (me.uid !== 0) return { loginUser: me.username, internalUser: me.username, internalGroup: groupName(me.gid), mailUid: me.uid, mailGid: me.gid };
+  if (me.uid !== 0)
+    return { loginUser: me.username, internalUser: me.username, internalGroup: groupName(me.gid), mailUid: me.uid, mailGid: me.gid };
   return { loginUser: 'dovenull', internalUser: 'dovecot', internalGroup: 'dovecot', mailUid: 65534, mailGid: 65534 };
 }
 
@@ -140,7 +141,8 @@ async function waitForPort(port: number, child: ChildProcess, deadline: number):
 }
 
 export async function startDovecot(opts: { user?: string; pass?: string } = {}): Promise<Dovecot> {
-  if (!existsSync(DOVECOT_BIN)) throw new Error(`Dovecot is required for the IMAP tests but ${DOVECOT_BIN} is missing: apt-get install -y dovecot-imapd`);
+  if (!existsSync(DOVECOT_BIN))
+    throw new Error(`Dovecot is required for the IMAP tests but ${DOVECOT_BIN} is missing: apt-get install -y dovecot-imapd`);
   const user = opts.user ?? 'gw';
   const pass = opts.pass ?? `Imap-${randomBytes(6).toString('hex')}`;
   const id = identity();
@@ -217,7 +219,14 @@ export async function startDovecot(opts: { user?: string; pass?: string } = {}):
       const base = join(home, 'Maildir', `.${mailbox}`);
       await rm(base, { recursive: true, force: true });
       const subs = join(home, 'Maildir', 'subscriptions');
-      if (existsSync(subs)) await writeFile(subs, (await readFile(subs, 'utf8')).split('\n').filter((l) => l !== mailbox).join('\n'));
+      if (existsSync(subs))
+        await writeFile(
+          subs,
+          (await readFile(subs, 'utf8'))
+            .split('\n')
+            .filter((l) => l !== mailbox)
+            .join('\n'),
+        );
     },
     stop,
     async restart() {

@@ -7,10 +7,16 @@ import type { ProviderDeps } from '../../src/providers/types.js';
 /** A logger that keeps every line as JSON text, so tests can search it for secrets. */
 export function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const make = (level: string, bindings: Record<string, unknown>): LogFn =>
-    ((a: unknown, b?: unknown) => {
-      lines.push(JSON.stringify({ level, ...bindings, ...(typeof a === 'string' ? { msg: a } : (a as object)), ...(b ? { msg: b } : {}) }, errorReplacer));
-    });
+  const make =
+    (level: string, bindings: Record<string, unknown>): LogFn =>
+    (a: unknown, b?: unknown) => {
+      lines.push(
+        JSON.stringify(
+          { level, ...bindings, ...(typeof a === 'string' ? { msg: a } : (a as object)), ...(b ? { msg: b } : {}) },
+          errorReplacer,
+        ),
+      );
+    };
   const build = (bindings: Record<string, unknown>): Logger => ({
     debug: make('debug', bindings),
     info: make('info', bindings),

@@ -35,14 +35,25 @@ describe('alerts', () => {
     const { logger, lines } = captureLogger();
     const alerts = new AlertNotifier({ webhooks: [{ url, secret: SECRET }], logger });
     const reg = new SelfCheckRegistry({ alerts });
-    const rec = { provider: 'a', capability: 'x', issueKey: 'auth', severity: 'critical' as const, health: 'UNHEALTHY' as const, issue: 'refused', action: 'check key' };
+    const rec = {
+      provider: 'a',
+      capability: 'x',
+      issueKey: 'auth',
+      severity: 'critical' as const,
+      health: 'UNHEALTHY' as const,
+      issue: 'refused',
+      action: 'check key',
+    };
     await reg.recordRecommendation(rec);
     await reg.recordRecommendation(rec);
     await reg.resolveRecommendation('a', 'x', 'auth');
     await reg.flushAlerts();
     expect(got).toHaveLength(2);
     const wh = new Webhook(SECRET);
-    const first = wh.verify(got[0]!.body, got[0]!.headers as Record<string, string>) as { type: string; data: { issueKey: string; severity: string } };
+    const first = wh.verify(got[0]!.body, got[0]!.headers as Record<string, string>) as {
+      type: string;
+      data: { issueKey: string; severity: string };
+    };
     expect(first).toMatchObject({ type: 'recommendation.opened', data: { issueKey: 'auth', severity: 'critical' } });
     expect((wh.verify(got[1]!.body, got[1]!.headers as Record<string, string>) as { type: string }).type).toBe('recommendation.resolved');
     expect(got[0]!.headers['webhook-id']).not.toBe(got[1]!.headers['webhook-id']);
@@ -54,7 +65,23 @@ describe('alerts', () => {
     const { url } = await receiver(500);
     const { logger, lines } = captureLogger();
     const alerts = new AlertNotifier({ webhooks: [{ url }, { url: 'http://127.0.0.1:1/x' }], logger });
-    alerts.notify({ type: 'recommendation.opened', at: 0, recommendation: { provider: 'a', capability: 'x', issueKey: 'k', severity: 'warning', health: 'DEGRADED', issue: 'i', action: 'a', firstSeen: 0, lastSeen: 0, occurrences: 1, resolvedAt: null } });
+    alerts.notify({
+      type: 'recommendation.opened',
+      at: 0,
+      recommendation: {
+        provider: 'a',
+        capability: 'x',
+        issueKey: 'k',
+        severity: 'warning',
+        health: 'DEGRADED',
+        issue: 'i',
+        action: 'a',
+        firstSeen: 0,
+        lastSeen: 0,
+        occurrences: 1,
+        resolvedAt: null,
+      },
+    });
     await alerts.flush();
     const text = lines.join('\n');
     expect(text).toContain('"status":500');

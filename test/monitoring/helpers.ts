@@ -34,7 +34,10 @@ export function fakeAdapter(name: string, behaviour: ProbeBehaviour = 'ok', type
         if (b === 'ok') return { metadata: { checked: true } };
         if (b === 'hang') return new Promise(() => undefined);
         if (typeof b === 'function') return b(ctx.signal);
-        throw new GatewayError(b, `${name} probe failed with ${b}`, { provider: name, ...(b === 'GW_PROVIDER_RATE_LIMITED' ? { retryAfterMs: 60_000 } : {}) });
+        throw new GatewayError(b, `${name} probe failed with ${b}`, {
+          provider: name,
+          ...(b === 'GW_PROVIDER_RATE_LIMITED' ? { retryAfterMs: 60_000 } : {}),
+        });
       };
     },
   });

@@ -24,7 +24,8 @@ function setup(providers: (FakeAdapter | ProviderSpec)[], cap = 'email_sending')
   return { clock, registry, chain, service };
 }
 
-const find = (recs: ProviderRecommendation[], provider: string, key: string) => recs.find((r) => r.provider === provider && r.issueKey === key);
+const find = (recs: ProviderRecommendation[], provider: string, key: string) =>
+  recs.find((r) => r.provider === provider && r.issueKey === key);
 
 describe('recommendation rules', () => {
   it('auth: critical, names the credential config key, never a value', async () => {
@@ -55,7 +56,10 @@ describe('recommendation rules', () => {
   });
 
   it('not_configured: names the missing setting by config key path', async () => {
-    const { service } = setup([{ adapter: fakeAdapter('smtp_a', 'ok', 'smtp'), configured: false, missingSetting: 'host' }, fakeAdapter('smtp_b')]);
+    const { service } = setup([
+      { adapter: fakeAdapter('smtp_a', 'ok', 'smtp'), configured: false, missingSetting: 'host' },
+      fakeAdapter('smtp_b'),
+    ]);
     const { recommendations, results } = await service.runFullCheck();
     expect(results.find((c) => c.provider === 'smtp_a')).toMatchObject({ success: false, skipped: 'not_configured' });
     const r = find(recommendations, 'smtp_a', 'not_configured')!;
@@ -98,7 +102,9 @@ describe('recommendation rules', () => {
     expect(outage.issue).toContain(`Outage suspected since ${new Date(T0).toISOString().replace('.000Z', 'Z')}`);
     // One recommendation for the episode: escalated, never resolved and reopened under another key.
     const history = await registry.getRecommendations({ provider: 'a', includeResolved: true });
-    expect(history.filter((r) => r.issueKey === 'transient' || r.issueKey === 'outage_suspected').map((r) => [r.issueKey, r.resolvedAt])).toEqual([['transient', null]]);
+    expect(
+      history.filter((r) => r.issueKey === 'transient' || r.issueKey === 'outage_suspected').map((r) => [r.issueKey, r.resolvedAt]),
+    ).toEqual([['transient', null]]);
   });
 
   it('a provider without a probe is reported as such, not as healthy', async () => {

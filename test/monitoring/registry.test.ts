@@ -42,11 +42,13 @@ const input = (over: Partial<RecommendationInput> = {}): RecommendationInput => 
 });
 
 describe('SelfCheckRegistry', () => {
-
   it('keeps health history newest first, filtered by provider and capability', async () => {
     const { reg } = setup();
     await reg.recordHealthCheck(check({ timestamp: T0 + 1 }));
-    await reg.recordHealthChecks([check({ timestamp: T0 + 2, provider: 'smtp_b' }), check({ timestamp: T0 + 3, capability: 'reply_fetching' })]);
+    await reg.recordHealthChecks([
+      check({ timestamp: T0 + 2, provider: 'smtp_b' }),
+      check({ timestamp: T0 + 3, capability: 'reply_fetching' }),
+    ]);
     expect((await reg.getHealthHistory()).map((c) => c.timestamp)).toEqual([T0 + 3, T0 + 2, T0 + 1]);
     expect(await reg.getHealthHistory({ provider: 'smtp_b' })).toHaveLength(1);
     expect(await reg.getHealthHistory({ capability: 'email_sending', limit: 1 })).toHaveLength(1);
@@ -120,10 +122,33 @@ describe('SelfCheckRegistry', () => {
         savedAt: T0,
         snapshot: null,
         status: {
-          name: 'smtp_a', type: 'smtp', capability: 'email_sending', health: 'UNHEALTHY', healthReason: 'circuit open', configured: true,
-          latencyMs: 120.4, p50Ms: null, p95Ms: 300, p99Ms: null, successCount: 1, failureCount: 5, consecutiveFailures: 5, failingSince: null, windowCalls: 6,
-          successRate: 0.16, slowRate: 0, lastSuccessAt: null, lastFailureAt: T0, lastError: null, lastCheckedAt: T0, breakerState: 'open',
-          openUntil: T0 + 30_000, reopenCount: 0, cooldownUntil: null, cooldownKind: null, inFlight: 0,
+          name: 'smtp_a',
+          type: 'smtp',
+          capability: 'email_sending',
+          health: 'UNHEALTHY',
+          healthReason: 'circuit open',
+          configured: true,
+          latencyMs: 120.4,
+          p50Ms: null,
+          p95Ms: 300,
+          p99Ms: null,
+          successCount: 1,
+          failureCount: 5,
+          consecutiveFailures: 5,
+          failingSince: null,
+          windowCalls: 6,
+          successRate: 0.16,
+          slowRate: 0,
+          lastSuccessAt: null,
+          lastFailureAt: T0,
+          lastError: null,
+          lastCheckedAt: T0,
+          breakerState: 'open',
+          openUntil: T0 + 30_000,
+          reopenCount: 0,
+          cooldownUntil: null,
+          cooldownKind: null,
+          inFlight: 0,
         },
       },
     ]);
@@ -138,7 +163,13 @@ describe('SelfCheckRegistry', () => {
       overall: 'critical',
     });
     expect(r.capabilities[0]).toMatchObject({ capability: 'email_sending', usableProviders: 0, status: 'down' });
-    expect(r.capabilities[0]!.providers[0]).toMatchObject({ name: 'smtp_a', health: 'UNHEALTHY', breakerState: 'open', latencyMs: 120, metrics: { checks: 2, successRate: 0.5 } });
+    expect(r.capabilities[0]!.providers[0]).toMatchObject({
+      name: 'smtp_a',
+      health: 'UNHEALTHY',
+      breakerState: 'open',
+      latencyMs: 120,
+      metrics: { checks: 2, successRate: 0.5 },
+    });
     expect(r.recentChecks[0]!.timestamp).toBe(T0 + 1);
   });
 
@@ -150,5 +181,4 @@ describe('SelfCheckRegistry', () => {
     expect(await reg.getHealthHistory()).toEqual([]);
     expect(await reg.getRecommendations({ includeResolved: true })).toEqual([]);
   });
-
 });

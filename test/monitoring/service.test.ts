@@ -148,7 +148,15 @@ describe('SelfCheckService', () => {
   it('passes recordHealthCheck and recordRecommendation through to the registry', async () => {
     const { service, registry } = setup(() => []);
     await service.recordHealthCheck({ provider: 'a', capability: 'x', timestamp: T0, success: true, latencyMs: 1, source: 'probe' });
-    await service.recordRecommendation({ provider: 'a', capability: 'x', issueKey: 'slow', severity: 'warning', health: 'DEGRADED', issue: 'i', action: 'a' });
+    await service.recordRecommendation({
+      provider: 'a',
+      capability: 'x',
+      issueKey: 'slow',
+      severity: 'warning',
+      health: 'DEGRADED',
+      issue: 'i',
+      action: 'a',
+    });
     expect(await registry.getHealthHistory()).toHaveLength(1);
     expect(await registry.getRecommendations()).toHaveLength(1);
   });

@@ -30,7 +30,10 @@ describe('failed authentications', () => {
 
   it('a request without any key is not a guess: it gets 401 and does not count', async () => {
     ({ app } = await makeApp({ server: { authFailuresPerMinute: 2 } }));
-    for (let i = 0; i < 5; i++) expect((await app.inject({ method: 'GET', url: '/v1/status', headers: { host: '127.0.0.1' }, remoteAddress: '203.0.113.8' })).statusCode).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await app.inject({ method: 'GET', url: '/v1/status', headers: { host: '127.0.0.1' }, remoteAddress: '203.0.113.8' })).statusCode,
+      ).toBe(401);
     expect((await status(API_KEY, '203.0.113.8')).statusCode).toBe(200);
   });
 });

@@ -23,9 +23,30 @@ describe('alert webhook URLs are secrets', () => {
     expect(printed).not.toContain('SECRET');
     expect(printed).toContain('https://hooks.slack.com/[redacted]');
     const lines: string[] = [];
-    const logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (fields: unknown) => void lines.push(JSON.stringify(fields)) };
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      error: () => undefined,
+      warn: (fields: unknown) => void lines.push(JSON.stringify(fields)),
+    };
     const notifier = new AlertNotifier({ webhooks: [{ url: SLACK }], logger, fetch: async () => new Response('no', { status: 500 }) });
-    notifier.notify({ type: 'recommendation.opened', at: 0, recommendation: { provider: 'p', capability: 'c', issueKey: 'k', severity: 'critical', health: 'UNHEALTHY', issue: 'i', action: 'a', firstSeen: 0, lastSeen: 0, occurrences: 1, resolvedAt: null } });
+    notifier.notify({
+      type: 'recommendation.opened',
+      at: 0,
+      recommendation: {
+        provider: 'p',
+        capability: 'c',
+        issueKey: 'k',
+        severity: 'critical',
+        health: 'UNHEALTHY',
+        issue: 'i',
+        action: 'a',
+        firstSeen: 0,
+        lastSeen: 0,
+        occurrences: 1,
+        resolvedAt: null,
+      },
+    });
     await notifier.flush();
     expect(lines.join('\n')).toContain('hooks.slack.com');
     expect(lines.join('\n')).not.toContain('SECRET');
@@ -36,7 +57,10 @@ describe('config validation holes', () => {
   it('a YAML alias cycle is a config error with its path, not a stack overflow', () => {
     dir = mkdtempSync(join(tmpdir(), 'gw-sec-'));
     const file = join(dir, 'gateway.config.yaml');
-    writeFileSync(file, 'mode: dry_run\ncapabilities:\n  email_sending: &loop\n    providers:\n      - name: a\n        type: smtp\n        options: *loop\n');
+    writeFileSync(
+      file,
+      'mode: dry_run\ncapabilities:\n  email_sending: &loop\n    providers:\n      - name: a\n        type: smtp\n        options: *loop\n',
+    );
     const error = (() => {
       try {
         loadConfig(file, {}, dir);
@@ -47,7 +71,9 @@ describe('config validation holes', () => {
     })();
     expect(error).toBeInstanceOf(GatewayError);
     expect(error!.code).toBe('GW_CONFIG_INVALID');
-    expect(error!.details!.problems).toEqual([{ path: 'capabilities.email_sending.providers[0].options', message: expect.stringContaining('alias') }]);
+    expect(error!.details!.problems).toEqual([
+      { path: 'capabilities.email_sending.providers[0].options', message: expect.stringContaining('alias') },
+    ]);
   });
 
   it('weight has an upper bound', () => {
@@ -63,7 +89,8 @@ describe('store files', () => {
     const store = new SqliteStore(storePath);
     const db = openDeliveryDb(join(dir, 'data', 'gateway.delivery.db'));
     db.exec('CREATE TABLE IF NOT EXISTS probe_mode (x); INSERT INTO probe_mode VALUES (1)');
-    for (const f of ['gateway.db', 'gateway.delivery.db', 'gateway.delivery.db-wal']) expect((statSync(join(dir, 'data', f)).mode & 0o777).toString(8), f).toBe('600');
+    for (const f of ['gateway.db', 'gateway.delivery.db', 'gateway.delivery.db-wal'])
+      expect((statSync(join(dir, 'data', f)).mode & 0o777).toString(8), f).toBe('600');
     expect((statSync(join(dir, 'data')).mode & 0o777).toString(8)).toBe('700');
     db.close();
     void store.close();
@@ -72,7 +99,11 @@ describe('store files', () => {
 
 describe('every config problem at once', () => {
   it('a missing required option does not hide a type error next to it', () => {
-    const raw = { ...BUNDLED_CONFIG, mode: 'live', capabilities: { crm_sync: { providers: [{ name: 'a', type: 'airtable', options: { baseId: 42, table: 'Contacts' } }] } } };
+    const raw = {
+      ...BUNDLED_CONFIG,
+      mode: 'live',
+      capabilities: { crm_sync: { providers: [{ name: 'a', type: 'airtable', options: { baseId: 42, table: 'Contacts' } }] } },
+    };
     let problems: { path: string }[] = [];
     try {
       validateConfig(raw, {});

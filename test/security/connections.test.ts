@@ -39,7 +39,9 @@ describe('bounded connections', () => {
   it('an authenticated body sent one byte at a time is answered 408 and the socket closed at requestTimeoutMs', async () => {
     const port = await listen({ requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 });
     const r = await openSocket(port, (s) => {
-      s.write(`POST /v1/capabilities/webhook_dispatch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      s.write(
+        `POST /v1/capabilities/webhook_dispatch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+      );
       const t = setInterval(() => (s.writable ? s.write(' ') : clearInterval(t)), 200);
       s.on('close', () => clearInterval(t));
     });

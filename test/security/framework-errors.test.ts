@@ -15,7 +15,10 @@ afterEach(async () => {
 describe('framework errors', () => {
   it('bad %-encoding (400) and an over-long path segment (414) come in our format with X-Request-Id', async () => {
     ({ app } = await makeApp());
-    for (const [url, status] of [['/v1/capabilities/%E0%A4%A', 400], [`/v1/capabilities/${'a'.repeat(500)}`, 414]] as const) {
+    for (const [url, status] of [
+      ['/v1/capabilities/%E0%A4%A', 400],
+      [`/v1/capabilities/${'a'.repeat(500)}`, 414],
+    ] as const) {
       const res = await app.inject({ method: 'GET', url, headers: api });
       expect(res.statusCode, url.slice(0, 40)).toBe(status);
       expect(res.headers['x-request-id']).toEqual(expect.any(String));

@@ -14,7 +14,9 @@ describe('sandbox record', () => {
         store: 'memory:',
         logLevel: 'silent',
         monitoring: { intervalSeconds: 0 },
-        capabilities: { webhook_dispatch: { providers: [{ name: 'h', type: 'webhook', sandbox: { latencyMs: 0, keepRecordBytes: 250_000 } }] } },
+        capabilities: {
+          webhook_dispatch: { providers: [{ name: 'h', type: 'webhook', sandbox: { latencyMs: 0, keepRecordBytes: 250_000 } }] },
+        },
       },
       {},
     );

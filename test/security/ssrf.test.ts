@@ -25,7 +25,10 @@ describe('address classes', () => {
     expect(classifyAddress(address)).toBe(cls);
   });
 
-  it.each(['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946', '2002:5db8:d822::1', '2001:4860:4860::8888'])('%s is public', (address) => {
-    expect(classifyAddress(address)).toBeUndefined();
-  });
+  it.each(['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946', '2002:5db8:d822::1', '2001:4860:4860::8888'])(
+    '%s is public',
+    (address) => {
+      expect(classifyAddress(address)).toBeUndefined();
+    },
+  );
 });

@@ -25,7 +25,12 @@ describe('authentication', () => {
   it('401 without a key or with a wrong key on every protected route, with WWW-Authenticate', async () => {
     ({ app } = await makeApp({ server: { authFailuresPerMinute: 100_000 } })); // many wrong keys from one address on purpose
     for (const [method, url] of PROTECTED) {
-      for (const headers of [{}, { authorization: 'Bearer wrong-key-0123456789abcdef' }, { authorization: 'Basic Zm9vOmJhcg==' }, { authorization: `Bearer ${API_KEY_PREFIX}` }]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong-key-0123456789abcdef' },
+        { authorization: 'Basic Zm9vOmJhcg==' },
+        { authorization: `Bearer ${API_KEY_PREFIX}` },
+      ]) {
         const res = await app.inject({ method: method as 'GET', url, headers, ...(method === 'POST' ? { payload: webhook() } : {}) });
         expect(res.statusCode, `${method} ${url}`).toBe(401);
         expect(res.json().error.code).toBe('HTTP_UNAUTHORIZED');
@@ -58,8 +63,13 @@ describe('authentication', () => {
 
   it('public routes need no key: /healthz, /readyz, the dashboard', async () => {
     ({ app } = await makeApp());
-    for (const url of ['/healthz', '/readyz', '/', '/dashboard/app.js', '/v1/whoami']) expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
-    const anonymous = await app.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: 'Bearer wrong-key-0123456789abcdef' } });
+    for (const url of ['/healthz', '/readyz', '/', '/dashboard/app.js', '/v1/whoami'])
+      expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+    const anonymous = await app.inject({
+      method: 'GET',
+      url: '/v1/whoami',
+      headers: { authorization: 'Bearer wrong-key-0123456789abcdef' },
+    });
     expect(anonymous.json()).toEqual({ authenticated: false, name: null, admin: false, authRequired: true });
   });
 

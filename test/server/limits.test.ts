@@ -11,11 +11,21 @@ describe('body limit', () => {
   it('413 above server.bodyLimitBytes, nothing invoked; below it passes', async () => {
     let gateway;
     ({ app, gateway } = await makeApp({ server: { bodyLimitBytes: 1024 } }));
-    const big = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: { event: 'a', payload: { blob: 'x'.repeat(2000) } } });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: api,
+      payload: { event: 'a', payload: { blob: 'x'.repeat(2000) } },
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('HTTP_PAYLOAD_TOO_LARGE');
     expect(gateway.getSandbox('hook_primary')!.calls).toBe(0);
-    const small = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: { event: 'a', payload: { blob: 'x'.repeat(500) } } });
+    const small = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: api,
+      payload: { event: 'a', payload: { blob: 'x'.repeat(500) } },
+    });
     expect(small.statusCode).toBe(200);
   });
 });
@@ -55,14 +65,22 @@ describe('CORS', () => {
     ({ app } = await makeApp());
     const res = await app.inject({ method: 'GET', url: '/v1/status', headers: { ...api, origin: 'https://app.example' } });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const pre = await app.inject({ method: 'OPTIONS', url: '/v1/status', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } });
+    const pre = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/status',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    });
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
     expect(pre.statusCode).toBe(404);
   });
 
   it('allows only the configured origins', async () => {
     ({ app } = await makeApp({ server: { corsOrigins: ['https://app.example'] } }));
-    const pre = await app.inject({ method: 'OPTIONS', url: '/v1/capabilities/webhook_dispatch', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    const pre = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('https://app.example');
     expect(pre.headers['access-control-allow-headers']).toContain('authorization');

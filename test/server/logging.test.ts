@@ -19,7 +19,16 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; 
       cb();
     },
   });
-  return { stream, text: () => chunks.join(''), lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    text: () => chunks.join(''),
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('logging', () => {
@@ -27,9 +36,22 @@ describe('logging', () => {
     const out = capture();
     const gateway = await Gateway.create({ config: testConfig(), snapshotIntervalMs: 0 });
     app = createServer(gateway, { logger: createServiceLogger({ level: 'debug', destination: out.stream }), periodicChecks: false });
-    await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { authorization: `Bearer ${API_KEY}`, 'x-request-id': 'req-1' }, payload: webhook() });
-    await app.inject({ method: 'POST', url: '/v1/providers/hook_primary/isolate', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-request-id': 'req-2' } });
-    await app.inject({ method: 'GET', url: '/v1/status', headers: { authorization: 'Bearer not-a-key-0123456789', 'x-request-id': 'req-3' } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { authorization: `Bearer ${API_KEY}`, 'x-request-id': 'req-1' },
+      payload: webhook(),
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/providers/hook_primary/isolate',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-request-id': 'req-2' },
+    });
+    await app.inject({
+      method: 'GET',
+      url: '/v1/status',
+      headers: { authorization: 'Bearer not-a-key-0123456789', 'x-request-id': 'req-3' },
+    });
     const lines = out.lines();
     const req1 = lines.filter((l) => l.reqId === 'req-1');
     expect(req1).toEqual([expect.objectContaining({ msg: 'request', status: 200, route: '/v1/capabilities/:capability', caller: 'app' })]);

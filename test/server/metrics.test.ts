@@ -23,9 +23,11 @@ describe('/metrics', () => {
   it('counts invocations, attempts and failovers from the chains, and exposes health and breaker gauges', async () => {
     let gateway;
     ({ app, gateway } = await makeApp());
-    for (let i = 0; i < 3; i++) await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    for (let i = 0; i < 3; i++)
+      await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
     gateway.getSandbox('hook_primary')!.setFailure('transient');
-    for (let i = 0; i < 2; i++) await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    for (let i = 0; i < 2; i++)
+      await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
     await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: { event: '' } });
     gateway.findProvider('verifier')!.isolate();
 
@@ -39,17 +41,34 @@ describe('/metrics', () => {
     const failedPrimary = value(fams, att, att, { provider: 'hook_primary', outcome: 'transient' })!;
     expect(failedPrimary).toBeGreaterThanOrEqual(2);
     // A failover is counted when the primary really failed (not when its open circuit made the chain skip it).
-    expect(value(fams, 'aicmo_failovers_total', 'aicmo_failovers_total', { capability: 'webhook_dispatch', provider: 'hook_primary', kind: 'transient' })).toBeGreaterThanOrEqual(1);
+    expect(
+      value(fams, 'aicmo_failovers_total', 'aicmo_failovers_total', {
+        capability: 'webhook_dispatch',
+        provider: 'hook_primary',
+        kind: 'transient',
+      }),
+    ).toBeGreaterThanOrEqual(1);
     const h = 'aicmo_attempt_duration_seconds';
     expect(value(fams, h, `${h}_count`, { provider: 'hook_primary' })).toBe(3 + failedPrimary);
-    expect(value(fams, 'aicmo_invocation_duration_seconds', 'aicmo_invocation_duration_seconds_count', { capability: 'webhook_dispatch', outcome: 'success' })).toBe(5);
+    expect(
+      value(fams, 'aicmo_invocation_duration_seconds', 'aicmo_invocation_duration_seconds_count', {
+        capability: 'webhook_dispatch',
+        outcome: 'success',
+      }),
+    ).toBe(5);
     expect(value(fams, 'aicmo_provider_health', 'aicmo_provider_health', { provider: 'verifier' })).toBe(2);
     expect(value(fams, 'aicmo_provider_breaker_state', 'aicmo_provider_breaker_state', { provider: 'verifier' })).toBe(3);
     expect(value(fams, 'aicmo_provider_breaker_state', 'aicmo_provider_breaker_state', { provider: 'hook_backup' })).toBe(0);
-    expect(value(fams, 'aicmo_capability_usable_providers', 'aicmo_capability_usable_providers', { capability: 'email_verification' })).toBe(0);
-    expect(value(fams, 'aicmo_recommendations_active', 'aicmo_recommendations_active', { severity: 'critical' })).toEqual(expect.any(Number));
+    expect(
+      value(fams, 'aicmo_capability_usable_providers', 'aicmo_capability_usable_providers', { capability: 'email_verification' }),
+    ).toBe(0);
+    expect(value(fams, 'aicmo_recommendations_active', 'aicmo_recommendations_active', { severity: 'critical' })).toEqual(
+      expect.any(Number),
+    );
     expect(value(fams, 'aicmo_config_reload_failed', 'aicmo_config_reload_failed', {})).toBe(0);
-    expect(value(fams, 'aicmo_http_requests_total', 'aicmo_http_requests_total', { route: '/v1/capabilities/:capability', status: '200' })).toBe(5);
+    expect(
+      value(fams, 'aicmo_http_requests_total', 'aicmo_http_requests_total', { route: '/v1/capabilities/:capability', status: '200' }),
+    ).toBe(5);
   });
 
   it('counts requests and invocations in flight while they run, and back to nothing once they end or the client leaves', async () => {
@@ -61,7 +80,12 @@ describe('/metrics', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const post = (signal?: AbortSignal) =>
-      fetch(`${url}/v1/capabilities/webhook_dispatch`, { method: 'POST', headers: { ...api, 'content-type': 'application/json' }, body: JSON.stringify(webhook()), ...(signal ? { signal } : {}) });
+      fetch(`${url}/v1/capabilities/webhook_dispatch`, {
+        method: 'POST',
+        headers: { ...api, 'content-type': 'application/json' },
+        body: JSON.stringify(webhook()),
+        ...(signal ? { signal } : {}),
+      });
     const gauges = async () => {
       const fams = parseExposition(await (await fetch(`${url}/metrics`, { headers: api })).text());
       return {
@@ -100,7 +124,9 @@ describe('/metrics', () => {
     expect(text).not.toContain('made_up_');
     expect(text).not.toContain('/random/');
     const labels = new Set<string>();
-    for (const f of fams.values()) if (f.name.startsWith('aicmo_')) for (const s of f.samples) for (const [k, v] of Object.entries(s.labels)) if (k === 'capability') labels.add(v);
+    for (const f of fams.values())
+      if (f.name.startsWith('aicmo_'))
+        for (const s of f.samples) for (const [k, v] of Object.entries(s.labels)) if (k === 'capability') labels.add(v);
     expect([...labels].sort()).toEqual(['email_verification', 'webhook_dispatch']);
     expect(value(fams, 'aicmo_http_requests_total', 'aicmo_http_requests_total', { route: 'unmatched', status: '404' })).toBe(5);
   });
@@ -117,7 +143,8 @@ describe('/metrics', () => {
       expect(fam.type, metric.name).toBe(type);
       // The HTTP metrics move with the scrape itself; every other counter and gauge must agree exactly.
       if ((type === 'counter' || type === 'gauge') && !metric.name.startsWith('aicmo_http_')) {
-        for (const v of metric.values) expect(value(fams, metric.name, metric.name, v.labels as Record<string, string>), metric.name).toBe(v.value);
+        for (const v of metric.values)
+          expect(value(fams, metric.name, metric.name, v.labels as Record<string, string>), metric.name).toBe(v.value);
       }
     }
     const checked = promtoolCheck(text);

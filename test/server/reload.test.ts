@@ -109,7 +109,8 @@ describe('a reload never removes authentication from a public listener', () => {
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
     const alertUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/alerts`;
     const file = join(dir, 'gateway.config.yaml');
-    const withAlerts = (raw: ReturnType<typeof testConfigInput>) => void ((raw as Record<string, unknown>).monitoring = { intervalSeconds: 0, alertWebhooks: [{ url: alertUrl }] });
+    const withAlerts = (raw: ReturnType<typeof testConfigInput>) =>
+      void ((raw as Record<string, unknown>).monitoring = { intervalSeconds: 0, alertWebhooks: [{ url: alertUrl }] });
     writeConfig(file, withAlerts);
     const gateway = await Gateway.create({ config: file, snapshotIntervalMs: 0 });
     app = createServer(gateway, { logger: silent(), periodicChecks: false, bindHost: '0.0.0.0' });
@@ -126,7 +127,9 @@ describe('a reload never removes authentication from a public listener', () => {
     expect(runtime.gateway).toBe(gateway);
     expect((await isolate()).statusCode).toBe(401);
     await runtime.monitoring.alerts.flush();
-    expect(alerts.map((a) => [a.type, a.data.issueKey, a.data.severity])).toEqual([['recommendation.opened', 'config_reload_failed', 'critical']]);
+    expect(alerts.map((a) => [a.type, a.data.issueKey, a.data.severity])).toEqual([
+      ['recommendation.opened', 'config_reload_failed', 'critical'],
+    ]);
     let status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json();
     expect(status.gateway.reload.error).toMatchObject({ code: 'GW_CONFIG_INVALID', problems: [{ path: 'server.apiKeys' }] });
 
@@ -137,7 +140,9 @@ describe('a reload never removes authentication from a public listener', () => {
     expect(await runtime.reload()).toBe(false);
     expect((await isolate()).statusCode).toBe(401);
     status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json();
-    expect(status.gateway.reload.error.problems).toEqual([{ path: 'server.apiKeys[0]', message: expect.stringContaining('${ROTATED_KEY_NOT_SET} is not set') }]);
+    expect(status.gateway.reload.error.problems).toEqual([
+      { path: 'server.apiKeys[0]', message: expect.stringContaining('${ROTATED_KEY_NOT_SET} is not set') },
+    ]);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: api })).body;
     expect(metrics).toMatch(/^aicmo_config_reload_failed 1$/m);
     writeConfig(file, withAlerts); // keys back: the reload goes through and the alert resolves
@@ -169,27 +174,56 @@ describe('aicmo-gateway serve in a child process', () => {
       (raw.server as Record<string, unknown>).adminKeys = [];
       raw.logLevel = 'info';
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--config', file, '--port', '0', '--store', `sqlite:${join(dir, 'gw.db')}`], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'src/cli/main.ts'),
+        'serve',
+        '--config',
+        file,
+        '--port',
+        '0',
+        '--store',
+        `sqlite:${join(dir, 'gw.db')}`,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (err += c));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
-      const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1], 20_000, () => `no listening line; stdout: ${out} stderr: ${err}`);
-      const ok = await fetch(`${url}/v1/capabilities/webhook_dispatch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(webhook()) });
+      const url = await waitFor(
+        () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1],
+        20_000,
+        () => `no listening line; stdout: ${out} stderr: ${err}`,
+      );
+      const ok = await fetch(`${url}/v1/capabilities/webhook_dispatch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(webhook()),
+      });
       expect(ok.status).toBe(200);
 
       writeFileSync(file, 'capabilities: [unclosed\n');
       child.kill('SIGHUP');
-      const reload = await waitFor(async () => {
-        const s = (await (await fetch(`${url}/v1/status`)).json()) as { gateway: { reload: { attempts: number; error: { code: string } | null } } };
-        return s.gateway.reload.attempts === 1 ? s.gateway.reload : undefined;
-      }, 10_000, () => 'reload never attempted');
+      const reload = await waitFor(
+        async () => {
+          const s = (await (await fetch(`${url}/v1/status`)).json()) as {
+            gateway: { reload: { attempts: number; error: { code: string } | null } };
+          };
+          return s.gateway.reload.attempts === 1 ? s.gateway.reload : undefined;
+        },
+        10_000,
+        () => 'reload never attempted',
+      );
       expect(reload.error?.code).toBe('GW_CONFIG_INVALID');
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect(out).toContain('config reload failed');

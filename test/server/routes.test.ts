@@ -10,7 +10,12 @@ afterEach(async () => {
 describe('capability routes', () => {
   it('POST invokes the chain and returns result, serving provider, attempts and the idempotency key', async () => {
     ({ app } = await makeApp());
-    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'order-42' }, payload: webhook() });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { ...api, 'idempotency-key': 'order-42' },
+      payload: webhook(),
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.provider).toBe('hook_primary');
@@ -23,13 +28,28 @@ describe('capability routes', () => {
   it('a repeated idempotency key answers the stored result without calling a provider again', async () => {
     let gateway;
     ({ app, gateway } = await makeApp());
-    const first = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'same' }, payload: webhook() });
-    const again = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'same' }, payload: webhook() });
+    const first = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { ...api, 'idempotency-key': 'same' },
+      payload: webhook(),
+    });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { ...api, 'idempotency-key': 'same' },
+      payload: webhook(),
+    });
     expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json()).toMatchObject({ replayed: true, provider: 'hook_primary', result: first.json().result });
     expect(gateway.getSandbox('hook_primary')!.deliveries.get('same')).toBe(1);
-    const other = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'same' }, payload: webhook('contact.deleted') });
+    const other = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { ...api, 'idempotency-key': 'same' },
+      payload: webhook('contact.deleted'),
+    });
     expect(other.statusCode).toBe(422);
     expect(other.json().error.code).toBe('GW_IDEMPOTENCY_MISMATCH');
   });
@@ -37,7 +57,12 @@ describe('capability routes', () => {
   it('400 lists every problem with its JSON path and calls no provider', async () => {
     let gateway;
     ({ app, gateway } = await makeApp());
-    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: { event: 'bad event!', url: 'ftp://x' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: api,
+      payload: { event: 'bad event!', url: 'ftp://x' },
+    });
     expect(res.statusCode).toBe(400);
     const { error } = res.json();
     expect(error.code).toBe('GW_INVALID_REQUEST');
@@ -49,17 +74,32 @@ describe('capability routes', () => {
 
   it('400 for a body that is not JSON, and for a bad Idempotency-Key', async () => {
     ({ app } = await makeApp());
-    const bad = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'content-type': 'application/json' }, payload: '{"event":' });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { ...api, 'content-type': 'application/json' },
+      payload: '{"event":',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'GW_INVALID_REQUEST', problems: [{ path: '(body)' }] });
-    const key = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'x'.repeat(300) }, payload: webhook() });
+    const key = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { ...api, 'idempotency-key': 'x'.repeat(300) },
+      payload: webhook(),
+    });
     expect(key.statusCode).toBe(400);
     expect(key.json().error.problems[0].path).toBe('headers.idempotency-key');
   });
 
   it('415 for a body that is not JSON by content type', async () => {
     ({ app } = await makeApp());
-    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'content-type': 'text/xml' }, payload: '<a/>' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { ...api, 'content-type': 'text/xml' },
+      payload: '<a/>',
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json().error.code).toBe('HTTP_UNSUPPORTED_MEDIA_TYPE');
   });
@@ -80,7 +120,12 @@ describe('capability routes', () => {
     ({ app, gateway } = await makeApp());
     gateway.getSandbox('hook_primary')!.setFailure('transient');
     gateway.getSandbox('hook_backup')!.setFailure('transient');
-    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': 'queued-1' }, payload: webhook() });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/webhook_dispatch',
+      headers: { ...api, 'idempotency-key': 'queued-1' },
+      payload: webhook(),
+    });
     expect(res.statusCode).toBe(202);
     const body = res.json();
     expect(body).toMatchObject({ idempotencyKey: 'queued-1', state: 'pending', location: `/v1/deliveries/${body.deliveryId}` });
@@ -94,7 +139,12 @@ describe('capability routes', () => {
     ({ app, gateway, runtime } = await makeApp());
     for (const name of ['hook_primary', 'hook_backup']) gateway.findProvider(name)!.isolate();
     for (const key of ['down-1', 'down-2']) {
-      const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: { ...api, 'idempotency-key': key }, payload: webhook() });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/capabilities/webhook_dispatch',
+        headers: { ...api, 'idempotency-key': key },
+        payload: webhook(),
+      });
       expect(res.statusCode).toBe(202);
     }
     const { recommendations } = await runtime.selfCheck();
@@ -103,8 +153,13 @@ describe('capability routes', () => {
     expect(down.action).toContain('hook_primary, hook_backup');
     expect(down.action).not.toContain('above');
     const status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json();
-    expect(status.capabilities.find((c: { capability: string }) => c.capability === 'webhook_dispatch')).toMatchObject({ status: 'down', outboxBacklog: 2 });
-    expect(status.capabilities.find((c: { capability: string }) => c.capability === 'email_verification')).toMatchObject({ outboxBacklog: 0 });
+    expect(status.capabilities.find((c: { capability: string }) => c.capability === 'webhook_dispatch')).toMatchObject({
+      status: 'down',
+      outboxBacklog: 2,
+    });
+    expect(status.capabilities.find((c: { capability: string }) => c.capability === 'email_verification')).toMatchObject({
+      outboxBacklog: 0,
+    });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: api })).body;
     expect(metrics).toMatch(/^aicmo_outbox_backlog\{capability="webhook_dispatch"\} 2$/m);
     expect(metrics).toMatch(/^aicmo_outbox_backlog\{capability="email_verification"\} 0$/m);
@@ -115,7 +170,8 @@ describe('capability routes', () => {
     ({ app, gateway } = await makeApp());
     const sandbox = gateway.getSandbox('verifier')!;
     sandbox.setFailure('rate_limited'); // the sandbox announces a 1 s reset
-    const verify = () => app.inject({ method: 'POST', url: '/v1/capabilities/email_verification', headers: api, payload: { email: 'ada@example.com' } });
+    const verify = () =>
+      app.inject({ method: 'POST', url: '/v1/capabilities/email_verification', headers: api, payload: { email: 'ada@example.com' } });
     expect((await verify()).json().error.kind).toBe('rate_limited'); // called (and retried once after the 1 s reset)
     const calls = sandbox.calls;
     const res = await verify();
@@ -130,7 +186,8 @@ describe('capability routes', () => {
     ({ app, gateway, runtime } = await makeApp({ config: testConfig({}, (raw) => void (raw.delivery = { outbox: { enabled: false } })) }));
     gateway.getSandbox('hook_primary')!.setFailure('transient');
     gateway.getSandbox('hook_backup')!.setFailure('transient');
-    for (let i = 0; i < 6; i++) await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    for (let i = 0; i < 6; i++)
+      await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
     await runtime.selfCheck();
     const res = await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
     expect(res.statusCode).toBe(503);
@@ -139,7 +196,11 @@ describe('capability routes', () => {
     expect(body.error.attempts.length).toBeGreaterThan(0);
     expect(body.error.idempotencyKey).toEqual(expect.any(String));
     expect(body.recommendations.length).toBeGreaterThan(0);
-    expect(body.recommendations.every((r: { capability: string; resolvedAt: null }) => r.capability === 'webhook_dispatch' && r.resolvedAt === null)).toBe(true);
+    expect(
+      body.recommendations.every(
+        (r: { capability: string; resolvedAt: null }) => r.capability === 'webhook_dispatch' && r.resolvedAt === null,
+      ),
+    ).toBe(true);
     expect(body.recommendations.some((r: { severity: string }) => r.severity === 'critical')).toBe(true);
   });
 
@@ -160,7 +221,12 @@ describe('capability routes', () => {
   it('GET /v1/capabilities lists chains; GET one returns its status and request JSON Schema', async () => {
     ({ app } = await makeApp());
     const list = await app.inject({ method: 'GET', url: '/v1/capabilities', headers: api });
-    expect(list.json().capabilities.map((c: { capability: string }) => c.capability).sort()).toEqual(['email_verification', 'webhook_dispatch']);
+    expect(
+      list
+        .json()
+        .capabilities.map((c: { capability: string }) => c.capability)
+        .sort(),
+    ).toEqual(['email_verification', 'webhook_dispatch']);
     const one = await app.inject({ method: 'GET', url: '/v1/capabilities/webhook_dispatch', headers: api });
     const body = one.json();
     expect(body).toMatchObject({ capability: 'webhook_dispatch', sideEffects: true, required: true, usableProviders: 2 });
@@ -179,7 +245,13 @@ describe('status routes', () => {
     expect(body.summary.providersTracked).toBe(3);
     expect(body.gateway).toMatchObject({ mode: 'dry_run', reload: { attempts: 0, error: null } });
     const primary = body.capabilities.find((c: { capability: string }) => c.capability === 'webhook_dispatch').providers[0];
-    expect(primary).toMatchObject({ name: 'hook_primary', health: expect.any(String), breakerState: 'closed', successRate: 1, windowCalls: 1 });
+    expect(primary).toMatchObject({
+      name: 'hook_primary',
+      health: expect.any(String),
+      breakerState: 'closed',
+      successRate: 1,
+      windowCalls: 1,
+    });
   });
 
   it('POST /v1/self-check probes every provider; /v1/checks and /v1/recommendations read the history', async () => {
@@ -203,7 +275,13 @@ describe('status routes', () => {
     expect(recs.some((r) => r.provider === 'verifier')).toBe(true);
     expect(recs.every((r) => r.severity === 'critical')).toBe(true);
     const info = await app.inject({ method: 'GET', url: '/v1/recommendations?severity=info&capability=webhook_dispatch', headers: api });
-    expect(info.json().recommendations.every((r: { severity: string; capability: string }) => r.severity === 'info' && r.capability === 'webhook_dispatch')).toBe(true);
+    expect(
+      info
+        .json()
+        .recommendations.every(
+          (r: { severity: string; capability: string }) => r.severity === 'info' && r.capability === 'webhook_dispatch',
+        ),
+    ).toBe(true);
   });
 
   it('400 for bad query parameters, each with its path', async () => {
@@ -286,7 +364,8 @@ describe('health and misc routes', () => {
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.body).toContain('/dashboard/app.js');
-    for (const asset of ['/dashboard/app.js', '/dashboard/app.css']) expect((await app.inject({ method: 'GET', url: asset })).statusCode).toBe(200);
+    for (const asset of ['/dashboard/app.js', '/dashboard/app.css'])
+      expect((await app.inject({ method: 'GET', url: asset })).statusCode).toBe(200);
     await app.close();
     ({ app } = await makeApp({ server: { dashboard: false } }));
     expect((await app.inject({ method: 'GET', url: '/' })).statusCode).toBe(404);

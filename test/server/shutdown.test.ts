@@ -10,7 +10,13 @@ function post(port: number, agent = true): Promise<{ status: number; body: strin
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ event: 'contact.created', payload: { id: 1 } });
     const req = httpRequest(
-      { host: '127.0.0.1', port, method: 'POST', path: '/v1/capabilities/webhook_dispatch', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...(agent ? {} : { connection: 'close' }) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/capabilities/webhook_dispatch',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...(agent ? {} : { connection: 'close' }) },
+      },
       (res) => {
         let text = '';
         res.on('data', (c) => (text += c));

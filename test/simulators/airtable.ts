@@ -2,7 +2,16 @@
  * Airtable Web API simulator (shared/providers.md §3): whoami, list and upsert (PATCH with
  * performUpsert) on in-memory tables, with the documented error bodies.
  */
-import { header, isObject, retryAfterHeaders, startHttpSim, type FailOptions, type HttpSim, type SimReply, type SimRequest } from './http-sim.js';
+import {
+  header,
+  isObject,
+  retryAfterHeaders,
+  startHttpSim,
+  type FailOptions,
+  type HttpSim,
+  type SimReply,
+  type SimRequest,
+} from './http-sim.js';
 
 export interface AirtableSimOptions {
   token?: string;
@@ -33,7 +42,13 @@ const AUTH = err(401, 'AUTHENTICATION_REQUIRED', 'Authentication required');
 
 const modes: Record<AirtableSimMode, (o: FailOptions) => { reply: SimReply }> = {
   auth: () => ({ reply: AUTH }),
-  forbidden: () => ({ reply: err(403, 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND', 'Invalid permissions, or the requested model was not found. Check that both your user and your token have the required permissions, and that the model names and/or ids are correct.') }),
+  forbidden: () => ({
+    reply: err(
+      403,
+      'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND',
+      'Invalid permissions, or the requested model was not found. Check that both your user and your token have the required permissions, and that the model names and/or ids are correct.',
+    ),
+  }),
   not_found: () => ({ reply: { status: 404, body: { error: 'NOT_FOUND' } } }),
   validation: () => ({ reply: err(422, 'INVALID_VALUE_FOR_COLUMN', 'Field "Email" cannot accept the provided value') }),
   too_large: () => ({ reply: err(413, 'REQUEST_TOO_LARGE', 'Request body is too large') }),
@@ -45,7 +60,9 @@ const modes: Record<AirtableSimMode, (o: FailOptions) => { reply: SimReply }> = 
     },
   }),
   server_error: (o) => ({ reply: err(typeof o.status === 'number' ? o.status : 503, 'SERVER_ERROR', 'Service unavailable') }),
-  error_200: () => ({ reply: { status: 200, body: { error: { type: 'SERVER_ERROR', message: 'Try again. If the problem persists, contact support.' } } } }),
+  error_200: () => ({
+    reply: { status: 200, body: { error: { type: 'SERVER_ERROR', message: 'Try again. If the problem persists, contact support.' } } },
+  }),
 };
 
 export async function start(opts: AirtableSimOptions = {}): Promise<AirtableSim> {
@@ -71,8 +88,10 @@ export async function start(opts: AirtableSimOptions = {}): Promise<AirtableSim>
   };
 
   const upsert = (req: SimRequest, table: AirtableRecord[]): SimReply => {
-    if (req.bodyError || !isObject(req.body)) return err(400, 'INVALID_REQUEST_UNKNOWN', 'Invalid request: parameter validation failed. Check your request data.');
-    if (!String(header(req, 'content-type')).startsWith('application/json')) return err(415, 'INVALID_CONTENT_TYPE', 'Content-Type must be application/json');
+    if (req.bodyError || !isObject(req.body))
+      return err(400, 'INVALID_REQUEST_UNKNOWN', 'Invalid request: parameter validation failed. Check your request data.');
+    if (!String(header(req, 'content-type')).startsWith('application/json'))
+      return err(415, 'INVALID_CONTENT_TYPE', 'Content-Type must be application/json');
     const { records, performUpsert } = req.body;
     if (!Array.isArray(records) || records.length < 1 || records.length > 10) {
       return err(422, 'INVALID_RECORDS', 'You must provide an array of up to 10 record objects, each with an "id" or "fields" key.');

@@ -3,7 +3,16 @@
  * `GET /v1/enrich/all/{id}` (HTTP 200 "not ready yet" until `readyAfterPolls` polls were
  * made), credits, and both error shapes (`{"error":true,"reason"}` and `{"detail"}`).
  */
-import { header, isObject, retryAfterHeaders, startHttpSim, type FailOptions, type HttpSim, type SimReply, type SimRequest } from './http-sim.js';
+import {
+  header,
+  isObject,
+  retryAfterHeaders,
+  startHttpSim,
+  type FailOptions,
+  type HttpSim,
+  type SimReply,
+  type SimRequest,
+} from './http-sim.js';
 
 export interface DropcontactPerson {
   match: { email?: string; first_name?: string; last_name?: string; company?: string; website?: string };
@@ -18,7 +27,8 @@ export interface DropcontactSimOptions {
   people?: DropcontactPerson[];
 }
 
-export type DropcontactSimMode = 'auth' | 'credits' | 'rate_limit' | 'validation' | 'detail_error' | 'not_found' | 'server_error' | 'error_200';
+export type DropcontactSimMode =
+  'auth' | 'credits' | 'rate_limit' | 'validation' | 'detail_error' | 'not_found' | 'server_error' | 'error_200';
 
 export interface DropcontactSim extends HttpSim<DropcontactSimMode> {
   readonly apiKey: string;
@@ -32,13 +42,26 @@ export const DEFAULT_PEOPLE: DropcontactPerson[] = [
   {
     match: { first_name: 'Ada', last_name: 'Lovelace', website: 'analytical.example' },
     enriched: {
-      civility: 'Mrs', first_name: 'Ada', last_name: 'Lovelace', full_name: 'Ada Lovelace',
-      email: [{ email: 'a.lovelace@analytical.example', qualification: 'catch-all@pro' }, { email: 'ada@analytical.example', qualification: 'nominative@pro' }],
-      job: 'Head of Engineering', linkedin: 'https://www.linkedin.com/in/ada-lovelace', company: 'Analytical Engines',
-      website: 'https://www.analytical.example', nb_employees: '51-200', company_linkedin: 'https://www.linkedin.com/company/analytical',
+      civility: 'Mrs',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      full_name: 'Ada Lovelace',
+      email: [
+        { email: 'a.lovelace@analytical.example', qualification: 'catch-all@pro' },
+        { email: 'ada@analytical.example', qualification: 'nominative@pro' },
+      ],
+      job: 'Head of Engineering',
+      linkedin: 'https://www.linkedin.com/in/ada-lovelace',
+      company: 'Analytical Engines',
+      website: 'https://www.analytical.example',
+      nb_employees: '51-200',
+      company_linkedin: 'https://www.linkedin.com/company/analytical',
     },
   },
-  { match: { email: 'info@catchall.example' }, enriched: { email: [{ email: 'info@catchall.example', qualification: 'catch-all@pro' }], company: 'Catch All Ltd' } },
+  {
+    match: { email: 'info@catchall.example' },
+    enriched: { email: [{ email: 'info@catchall.example', qualification: 'catch-all@pro' }], company: 'Catch All Ltd' },
+  },
   { match: { email: 'gone@invalid.example' }, enriched: { email: [{ email: 'gone@invalid.example', qualification: 'invalid@pro' }] } },
 ];
 
@@ -50,10 +73,17 @@ const modes: Record<DropcontactSimMode, (o: FailOptions) => { reply: SimReply }>
   credits: () => ({ reply: fail(403, 'Not enough credits') }),
   rate_limit: (o) => ({ reply: { ...fail(429, 'Too many requests'), headers: retryAfterHeaders(o.retryAfter) } }),
   validation: () => ({ reply: fail(400, 'Missing data in JSON') }),
-  detail_error: () => ({ reply: { status: 422, body: { detail: [{ loc: ['body', 'data'], msg: 'field required', type: 'value_error.missing' }] } } }),
+  detail_error: () => ({
+    reply: { status: 422, body: { detail: [{ loc: ['body', 'data'], msg: 'field required', type: 'value_error.missing' }] } },
+  }),
   not_found: () => ({ reply: { status: 404, body: { detail: 'Not Found' } } }),
   server_error: (o) => ({ reply: { status: typeof o.status === 'number' ? o.status : 500, body: { detail: 'Internal Server Error' } } }),
-  error_200: (o) => ({ reply: { status: 200, body: { error: true, success: false, reason: typeof o.reason === 'string' ? o.reason : 'An internal error occurred' } } }),
+  error_200: (o) => ({
+    reply: {
+      status: 200,
+      body: { error: true, success: false, reason: typeof o.reason === 'string' ? o.reason : 'An internal error occurred' },
+    },
+  }),
 };
 
 export async function start(opts: DropcontactSimOptions = {}): Promise<DropcontactSim> {
@@ -71,7 +101,8 @@ export async function start(opts: DropcontactSimOptions = {}): Promise<Dropconta
   };
 
   const handle = (req: SimRequest): SimReply => {
-    if (header(req, 'x-access-token') !== apiKey) return req.path.endsWith('/account/credits') ? { status: 401, body: { detail: 'Invalid token' } } : fail(401, 'Invalid API key');
+    if (header(req, 'x-access-token') !== apiKey)
+      return req.path.endsWith('/account/credits') ? { status: 401, body: { detail: 'Invalid token' } } : fail(401, 'Invalid API key');
     if (req.method === 'GET' && req.path === '/v1/account/credits') return { status: 200, body: { credits: sim.credits } };
     const get = /^\/v1\/enrich\/all\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && get) {
@@ -84,14 +115,20 @@ export async function start(opts: DropcontactSimOptions = {}): Promise<Dropconta
       return { status: 200, body: { data: p.records.map(enrich), error: false, success: true, credits_left: sim.credits } };
     }
     if (req.method === 'POST' && req.path === '/v1/enrich/all') {
-      if (!String(header(req, 'content-type')).startsWith('application/json') || req.bodyError || !isObject(req.body)) return fail(400, 'Invalid JSON');
+      if (!String(header(req, 'content-type')).startsWith('application/json') || req.bodyError || !isObject(req.body))
+        return fail(400, 'Invalid JSON');
       const data = req.body.data;
       if (!Array.isArray(data) || data.length === 0) return fail(400, 'Missing data in JSON');
       if (data.length > 250) return fail(400, 'Too many records, you can only submit up to 250 records');
       for (const r of data) {
         if (!isObject(r)) return fail(400, 'Each record must be an object');
-        if (JSON.stringify(r).length > 15_000) return fail(400, 'Data size is too big, you can only submit up to 15 kB of data in a single record');
-        if (!['email', 'linkedin', 'company', 'website', 'company_linkedin', 'num_siren', 'siret'].some((k) => typeof r[k] === 'string' && r[k])) {
+        if (JSON.stringify(r).length > 15_000)
+          return fail(400, 'Data size is too big, you can only submit up to 15 kB of data in a single record');
+        if (
+          !['email', 'linkedin', 'company', 'website', 'company_linkedin', 'num_siren', 'siret'].some(
+            (k) => typeof r[k] === 'string' && r[k],
+          )
+        ) {
           return fail(400, 'Each record needs an email, a LinkedIn URL or a company identifier');
         }
       }

@@ -5,7 +5,16 @@
  * every answer carries `X-App-Usage` and `X-Business-Use-Case-Usage`. Identical messages → #506.
  */
 import { createHmac } from 'node:crypto';
-import { header, isObject, startHttpSim, type FailOptions, type HttpSim, type Injection, type SimReply, type SimRequest } from './http-sim.js';
+import {
+  header,
+  isObject,
+  startHttpSim,
+  type FailOptions,
+  type HttpSim,
+  type Injection,
+  type SimReply,
+  type SimRequest,
+} from './http-sim.js';
 
 export interface FacebookSimOptions {
   pageId?: string;
@@ -39,14 +48,20 @@ const VERSION = /^\/(v\d+\.\d+)\//;
 let trace = 0;
 
 export function graphError(status: number, error: Record<string, unknown>, headers: Record<string, string> = {}): SimReply {
-  return { status, body: { error: { type: 'OAuthException', fbtrace_id: `Sim${(trace++).toString(36)}`, ...error } }, headers: { ...usage(), ...headers } };
+  return {
+    status,
+    body: { error: { type: 'OAuthException', fbtrace_id: `Sim${(trace++).toString(36)}`, ...error } },
+    headers: { ...usage(), ...headers },
+  };
 }
 
 export function usage(percent = 5, regainMinutes = 0, id = 'page'): Record<string, string> {
   return {
     'x-app-usage': JSON.stringify({ call_count: percent, total_time: percent, total_cputime: percent }),
     'x-business-use-case-usage': JSON.stringify({
-      [id]: [{ type: 'pages', call_count: percent, total_cputime: percent, total_time: percent, estimated_time_to_regain_access: regainMinutes }],
+      [id]: [
+        { type: 'pages', call_count: percent, total_cputime: percent, total_time: percent, estimated_time_to_regain_access: regainMinutes },
+      ],
     }),
   };
 }
@@ -67,13 +82,23 @@ export async function start(opts: FacebookSimOptions = {}): Promise<FacebookSim>
 
   const authProblem = (p: URLSearchParams): SimReply | undefined => {
     const t = p.get('access_token');
-    if (!t) return graphError(400, { message: 'An active access token must be used to query information about the current user.', code: 2500 });
+    if (!t)
+      return graphError(400, { message: 'An active access token must be used to query information about the current user.', code: 2500 });
     if (t !== token) return graphError(400, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 });
     if (opts.appSecret) {
       const proof = p.get('appsecret_proof');
-      if (!proof) return graphError(400, { message: 'API calls from the server require an appsecret_proof argument', type: 'GraphMethodException', code: 100 });
+      if (!proof)
+        return graphError(400, {
+          message: 'API calls from the server require an appsecret_proof argument',
+          type: 'GraphMethodException',
+          code: 100,
+        });
       if (proof !== createHmac('sha256', opts.appSecret).update(t).digest('hex')) {
-        return graphError(400, { message: 'Invalid appsecret_proof provided in the API argument', type: 'GraphMethodException', code: 100 });
+        return graphError(400, {
+          message: 'Invalid appsecret_proof provided in the API argument',
+          type: 'GraphMethodException',
+          code: 100,
+        });
       }
     }
     return undefined;
@@ -93,15 +118,21 @@ export async function start(opts: FacebookSimOptions = {}): Promise<FacebookSim>
       return { status: 200, body, headers: usage() };
     }
     const feed = /^(\d+)\/feed$/.exec(rest);
-    if (req.method !== 'POST' || !feed) return graphError(400, { message: `Unsupported ${req.method} request.`, type: 'GraphMethodException', code: 100 });
+    if (req.method !== 'POST' || !feed)
+      return graphError(400, { message: `Unsupported ${req.method} request.`, type: 'GraphMethodException', code: 100 });
     if (feed[1] !== pageId) {
-      return graphError(403, { message: '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission', code: 200 });
+      return graphError(403, {
+        message:
+          '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission',
+        code: 200,
+      });
     }
     const message = p.get('message') ?? undefined;
     const link = p.get('link') ?? undefined;
     if (!message && !link) return graphError(400, { message: '(#100) Missing message or attachment', code: 100 });
     if (link && !/^https?:\/\//.test(link)) return graphError(400, { message: '(#100) The parameter link must be a valid URL', code: 100 });
-    for (const post of posts.values()) if (message && post.message === message) return graphError(400, { message: '(#506) Duplicate status message', code: 506 });
+    for (const post of posts.values())
+      if (message && post.message === message) return graphError(400, { message: '(#506) Duplicate status message', code: 506 });
     const id = `${pageId}_${(seq++).toString()}`;
     posts.set(id, { message, link });
     return { status: 200, body: { id }, headers: usage() };
@@ -111,21 +142,47 @@ export async function start(opts: FacebookSimOptions = {}): Promise<FacebookSim>
   const modes: Record<FacebookFailMode, (o: FailOptions) => Injection> = {
     auth: () => reply(graphError(400, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 })),
     expired: () => reply(graphError(400, { message: 'Error validating access token: Session has expired', code: 190, error_subcode: 463 })),
-    permission: () => reply(graphError(403, { message: '(#200) The user hasn\'t authorized the application to perform this action', code: 200 })),
+    permission: () =>
+      reply(graphError(403, { message: "(#200) The user hasn't authorized the application to perform this action", code: 200 })),
     /** `code` 4/17/32/613/80001, `status` 400 or 403, `regainMinutes` for the BUC header. */
     rate_limit: (o) => {
       const code = typeof o.code === 'number' ? o.code : 4;
-      const msg: Record<number, string> = { 4: '(#4) Application request limit reached', 17: '(#17) User request limit reached', 32: '(#32) Page request limit reached', 613: 'Calls to this api have exceeded the rate limit.', 80001: "(#80001) There have been too many calls to this Page account. Wait a bit and try again." };
+      const msg: Record<number, string> = {
+        4: '(#4) Application request limit reached',
+        17: '(#17) User request limit reached',
+        32: '(#32) Page request limit reached',
+        613: 'Calls to this api have exceeded the rate limit.',
+        80001: '(#80001) There have been too many calls to this Page account. Wait a bit and try again.',
+      };
       const regain = typeof o.regainMinutes === 'number' ? o.regainMinutes : 0;
-      return reply(graphError(typeof o.status === 'number' ? o.status : 400, { message: msg[code] ?? 'rate limited', code, is_transient: true }, usage(100, regain)));
+      return reply(
+        graphError(
+          typeof o.status === 'number' ? o.status : 400,
+          { message: msg[code] ?? 'rate limited', code, is_transient: true },
+          usage(100, regain),
+        ),
+      );
     },
     app_limit: () => reply(graphError(400, { message: '(#341) Application limit reached', code: 341 })),
-    policy_block: () => reply(graphError(400, { message: 'It looks like you were misusing this feature by going too fast. You\'ve been temporarily blocked from using it.', code: 368, error_subcode: 1390008 })),
+    policy_block: () =>
+      reply(
+        graphError(400, {
+          message: "It looks like you were misusing this feature by going too fast. You've been temporarily blocked from using it.",
+          code: 368,
+          error_subcode: 1390008,
+        }),
+      ),
     duplicate: () => reply(graphError(400, { message: '(#506) Duplicate status message', code: 506 })),
     invalid: () => reply(graphError(400, { message: '(#100) Invalid parameter', code: 100 })),
     unknown_error: () => reply(graphError(500, { message: 'An unknown error has occurred.', code: 1, is_transient: true })),
-    service_error: () => reply(graphError(503, { message: 'An unexpected error has occurred. Please retry your request later.', code: 2, is_transient: true })),
-    error_in_200: () => reply(graphError(200, { message: 'An unexpected error has occurred. Please retry your request later.', code: 2, is_transient: true })),
+    service_error: () =>
+      reply(
+        graphError(503, { message: 'An unexpected error has occurred. Please retry your request later.', code: 2, is_transient: true }),
+      ),
+    error_in_200: () =>
+      reply(
+        graphError(200, { message: 'An unexpected error has occurred. Please retry your request later.', code: 2, is_transient: true }),
+      ),
     high_usage: () => ({ reply: (r) => ({ ...handler(r), headers: usage(97) }) }),
   };
 

@@ -86,7 +86,10 @@ const builtins: Record<BuiltinMode, (opts: FailOptions) => Injection> = {
   drop: () => ({ drop: true }),
 };
 
-export async function startHttpSim<M extends string>(handler: SimHandler, modes: Record<M, (opts: FailOptions) => Injection>): Promise<HttpSim<M>> {
+export async function startHttpSim<M extends string>(
+  handler: SimHandler,
+  modes: Record<M, (opts: FailOptions) => Injection>,
+): Promise<HttpSim<M>> {
   const requests: SimRequest[] = [];
   let armed: Armed[] = [];
 
@@ -135,7 +138,13 @@ export async function startHttpSim<M extends string>(handler: SimHandler, modes:
     fail(mode, opts = {}) {
       const make = (modes as Record<string, (o: FailOptions) => Injection>)[mode] ?? builtins[mode as BuiltinMode];
       if (!make) throw new Error(`unknown simulator failure mode: ${mode}`);
-      armed.push({ injection: make(opts), remaining: opts.times ?? Number.POSITIVE_INFINITY, skip: opts.after ?? 0, path: opts.path, method: opts.method });
+      armed.push({
+        injection: make(opts),
+        remaining: opts.times ?? Number.POSITIVE_INFINITY,
+        skip: opts.after ?? 0,
+        path: opts.path,
+        method: opts.method,
+      });
     },
     reset() {
       armed = [];
@@ -163,7 +172,15 @@ async function readRequest(inc: IncomingMessage): Promise<SimRequest> {
       bodyError = true;
     }
   }
-  return { method: (inc.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers: inc.headers, rawBody, body, bodyError };
+  return {
+    method: (inc.method ?? 'GET').toUpperCase(),
+    path: url.pathname,
+    query: url.searchParams,
+    headers: inc.headers,
+    rawBody,
+    body,
+    bodyError,
+  };
 }
 
 function send(res: ServerResponse, reply: SimReply): void {

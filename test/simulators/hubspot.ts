@@ -21,7 +21,8 @@ export interface HubSpotObject {
   archived: false;
 }
 
-export type HubSpotSimMode = 'auth' | 'expired' | 'scopes' | 'validation' | 'not_found' | 'conflict' | 'rate_limit' | 'daily_limit' | 'server_error' | 'error_200';
+export type HubSpotSimMode =
+  'auth' | 'expired' | 'scopes' | 'validation' | 'not_found' | 'conflict' | 'rate_limit' | 'daily_limit' | 'server_error' | 'error_200';
 
 export interface HubSpotSim extends HttpSim<HubSpotSimMode> {
   readonly token: string;
@@ -33,7 +34,11 @@ const err = (status: number, category: string, message: string, extra: Record<st
   status,
   body: { status: 'error', message, correlationId: cid(), category, ...extra },
 });
-const AUTH = err(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
+const AUTH = err(
+  401,
+  'INVALID_AUTHENTICATION',
+  'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+);
 const rateHeaders = (remaining: number): Record<string, string> => ({
   'x-hubspot-ratelimit-interval-milliseconds': '10000',
   'x-hubspot-ratelimit-max': '100',
@@ -45,22 +50,59 @@ const rateHeaders = (remaining: number): Record<string, string> => ({
 const modes: Record<HubSpotSimMode, (o: FailOptions) => { reply: SimReply }> = {
   auth: () => ({ reply: AUTH }),
   expired: () => ({ reply: err(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired 2 hour(s) ago.') }),
-  scopes: () => ({ reply: err(403, 'MISSING_SCOPES', 'This app hasn\'t been granted all required scopes to make this call.', { errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: ['crm.objects.contacts.write'] } }] }) }),
-  validation: () => ({ reply: err(400, 'VALIDATION_ERROR', 'Property values were not valid: [{"isValid":false,"message":"Property \\"favourite_colour\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"favourite_colour"}]') }),
+  scopes: () => ({
+    reply: err(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.", {
+      errors: [
+        {
+          message: 'One or more of the following scopes are required.',
+          context: { requiredGranularScopes: ['crm.objects.contacts.write'] },
+        },
+      ],
+    }),
+  }),
+  validation: () => ({
+    reply: err(
+      400,
+      'VALIDATION_ERROR',
+      'Property values were not valid: [{"isValid":false,"message":"Property \\"favourite_colour\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"favourite_colour"}]',
+    ),
+  }),
   not_found: () => ({ reply: err(404, 'OBJECT_NOT_FOUND', 'resource not found') }),
-  conflict: (o) => ({ reply: err(409, 'CONFLICT', `Contact already exists. Existing ID: ${typeof o.existingId === 'string' ? o.existingId : '12345'}`) }),
+  conflict: (o) => ({
+    reply: err(409, 'CONFLICT', `Contact already exists. Existing ID: ${typeof o.existingId === 'string' ? o.existingId : '12345'}`),
+  }),
   rate_limit: (o) => ({
     reply: {
       status: 429,
       headers: { ...rateHeaders(0), ...(typeof o.retryAfter === 'string' ? { 'retry-after': o.retryAfter } : {}) },
-      body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: cid(), policyName: typeof o.policy === 'string' ? o.policy : 'TEN_SECONDLY_ROLLING', requestId: 'req-1' },
+      body: {
+        status: 'error',
+        message: 'You have reached your ten_secondly_rolling limit.',
+        errorType: 'RATE_LIMIT',
+        correlationId: cid(),
+        policyName: typeof o.policy === 'string' ? o.policy : 'TEN_SECONDLY_ROLLING',
+        requestId: 'req-1',
+      },
     },
   }),
   daily_limit: () => ({
-    reply: { status: 429, headers: rateHeaders(0), body: { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId: cid(), policyName: 'DAILY', requestId: 'req-2' } },
+    reply: {
+      status: 429,
+      headers: rateHeaders(0),
+      body: {
+        status: 'error',
+        message: 'You have reached your daily limit.',
+        errorType: 'RATE_LIMIT',
+        correlationId: cid(),
+        policyName: 'DAILY',
+        requestId: 'req-2',
+      },
+    },
   }),
   server_error: (o) => ({ reply: err(typeof o.status === 'number' ? o.status : 502, 'INTERNAL_ERROR', 'Internal error') }),
-  error_200: () => ({ reply: { status: 200, body: { status: 'error', message: 'internal error', correlationId: cid(), category: 'INTERNAL_ERROR' } } }),
+  error_200: () => ({
+    reply: { status: 200, body: { status: 'error', message: 'internal error', correlationId: cid(), category: 'INTERNAL_ERROR' } },
+  }),
 };
 
 export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
@@ -92,9 +134,11 @@ export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
   };
 
   const upsert = (req: SimRequest, objects: Map<string, HubSpotObject>): SimReply => {
-    if (req.bodyError || !isObject(req.body) || !Array.isArray(req.body.inputs)) return err(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1');
+    if (req.bodyError || !isObject(req.body) || !Array.isArray(req.body.inputs))
+      return err(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1');
     const inputs = req.body.inputs as unknown[];
-    if (inputs.length < 1 || inputs.length > 100) return err(400, 'VALIDATION_ERROR', `Batch size must be between 1 and 100, got ${inputs.length}`);
+    if (inputs.length < 1 || inputs.length > 100)
+      return err(400, 'VALIDATION_ERROR', `Batch size must be between 1 and 100, got ${inputs.length}`);
     const startedAt = new Date().toISOString();
     const results: (HubSpotObject & { new: boolean })[] = [];
     const errors: Record<string, unknown>[] = [];
@@ -107,7 +151,12 @@ export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
       if (!Object.values(props).every((v) => typeof v === 'string')) return err(400, 'VALIDATION_ERROR', 'Property values must be strings');
       const id = input.id;
       if (input.idProperty === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(id)) {
-        const e = { status: 'error', category: 'VALIDATION_ERROR', message: `Property values were not valid: email "${id}" is invalid`, context: { ids: [id] } };
+        const e = {
+          status: 'error',
+          category: 'VALIDATION_ERROR',
+          message: `Property values were not valid: email "${id}" is invalid`,
+          context: { ids: [id] },
+        };
         if (opts.invalidInputs === '400') return err(400, 'VALIDATION_ERROR', e.message);
         errors.push(e);
         continue;
@@ -119,13 +168,20 @@ export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
         existing.updatedAt = now;
         results.push({ ...existing, properties: { ...existing.properties }, new: false });
       } else {
-        const created: HubSpotObject = { id: String(++seq), properties: { ...(props as Record<string, string>), [input.idProperty]: id.toLowerCase() }, createdAt: now, updatedAt: now, archived: false };
+        const created: HubSpotObject = {
+          id: String(++seq),
+          properties: { ...(props as Record<string, string>), [input.idProperty]: id.toLowerCase() },
+          createdAt: now,
+          updatedAt: now,
+          archived: false,
+        };
         objects.set(created.id, created);
         results.push({ ...created, properties: { ...created.properties }, new: true });
       }
     }
     const completedAt = new Date().toISOString();
-    if (errors.length) return { status: 207, body: { status: 'COMPLETE', results, numErrors: errors.length, errors, startedAt, completedAt } };
+    if (errors.length)
+      return { status: 207, body: { status: 'COMPLETE', results, numErrors: errors.length, errors, startedAt, completedAt } };
     return { status: 200, body: { status: 'COMPLETE', results, startedAt, completedAt } };
   };
 

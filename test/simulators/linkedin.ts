@@ -5,7 +5,16 @@
  * author against the token's member, and rejects identical commentary with 422 DUPLICATE_POST.
  * Success: 201, empty body, the post URN in `x-restli-id`.
  */
-import { header, isObject, startHttpSim, type FailOptions, type HttpSim, type Injection, type SimReply, type SimRequest } from './http-sim.js';
+import {
+  header,
+  isObject,
+  startHttpSim,
+  type FailOptions,
+  type HttpSim,
+  type Injection,
+  type SimReply,
+  type SimRequest,
+} from './http-sim.js';
 
 export interface LinkedinSimOptions {
   /** The valid token (default `li-token-valid`). */
@@ -38,13 +47,31 @@ export interface LinkedinSim extends HttpSim<LinkedinFailMode> {
   readonly memberSub: string;
 }
 
-const err = (status: number, body: Record<string, unknown>, headers?: Record<string, string>): SimReply => ({ status, body: { status, ...body }, headers });
+const err = (status: number, body: Record<string, unknown>, headers?: Record<string, string>): SimReply => ({
+  status,
+  body: { status, ...body },
+  headers,
+});
 
 export const LINKEDIN_ERRORS = {
   invalidToken: () => err(401, { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token' }),
-  revoked: () => err(401, { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user' }),
-  forbidden: () => err(403, { serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions to access: partnerApiPostsExternal.CREATE.20250101' }),
-  versionMissing: () => err(400, { code: 'VERSION_MISSING', message: 'A version must be present. Please specify a version by adding the LinkedIn-Version header.' }),
+  revoked: () =>
+    err(401, {
+      serviceErrorCode: 65601,
+      code: 'REVOKED_ACCESS_TOKEN',
+      message: 'The token used in the request has been revoked by the user',
+    }),
+  forbidden: () =>
+    err(403, {
+      serviceErrorCode: 100,
+      code: 'ACCESS_DENIED',
+      message: 'Not enough permissions to access: partnerApiPostsExternal.CREATE.20250101',
+    }),
+  versionMissing: () =>
+    err(400, {
+      code: 'VERSION_MISSING',
+      message: 'A version must be present. Please specify a version by adding the LinkedIn-Version header.',
+    }),
   retired: (version: string) => err(426, { code: 'NONEXISTENT_VERSION', message: `Requested version ${version} is not active` }),
   throttled: () => err(429, { serviceErrorCode: 101, message: 'Resource level throttle limit for calls to this resource is reached.' }),
   duplicate: (urn: string) =>
@@ -74,7 +101,17 @@ export async function start(opts: LinkedinSimOptions = {}): Promise<LinkedinSim>
   const handler = (req: SimRequest): SimReply => {
     if (req.method === 'GET' && req.path === '/v2/userinfo') {
       if (!authOk(req)) return LINKEDIN_ERRORS.invalidToken();
-      return { status: 200, body: { sub: memberSub, name: 'Sim Member', given_name: 'Sim', family_name: 'Member', locale: { country: 'US', language: 'en' }, email_verified: true } };
+      return {
+        status: 200,
+        body: {
+          sub: memberSub,
+          name: 'Sim Member',
+          given_name: 'Sim',
+          family_name: 'Member',
+          locale: { country: 'US', language: 'en' },
+          email_verified: true,
+        },
+      };
     }
     if (req.path !== '/rest/posts') return err(404, { message: `No resource found for ${req.path}` });
     if (req.method !== 'POST' && req.method !== 'GET') return err(405, { message: 'Method not allowed' });
@@ -113,11 +150,15 @@ export async function start(opts: LinkedinSimOptions = {}): Promise<LinkedinSim>
     validation: () => once(LINKEDIN_ERRORS.invalidField('/visibility', 'Value is not a valid enum symbol')),
     duplicate: () => once(LINKEDIN_ERRORS.duplicate('urn:li:share:7000000000000000001')),
     rate_limit: () => once(LINKEDIN_ERRORS.throttled()),
-    retired_version: (o) => once((r) => LINKEDIN_ERRORS.retired((o.version as string | undefined) ?? header(r, 'linkedin-version') ?? '202401')),
+    retired_version: (o) =>
+      once((r) => LINKEDIN_ERRORS.retired((o.version as string | undefined) ?? header(r, 'linkedin-version') ?? '202401')),
     server_error: () => once(err(500, { message: 'Internal Server Error' })),
     unavailable: () => once(err(503, { message: 'Service Unavailable' })),
     no_id: () => once({ status: 201 }),
-    userinfo_forbidden: () => once(err(403, { serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions to access: userinfo.GET.NO_VERSION' })),
+    userinfo_forbidden: () =>
+      once(
+        err(403, { serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions to access: userinfo.GET.NO_VERSION' }),
+      ),
   };
 
   const sim = await startHttpSim<LinkedinFailMode>(handler, modes);
@@ -137,18 +178,21 @@ const VISIBILITY = ['PUBLIC', 'CONNECTIONS', 'LOGGED_IN', 'CONTAINER'];
 
 /** The first problem of a post body, as [fieldPath, description]. */
 function validate(b: Record<string, unknown>): [string, string] | undefined {
-  if (typeof b.author !== 'string' || !/^urn:li:(person|organization):[A-Za-z0-9_-]+$/.test(b.author)) return ['/author', 'Invalid author URN'];
+  if (typeof b.author !== 'string' || !/^urn:li:(person|organization):[A-Za-z0-9_-]+$/.test(b.author))
+    return ['/author', 'Invalid author URN'];
   if (typeof b.commentary !== 'string') return ['/commentary', 'Missing required field'];
   if (typeof b.visibility !== 'string' || !VISIBILITY.includes(b.visibility)) return ['/visibility', 'Value is not a valid enum symbol'];
   const d = b.distribution;
   if (!isObject(d)) return ['/distribution', 'Missing required field'];
-  if (d.feedDistribution !== 'MAIN_FEED' && d.feedDistribution !== 'NONE') return ['/distribution/feedDistribution', 'Value is not a valid enum symbol'];
+  if (d.feedDistribution !== 'MAIN_FEED' && d.feedDistribution !== 'NONE')
+    return ['/distribution/feedDistribution', 'Value is not a valid enum symbol'];
   if (!Array.isArray(d.targetEntities)) return ['/distribution/targetEntities', 'Missing required field'];
   if (!Array.isArray(d.thirdPartyDistributionChannels)) return ['/distribution/thirdPartyDistributionChannels', 'Missing required field'];
   if (b.lifecycleState !== 'PUBLISHED' && b.lifecycleState !== 'DRAFT') return ['/lifecycleState', 'Value is not a valid enum symbol'];
   if (b.content !== undefined) {
     const article = isObject(b.content) ? b.content.article : undefined;
-    if (!isObject(article) || typeof article.source !== 'string' || !/^https?:\/\//.test(article.source)) return ['/content/article/source', 'Invalid URL'];
+    if (!isObject(article) || typeof article.source !== 'string' || !/^https?:\/\//.test(article.source))
+      return ['/content/article/source', 'Invalid URL'];
     if (typeof article.title !== 'string' || article.title === '') return ['/content/article/title', 'Missing required field'];
   }
   return undefined;

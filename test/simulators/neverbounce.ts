@@ -82,7 +82,11 @@ export async function start(): Promise<NeverBounceSim> {
     const keyIn = typeof params.key === 'string' ? (v42 ? 'body' : 'query') : 'none';
     requests.push({ method: req.method ?? '', path: url.pathname, query, body, contentType: req.headers['content-type'], keyIn });
     if (!PATHS.has(url.pathname)) return send(res, 404, { message: 'Not Found' });
-    if (v42 ? req.method !== 'POST' || !req.headers['content-type']?.startsWith('application/json') : req.method !== 'GET' && req.method !== 'POST') {
+    if (
+      v42
+        ? req.method !== 'POST' || !req.headers['content-type']?.startsWith('application/json')
+        : req.method !== 'GET' && req.method !== 'POST'
+    ) {
       return send(res, 405, { message: 'Method Not Allowed' });
     }
     const active = failure && (failure.times === undefined || failure.times-- > 0) ? failure : undefined;
@@ -117,9 +121,14 @@ export async function start(): Promise<NeverBounceSim> {
       if (active?.mode === 'general_failure') return apiError(res, 'general_failure', 'Something went wrong on our side');
       if (url.pathname.endsWith('/account/info')) return send(res, 200, accountInfo(active?.mode === 'no_credits'));
       if (active?.mode === 'no_credits') {
-        return apiError(res, 'general_failure', 'Insufficient credit balance. This transaction requires 1 credits. The current available credit balance is 0.');
+        return apiError(
+          res,
+          'general_failure',
+          'Insufficient credit balance. This transaction requires 1 credits. The current available credit balance is 0.',
+        );
       }
-      if (active?.mode === 'missing_param' || typeof params.email !== 'string') return apiError(res, 'general_failure', "Missing required parameter 'email'");
+      if (active?.mode === 'missing_param' || typeof params.email !== 'string')
+        return apiError(res, 'general_failure', "Missing required parameter 'email'");
       send(res, 200, check(params.email));
     }
   };

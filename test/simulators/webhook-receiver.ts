@@ -6,7 +6,16 @@
  * processed again (the receiver side of deduplication).
  */
 import { Webhook } from 'standardwebhooks';
-import { header, retryAfterHeaders, startHttpSim, type FailOptions, type HttpSim, type Injection, type SimReply, type SimRequest } from './http-sim.js';
+import {
+  header,
+  retryAfterHeaders,
+  startHttpSim,
+  type FailOptions,
+  type HttpSim,
+  type Injection,
+  type SimReply,
+  type SimRequest,
+} from './http-sim.js';
 
 export interface ReceiverOptions {
   /** The secret(s) the receiver verifies with (`whsec_…`); any one matching is enough. */
@@ -99,7 +108,12 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
   const modes: Record<ReceiverFailMode, (o: FailOptions) => Injection> = {
     gone: () => reply({ status: 410, body: { error: 'endpoint removed' } }),
     not_found: () => reply({ status: 404, body: { error: 'no such hook' } }),
-    rate_limit: (o) => reply({ status: 429, headers: { 'retry-after': String((o.retryAfter as number | string | undefined) ?? 30) }, body: { error: 'slow down' } }),
+    rate_limit: (o) =>
+      reply({
+        status: 429,
+        headers: { 'retry-after': String((o.retryAfter as number | string | undefined) ?? 30) },
+        body: { error: 'slow down' },
+      }),
     server_error: () => reply({ status: 500, body: { error: 'boom' } }),
     bad_gateway: () => reply({ status: 502, body: 'Bad Gateway' }),
     unavailable: (o) => reply({ status: 503, headers: retryAfterHeaders(o.retryAfter), body: 'Service Unavailable' }),

@@ -4,7 +4,16 @@
  * (`x-user-limit-24hour-*`, `x-app-limit-24hour-*`). Windows are counted, so spending a
  * limit gives a real 429. Errors are problem+json; identical text → 403 duplicate content.
  */
-import { header, isObject, startHttpSim, type FailOptions, type HttpSim, type Injection, type SimReply, type SimRequest } from './http-sim.js';
+import {
+  header,
+  isObject,
+  startHttpSim,
+  type FailOptions,
+  type HttpSim,
+  type Injection,
+  type SimReply,
+  type SimRequest,
+} from './http-sim.js';
 
 export interface XSimOptions {
   token?: string;
@@ -40,7 +49,12 @@ const PROBLEM = { 'content-type': 'application/problem+json' };
 
 export const X_PROBLEMS = {
   unauthorized: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' },
-  duplicate: { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 },
+  duplicate: {
+    detail: 'You are not allowed to create a Tweet with duplicate content.',
+    type: 'about:blank',
+    title: 'Forbidden',
+    status: 403,
+  },
   forbidden: { detail: 'You are not permitted to perform this action.', type: 'about:blank', title: 'Forbidden', status: 403 },
   tooMany: { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
   invalid: (message: string, parameters: Record<string, unknown> = {}) => ({
@@ -66,7 +80,7 @@ export async function start(opts: XSimOptions = {}): Promise<XSim> {
   const limits = (post: boolean, o: { window?: number; user?: number; app?: number } = {}): Record<string, string> => {
     const h: Record<string, string> = {
       'x-rate-limit-limit': String(post ? windowLimit : 75),
-      'x-rate-limit-remaining': String(o.window ?? Math.max(0, (post ? windowLimit - used.window : 75 - used.me))),
+      'x-rate-limit-remaining': String(o.window ?? Math.max(0, post ? windowLimit - used.window : 75 - used.me)),
       'x-rate-limit-reset': String(windowReset),
     };
     if (post) {
@@ -98,11 +112,27 @@ export async function start(opts: XSimOptions = {}): Promise<XSim> {
     if (used.window >= windowLimit || used.user >= userDayLimit || used.app >= appDayLimit) return problem(429, X_PROBLEMS.tooMany, true);
     if (req.bodyError || !isObject(req.body)) return problem(400, X_PROBLEMS.invalid('Request body is not valid JSON'), true);
     const text = req.body.text;
-    if (typeof text !== 'string' || text.length === 0) return problem(400, X_PROBLEMS.invalid('$.text: expected a non-empty string', { text: [String(text)] }), true);
+    if (typeof text !== 'string' || text.length === 0)
+      return problem(400, X_PROBLEMS.invalid('$.text: expected a non-empty string', { text: [String(text)] }), true);
     if (weighted(text) > 280) return problem(400, X_PROBLEMS.invalid('$.text: text is too long', { text: [text] }), true);
-    const known = new Set(['text', 'reply', 'quote_tweet_id', 'media', 'poll', 'reply_settings', 'geo', 'for_super_followers_only', 'nullcast']);
+    const known = new Set([
+      'text',
+      'reply',
+      'quote_tweet_id',
+      'media',
+      'poll',
+      'reply_settings',
+      'geo',
+      'for_super_followers_only',
+      'nullcast',
+    ]);
     const unknown = Object.keys(req.body).find((k) => !known.has(k));
-    if (unknown) return problem(400, X_PROBLEMS.invalid(`The query parameter [${unknown}] is not one of [${[...known].join(',')}]`, { [unknown]: [] }), true);
+    if (unknown)
+      return problem(
+        400,
+        X_PROBLEMS.invalid(`The query parameter [${unknown}] is not one of [${[...known].join(',')}]`, { [unknown]: [] }),
+        true,
+      );
     for (const t of tweets.values()) if (t === text) return problem(403, X_PROBLEMS.duplicate, true);
     used = { ...used, window: used.window + 1, user: used.user + 1, app: used.app + 1 };
     const id = (seq++).toString();
@@ -115,19 +145,47 @@ export async function start(opts: XSimOptions = {}): Promise<XSim> {
     forbidden: () => ({ reply: problem(403, X_PROBLEMS.forbidden, true) }),
     duplicate: () => ({ reply: problem(403, X_PROBLEMS.duplicate, true) }),
     validation: () => ({ reply: problem(400, X_PROBLEMS.invalid('$.text: invalid', { text: [] }), true) }),
-    rate_limit: () => ({ reply: (r) => ({ status: 429, body: X_PROBLEMS.tooMany, headers: { ...PROBLEM, ...limits(r.path === '/2/tweets', { window: 0 }) } }) }),
-    cap_24h_user: () => ({ reply: { status: 429, body: X_PROBLEMS.tooMany, headers: { ...PROBLEM, ...limits(true, { window: 50, user: 0 }) } } }),
-    cap_24h_app: () => ({ reply: { status: 429, body: X_PROBLEMS.tooMany, headers: { ...PROBLEM, ...limits(true, { window: 50, app: 0 }) } } }),
-    cap_hidden: () => ({ reply: { status: 429, body: X_PROBLEMS.tooMany, headers: { ...PROBLEM, ...limits(true, { window: 50, user: 3, app: 900 }) } } }),
-    server_error: () => ({ reply: problem(503, { title: 'Service Unavailable', type: 'about:blank', status: 503, detail: 'Service Unavailable' }, true) }),
+    rate_limit: () => ({
+      reply: (r) => ({ status: 429, body: X_PROBLEMS.tooMany, headers: { ...PROBLEM, ...limits(r.path === '/2/tweets', { window: 0 }) } }),
+    }),
+    cap_24h_user: () => ({
+      reply: { status: 429, body: X_PROBLEMS.tooMany, headers: { ...PROBLEM, ...limits(true, { window: 50, user: 0 }) } },
+    }),
+    cap_24h_app: () => ({
+      reply: { status: 429, body: X_PROBLEMS.tooMany, headers: { ...PROBLEM, ...limits(true, { window: 50, app: 0 }) } },
+    }),
+    cap_hidden: () => ({
+      reply: { status: 429, body: X_PROBLEMS.tooMany, headers: { ...PROBLEM, ...limits(true, { window: 50, user: 3, app: 900 }) } },
+    }),
+    server_error: () => ({
+      reply: problem(503, { title: 'Service Unavailable', type: 'about:blank', status: 503, detail: 'Service Unavailable' }, true),
+    }),
     partial_errors: () => ({
       reply: (r) => ({
         status: 201,
-        body: { data: { id: (seq++).toString(), text: isObject(r.body) ? r.body.text : '' }, errors: [{ title: 'Partial Error', type: 'about:blank', detail: 'edit_history could not be loaded' }] },
+        body: {
+          data: { id: (seq++).toString(), text: isObject(r.body) ? r.body.text : '' },
+          errors: [{ title: 'Partial Error', type: 'about:blank', detail: 'edit_history could not be loaded' }],
+        },
         headers: limits(true),
       }),
     }),
-    error_in_200: () => ({ reply: { status: 200, body: { errors: [{ title: 'Forbidden', type: 'about:blank', status: 403, detail: 'You are not allowed to create a Tweet with duplicate content.' }] }, headers: limits(true) } }),
+    error_in_200: () => ({
+      reply: {
+        status: 200,
+        body: {
+          errors: [
+            {
+              title: 'Forbidden',
+              type: 'about:blank',
+              status: 403,
+              detail: 'You are not allowed to create a Tweet with duplicate content.',
+            },
+          ],
+        },
+        headers: limits(true),
+      },
+    }),
   };
 
   const sim = await startHttpSim<XFailMode>(handler, modes);

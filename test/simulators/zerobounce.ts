@@ -123,7 +123,8 @@ export async function start(): Promise<ZeroBounceSim> {
       if (active?.mode === 'error_body') return json(res, 200, { error: wording(ZB_WORDINGS.error_body) });
       if (active?.mode === 'error_array') return json(res, 200, { error: [ZB_WORDINGS.bad_key[0]] });
       // ip_address "can be blank, but parameter required"
-      if (!query.email || !('ip_address' in query)) return json(res, 200, { error: 'Missing parameter: email and ip_address are required' });
+      if (!query.email || !('ip_address' in query))
+        return json(res, 200, { error: 'Missing parameter: email and ip_address are required' });
       return json(res, 200, validation(query.email));
     }
   };

@@ -60,7 +60,7 @@ describe('SQLite store specifics', () => {
     }
   });
 
-  it('two connections see each other\'s writes', async () => {
+  it("two connections see each other's writes", async () => {
     const path = join(dir, 'shared.db');
     const a = openStore(`sqlite:${path}`);
     const b = openStore(`sqlite:${path}`);

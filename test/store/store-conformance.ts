@@ -111,7 +111,13 @@ export function storeConformance(label: string, setup: StoreSetup): void {
     it('keeps an event trail newest first with ids', async () => {
       const s = await open();
       const id1 = await s.appendEvent({ at: T0, type: 'admin_action', actor: 'cli', provider: 'a', message: 'isolate' });
-      const id2 = await s.appendEvent({ at: T0 + 1, type: 'health_transition', provider: 'b', message: 'HEALTHY -> UNHEALTHY', data: { to: 'UNHEALTHY' } });
+      const id2 = await s.appendEvent({
+        at: T0 + 1,
+        type: 'health_transition',
+        provider: 'b',
+        message: 'HEALTHY -> UNHEALTHY',
+        data: { to: 'UNHEALTHY' },
+      });
       expect(id2).toBeGreaterThan(id1);
       const all = await s.queryEvents();
       expect(all.map((e) => e.id)).toEqual([id2, id1]);
@@ -187,7 +193,10 @@ export function storeConformance(label: string, setup: StoreSetup): void {
       expect(await s.providerState('a').get('k')).toBe(1);
     });
 
-    if (!setup.reopen) console.log(`skip: Store conformance: ${label}: "persists everything across a reopen": this store keeps nothing across a reopen (no reopen() given)`);
+    if (!setup.reopen)
+      console.log(
+        `skip: Store conformance: ${label}: "persists everything across a reopen": this store keeps nothing across a reopen (no reopen() given)`,
+      );
     it.skipIf(!setup.reopen)('persists everything across a reopen', async () => {
       const s = await open();
       await s.appendHealthChecks([check({ success: false })]);

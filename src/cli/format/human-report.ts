@@ -61,7 +61,9 @@ function capabilityLines(cap: CapabilityReport, c: Palette): string[] {
   for (const p of cap.providers) {
     const health = p.health === 'HEALTHY' ? c.green(p.health) : p.health === 'UNHEALTHY' ? c.red(p.health) : c.yellow(p.health);
     const rate = p.metrics.checks ? `checks ${percent(p.metrics.successRate)} ok, p95 ${ms(p.metrics.p95LatencyMs)}` : 'no checks';
-    lines.push(`    ${pad(p.name, 22)} ${pad(health, 10)} ${pad(p.breakerState, 13)} ${pad(ms(p.latencyMs), 9)} ${c.dim(`${p.healthReason}; ${rate}`)}`);
+    lines.push(
+      `    ${pad(p.name, 22)} ${pad(health, 10)} ${pad(p.breakerState, 13)} ${pad(ms(p.latencyMs), 9)} ${c.dim(`${p.healthReason}; ${rate}`)}`,
+    );
   }
   return lines;
 }

@@ -36,14 +36,29 @@ export function chainRecommendations(
   // circuit a probe moved to half-open is routable for one trial, not a standby to rely on.
   const standing = usable.filter((n) => !failing.has(n));
   if (standing.length === 1 && providers.length > 1) {
-    add('no_redundancy', 'warning', `No redundancy: only ${standing[0]} is usable out of ${providers.length}`, 'Restore the failing providers so a failure of the last one does not take the capability down.');
+    add(
+      'no_redundancy',
+      'warning',
+      `No redundancy: only ${standing[0]} is usable out of ${providers.length}`,
+      'Restore the failing providers so a failure of the last one does not take the capability down.',
+    );
   } else if (providers.length === 1) {
-    add('single_provider', 'info', 'Configured with a single provider: no failover possible', `Add a second provider under capabilities.${capability}.providers for redundancy.`);
+    add(
+      'single_provider',
+      'info',
+      'Configured with a single provider: no failover possible',
+      `Add a second provider under capabilities.${capability}.providers for redundancy.`,
+    );
   }
   const primary = providers[0]!;
   if (failing.has(primary.name) && usable.some((n) => n !== primary.name)) {
     const serving = usable.filter((n) => n !== primary.name).join(', ');
-    add('primary_failing', 'warning', `Primary ${primary.name} is failing while the chain succeeds through ${serving}`, `Traffic runs on a fallback: fix ${primary.name} (see its recommendation) or reorder the providers.`);
+    add(
+      'primary_failing',
+      'warning',
+      `Primary ${primary.name} is failing while the chain succeeds through ${serving}`,
+      `Traffic runs on a fallback: fix ${primary.name} (see its recommendation) or reorder the providers.`,
+    );
   }
   return out;
 }

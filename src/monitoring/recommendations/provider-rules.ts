@@ -26,7 +26,9 @@ export function providerRecommendations(ctx: ProviderRuleContext): Recommendatio
   if (!ctx.status.configured || ctx.probe?.skipped === 'not_configured' || failure?.kind === 'not_configured') {
     // The exact option paths first (with the unset variable when the option came from one), then the type's advice.
     const named = ctx.missingSetting ? ctx.missingSetting.split(', ') : ctx.facts.required;
-    const fields = named.length ? named.map((f) => (f.startsWith('capabilities.') ? f : optionsPath(ctx, f.replace(/^options\./, '')))).join(', ') : optionsPath(ctx);
+    const fields = named.length
+      ? named.map((f) => (f.startsWith('capabilities.') ? f : optionsPath(ctx, f.replace(/^options\./, '')))).join(', ')
+      : optionsPath(ctx);
     const hint = hintFor(ctx, 'not_configured');
     add(
       'not_configured',
@@ -49,25 +51,47 @@ export function providerRecommendations(ctx: ProviderRuleContext): Recommendatio
       }
       case 'misconfigured': {
         const option = failure.option ? optionsPath(ctx, failure.option) : optionsPath(ctx);
-        add('misconfigured', 'critical', `Provider misconfigured (${what})`, joinAdvice(hintFor(ctx, 'misconfigured'), `Fix ${option}; the chain fails over meanwhile. After the change, reload the config or run \`aicmo-gateway provider reset ${ctx.provider}\`.`));
+        add(
+          'misconfigured',
+          'critical',
+          `Provider misconfigured (${what})`,
+          joinAdvice(
+            hintFor(ctx, 'misconfigured'),
+            `Fix ${option}; the chain fails over meanwhile. After the change, reload the config or run \`aicmo-gateway provider reset ${ctx.provider}\`.`,
+          ),
+        );
         break;
       }
       case 'rate_limited': {
         const until = ctx.status.cooldownUntil ?? (failure.retryAfterMs !== undefined ? failure.at + failure.retryAfterMs : null);
-        const clears = until !== null && until > ctx.now ? `clears at ${iso(until)} (in ${duration(until - ctx.now)})` : 'reset time unknown';
-        const meanwhile = ctx.usableOthers.length ? `${ctx.usableOthers.join(', ')} serve(s) meanwhile.` : 'No other provider is usable meanwhile.';
+        const clears =
+          until !== null && until > ctx.now ? `clears at ${iso(until)} (in ${duration(until - ctx.now)})` : 'reset time unknown';
+        const meanwhile = ctx.usableOthers.length
+          ? `${ctx.usableOthers.join(', ')} serve(s) meanwhile.`
+          : 'No other provider is usable meanwhile.';
         add('rate_limited', 'warning', `Rate limited by the provider; ${clears}`, joinAdvice(hintFor(ctx, 'rate_limited'), meanwhile));
         break;
       }
       case 'quota': {
         const until = ctx.status.cooldownUntil;
         const when = until !== null && until > ctx.now ? ` until ${iso(until)}` : '';
-        add('quota', 'warning', `Quota or credits exhausted (${what}); unavailable${when}`, hintFor(ctx, 'quota') ?? `Refill the credits or raise the plan limit of ${ctx.provider} in the provider's dashboard.`);
+        add(
+          'quota',
+          'warning',
+          `Quota or credits exhausted (${what}); unavailable${when}`,
+          hintFor(ctx, 'quota') ?? `Refill the credits or raise the plan limit of ${ctx.provider} in the provider's dashboard.`,
+        );
         break;
       }
       case 'timeout': {
         const latency = ctx.probe?.latencyMs ?? ctx.status.latencyMs;
-        add('timeout', 'warning', `Timed out${latency !== null && latency !== undefined ? ` after ${Math.round(latency)} ms` : ''} (threshold ${ctx.slowThresholdMs} ms)`, hintFor(ctx, 'timeout') ?? `Check the reachability of ${ctx.provider}; raise attemptTimeoutMs only if the provider is known to be slow.`);
+        add(
+          'timeout',
+          'warning',
+          `Timed out${latency !== null && latency !== undefined ? ` after ${Math.round(latency)} ms` : ''} (threshold ${ctx.slowThresholdMs} ms)`,
+          hintFor(ctx, 'timeout') ??
+            `Check the reachability of ${ctx.provider}; raise attemptTimeoutMs only if the provider is known to be slow.`,
+        );
         break;
       }
       case 'transient':
@@ -75,9 +99,19 @@ export function providerRecommendations(ctx: ProviderRuleContext): Recommendatio
         const run = failingRun(ctx);
         // One recommendation per fault episode: a burst escalates it (warning -> critical) rather than opening another.
         if (run.count >= ctx.burstThreshold) {
-          add('transient', 'critical', `Outage suspected since ${iso(run.since ?? failure.at)}: ${run.count} consecutive failures (${what})`, hintFor(ctx, 'transient') ?? `Check the provider's status page; the chain fails over meanwhile.`);
+          add(
+            'transient',
+            'critical',
+            `Outage suspected since ${iso(run.since ?? failure.at)}: ${run.count} consecutive failures (${what})`,
+            hintFor(ctx, 'transient') ?? `Check the provider's status page; the chain fails over meanwhile.`,
+          );
         } else {
-          add('transient', 'warning', `Failing (${what})`, hintFor(ctx, 'transient') ?? `Watch the next checks; the chain fails over meanwhile.`);
+          add(
+            'transient',
+            'warning',
+            `Failing (${what})`,
+            hintFor(ctx, 'transient') ?? `Watch the next checks; the chain fails over meanwhile.`,
+          );
         }
         break;
       }
@@ -88,18 +122,38 @@ export function providerRecommendations(ctx: ProviderRuleContext): Recommendatio
   } else {
     const latency = ctx.status.p95Ms ?? ctx.status.latencyMs;
     if (latency !== null && latency > ctx.slowThresholdMs) {
-      add('slow', 'warning', `Slow: p95 ${Math.round(latency)} ms over the ${ctx.slowThresholdMs} ms threshold`, hintFor(ctx, 'slow') ?? `Check the network path to ${ctx.provider}; a lowest_latency strategy routes around it.`);
+      add(
+        'slow',
+        'warning',
+        `Slow: p95 ${Math.round(latency)} ms over the ${ctx.slowThresholdMs} ms threshold`,
+        hintFor(ctx, 'slow') ?? `Check the network path to ${ctx.provider}; a lowest_latency strategy routes around it.`,
+      );
     }
   }
 
   if (ctx.probe?.skipped === 'no_probe') {
-    add('no_probe', 'info', 'Has no probe: health is known from live traffic only', hintFor(ctx, 'no_probe') ?? 'Nothing to fix; watch its live success rate.');
+    add(
+      'no_probe',
+      'info',
+      'Has no probe: health is known from live traffic only',
+      hintFor(ctx, 'no_probe') ?? 'Nothing to fix; watch its live success rate.',
+    );
   }
   if (ctx.probe?.warnings?.length) {
-    add('probe_warning', 'info', `Probe passed with warnings: ${ctx.probe.warnings.join('; ')}`, hintFor(ctx, 'insecure') ?? `Review ${optionsPath(ctx)}.`);
+    add(
+      'probe_warning',
+      'info',
+      `Probe passed with warnings: ${ctx.probe.warnings.join('; ')}`,
+      hintFor(ctx, 'insecure') ?? `Review ${optionsPath(ctx)}.`,
+    );
   }
   if (ctx.status.breakerState === 'isolated') {
-    add('isolated', 'info', 'Isolated by an operator: receives no traffic', 'Reset it from the CLI or the admin API when the incident is over.');
+    add(
+      'isolated',
+      'info',
+      'Isolated by an operator: receives no traffic',
+      'Reset it from the CLI or the admin API when the incident is over.',
+    );
   }
   return out;
 }

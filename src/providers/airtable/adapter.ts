@@ -28,10 +28,14 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
     const token = this.requireToken();
     const table = req.object ?? this.options.table;
     if (!this.options.baseId || !table) {
-      throw new GatewayError('GW_NOT_CONFIGURED', `Airtable provider ${this.name} needs baseId and a table (option table or request object)`, {
-        provider: this.name,
-        details: { settings: ['baseId', 'table'] },
-      });
+      throw new GatewayError(
+        'GW_NOT_CONFIGURED',
+        `Airtable provider ${this.name} needs baseId and a table (option table or request object)`,
+        {
+          provider: this.name,
+          details: { settings: ['baseId', 'table'] },
+        },
+      );
     }
     const url = `${this.root()}/${encodeURIComponent(this.options.baseId)}/${encodeURIComponent(table)}`;
     return runBatches({
@@ -47,7 +51,15 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
     const { baseId, table } = this.options;
-    return probeAirtable({ root: this.root(), token: this.requireToken(), baseId, table, provider: this.name, signal: ctx.signal, now: this.deps.clock.now() });
+    return probeAirtable({
+      root: this.root(),
+      token: this.requireToken(),
+      baseId,
+      table,
+      provider: this.name,
+      signal: ctx.signal,
+      now: this.deps.clock.now(),
+    });
   }
 
   private async upsertBatch(
@@ -73,9 +85,15 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
       sideEffects: true,
       secrets: [token],
     });
-    const json = res.json as { records?: unknown; createdRecords?: unknown; updatedRecords?: unknown; error?: unknown; errors?: unknown } | undefined;
+    const json = res.json as
+      { records?: unknown; createdRecords?: unknown; updatedRecords?: unknown; error?: unknown; errors?: unknown } | undefined;
     if (res.status < 200 || res.status >= 300 || !json || json.error !== undefined || json.errors !== undefined) {
-      throw mapAirtableError(res, { provider: this.name, now: this.deps.clock.now(), secrets: [token], tableFromRequest: req.object !== undefined });
+      throw mapAirtableError(res, {
+        provider: this.name,
+        now: this.deps.clock.now(),
+        secrets: [token],
+        tableFromRequest: req.object !== undefined,
+      });
     }
     const records = Array.isArray(json.records) ? (json.records as { id?: unknown }[]) : [];
     if (records.length !== batch.length) {
@@ -100,7 +118,10 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
 
   private requireToken(): string {
     if (!this.options.apiToken) {
-      throw new GatewayError('GW_NOT_CONFIGURED', `Airtable provider ${this.name} has no apiToken`, { provider: this.name, details: { settings: ['apiToken'] } });
+      throw new GatewayError('GW_NOT_CONFIGURED', `Airtable provider ${this.name} has no apiToken`, {
+        provider: this.name,
+        details: { settings: ['apiToken'] },
+      });
     }
     return this.options.apiToken;
   }

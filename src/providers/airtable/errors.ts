@@ -41,13 +41,18 @@ export function parseAirtableError(json: unknown): AirtableErrorBody {
 
 export function mapAirtableError(res: HttpResponse, ctx: AirtableErrorContext): GatewayError {
   const { type, message } = parseAirtableError(res.json);
-  const text = scrubText(`Airtable answered ${res.status}${type ? ` ${type}` : ''}${message ? `: ${message.slice(0, 300)}` : ''}`, ctx.secrets);
+  const text = scrubText(
+    `Airtable answered ${res.status}${type ? ` ${type}` : ''}${message ? `: ${message.slice(0, 300)}` : ''}`,
+    ctx.secrets,
+  );
   const opts = { provider: ctx.provider, status: res.status, details: type ? { providerCode: type } : {} };
   const make = (code: ErrorCode, extra: { retryAfterMs?: number; details?: Record<string, unknown> } = {}): GatewayError =>
     new GatewayError(code, text, { ...opts, ...extra, details: { ...opts.details, ...extra.details } });
 
   if (res.status === 429 || type === 'RATE_LIMIT_REACHED') {
-    return make('GW_PROVIDER_RATE_LIMITED', { retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), ctx.now) ?? AIRTABLE_RATE_LIMIT_WAIT_MS });
+    return make('GW_PROVIDER_RATE_LIMITED', {
+      retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), ctx.now) ?? AIRTABLE_RATE_LIMIT_WAIT_MS,
+    });
   }
   // 403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND: the token works but not on this base or table
   // (or the id is wrong). For the configured base and table that is this provider's setup, which
@@ -59,7 +64,9 @@ export function mapAirtableError(res: HttpResponse, ctx: AirtableErrorContext): 
   if (res.status === 404) {
     // A table named by the request that does not exist is the caller's mistake; the configured
     // base or table missing means this provider cannot work until its config is fixed.
-    return ctx.tableFromRequest ? make('GW_PROVIDER_REJECTED', { details: { field: 'object' } }) : make('GW_PROVIDER_MISCONFIGURED', { details: { option: 'table' } });
+    return ctx.tableFromRequest
+      ? make('GW_PROVIDER_REJECTED', { details: { field: 'object' } })
+      : make('GW_PROVIDER_MISCONFIGURED', { details: { option: 'table' } });
   }
   if (res.status === 400 || res.status === 413 || res.status === 422) return make('GW_PROVIDER_REJECTED');
   if (res.status >= 500) return make('GW_PROVIDER_TRANSIENT');

@@ -9,7 +9,10 @@ export const airtableOptions = z.object({
   /** Default table (name or `tbl...` id); a request's `object` overrides it. */
   table: z.string().min(1).optional(),
   baseUrl: z.url().default('https://api.airtable.com'),
-  apiVersion: z.string().regex(/^v\d+$/).default('v0'),
+  apiVersion: z
+    .string()
+    .regex(/^v\d+$/)
+    .default('v0'),
   /** Let Airtable convert string values to the field type (select options, numbers). */
   typecast: z.boolean().default(false),
   /** Pause between batch calls of one sync, to stay under 5 requests/second per base. */

@@ -36,7 +36,8 @@ export async function probeAirtable(input: AirtableProbeInput): Promise<ProbeRes
   if (input.baseId && input.table) await readOneRecord(input);
   else warnings.push('No baseId and default table configured: the probe checks the token only, not its access to a base.');
   const scopes = Array.isArray(json.scopes) ? json.scopes.filter((s): s is string => typeof s === 'string') : undefined;
-  if (scopes && !scopes.includes('data.records:write')) warnings.push('The token lacks the data.records:write scope: upserts will be refused.');
+  if (scopes && !scopes.includes('data.records:write'))
+    warnings.push('The token lacks the data.records:write scope: upserts will be refused.');
   return { metadata: { userId: json.id, ...(scopes ? { scopes } : {}) }, ...(warnings.length ? { warnings } : {}) };
 }
 
@@ -50,5 +51,6 @@ async function readOneRecord(input: AirtableProbeInput): Promise<void> {
     sideEffects: false,
     secrets: [input.token],
   });
-  if (res.status !== 200) throw mapAirtableError(res, { provider: input.provider, now: input.now, secrets: [input.token], tableFromRequest: false });
+  if (res.status !== 200)
+    throw mapAirtableError(res, { provider: input.provider, now: input.now, secrets: [input.token], tableFromRequest: false });
 }

@@ -38,7 +38,9 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
   async bulkMatch(requests: readonly LeadEnrichmentRequest[], ctx: Pick<InvokeContext, 'signal'>): Promise<LeadEnrichmentResult[]> {
     if (requests.length === 0) return [];
     if (requests.length > APOLLO_BULK_SIZE) {
-      throw new GatewayError('GW_INVALID_REQUEST', `Apollo bulk_match takes at most ${APOLLO_BULK_SIZE} people, got ${requests.length}`, { provider: this.name });
+      throw new GatewayError('GW_INVALID_REQUEST', `Apollo bulk_match takes at most ${APOLLO_BULK_SIZE} people, got ${requests.length}`, {
+        provider: this.name,
+      });
     }
     const details = requests.map((r) => toApolloParams(parseRequest(leadEnrichment, r)));
     const flags = toQuery({ reveal_personal_emails: this.options.revealPersonalEmails });
@@ -51,12 +53,18 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
   /** Any number of people, 10 per `bulk_match` call, one call after the other. */
   async enrichMany(requests: readonly LeadEnrichmentRequest[], ctx: Pick<InvokeContext, 'signal'>): Promise<LeadEnrichmentResult[]> {
     const out: LeadEnrichmentResult[] = [];
-    for (let i = 0; i < requests.length; i += APOLLO_BULK_SIZE) out.push(...(await this.bulkMatch(requests.slice(i, i + APOLLO_BULK_SIZE), ctx)));
+    for (let i = 0; i < requests.length; i += APOLLO_BULK_SIZE)
+      out.push(...(await this.bulkMatch(requests.slice(i, i + APOLLO_BULK_SIZE), ctx)));
     return out;
   }
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
-    return probeApollo((m, e, b, s) => this.call(m, e, b, s), { provider: this.name, signal: ctx.signal, now: this.deps.clock.now(), secrets: [this.options.apiKey] });
+    return probeApollo((m, e, b, s) => this.call(m, e, b, s), {
+      provider: this.name,
+      signal: ctx.signal,
+      now: this.deps.clock.now(),
+      secrets: [this.options.apiKey],
+    });
   }
 
   private expectOk(res: HttpResponse, endpoint: string): Record<string, unknown> {
@@ -71,12 +79,19 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
   private async call(method: 'GET' | 'POST', endpoint: string, body: unknown, signal: AbortSignal): Promise<HttpResponse> {
     const key = this.options.apiKey;
     if (!key) {
-      throw new GatewayError('GW_NOT_CONFIGURED', `Apollo provider ${this.name} has no apiKey`, { provider: this.name, details: { settings: ['apiKey'] } });
+      throw new GatewayError('GW_NOT_CONFIGURED', `Apollo provider ${this.name} has no apiKey`, {
+        provider: this.name,
+        details: { settings: ['apiKey'] },
+      });
     }
     return httpRequest({
       method,
       url: `${this.options.baseUrl.replace(/\/+$/, '')}${endpoint}`,
-      headers: { 'x-api-key': key, 'cache-control': 'no-cache', ...(method === 'POST' && body === undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        'x-api-key': key,
+        'cache-control': 'no-cache',
+        ...(method === 'POST' && body === undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body,
       signal,
       provider: this.name,

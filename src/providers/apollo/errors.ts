@@ -28,9 +28,13 @@ export function apolloErrorText(res: HttpResponse): { message: string; providerC
 
 export function mapApolloError(res: HttpResponse, ctx: ApolloErrorContext): GatewayError {
   const { message, providerCode } = apolloErrorText(res);
-  const text = scrubText(`Apollo ${ctx.endpoint} answered ${res.status}${providerCode ? ` ${providerCode}` : ''}${message ? `: ${message.slice(0, 300)}` : ''}`, ctx.secrets);
+  const text = scrubText(
+    `Apollo ${ctx.endpoint} answered ${res.status}${providerCode ? ` ${providerCode}` : ''}${message ? `: ${message.slice(0, 300)}` : ''}`,
+    ctx.secrets,
+  );
   const details: Record<string, unknown> = { endpoint: ctx.endpoint, ...(providerCode ? { providerCode } : {}) };
-  const make = (code: ErrorCode, retryAfterMs?: number): GatewayError => new GatewayError(code, text, { provider: ctx.provider, status: res.status, retryAfterMs, details });
+  const make = (code: ErrorCode, retryAfterMs?: number): GatewayError =>
+    new GatewayError(code, text, { provider: ctx.provider, status: res.status, retryAfterMs, details });
 
   if ([200, 402, 403, 422, 429].includes(res.status) && /credit|insufficient/i.test(message)) return make('GW_PROVIDER_QUOTA');
   if (res.status === 429) return make('GW_PROVIDER_RATE_LIMITED', apolloRetryAfterMs(res.headers, message, ctx.now));

@@ -31,9 +31,16 @@ export async function probeApollo(call: ApolloCall, input: ApolloProbeInput): Pr
   const health = await call('GET', '/auth/health', undefined, input.signal);
   const h = health.json as { is_logged_in?: unknown; healthy?: unknown } | undefined;
   if (health.status === 200 && h?.is_logged_in === true) {
-    return { metadata: { check: 'auth_health' }, warnings: ['This key cannot read usage stats (not a master key): only people/match access is exercised by real calls.'] };
+    return {
+      metadata: { check: 'auth_health' },
+      warnings: ['This key cannot read usage stats (not a master key): only people/match access is exercised by real calls.'],
+    };
   }
-  if (health.status === 200) throw new GatewayError('GW_PROVIDER_AUTH', 'Apollo /auth/health reports the key is not logged in', { provider: input.provider, status: 200 });
+  if (health.status === 200)
+    throw new GatewayError('GW_PROVIDER_AUTH', 'Apollo /auth/health reports the key is not logged in', {
+      provider: input.provider,
+      status: 200,
+    });
   throw map(health, '/auth/health');
 }
 
@@ -42,7 +49,7 @@ function matchUsage(stats: Record<string, unknown>): Record<string, unknown> {
   const key = Object.keys(stats).find((k) => k.includes('people') && k.includes('match') && !k.includes('bulk'));
   const entry = key ? (stats[key] as Record<string, { left_over?: unknown } | undefined>) : undefined;
   if (!entry) return {};
-  const left = (w: string): number | undefined => (typeof entry[w]?.left_over === 'number' ? (entry[w].left_over) : undefined);
+  const left = (w: string): number | undefined => (typeof entry[w]?.left_over === 'number' ? entry[w].left_over : undefined);
   const out: Record<string, unknown> = {};
   for (const w of ['minute', 'hour', 'day']) if (left(w) !== undefined) out[`${w}Left`] = left(w);
   return out;

@@ -66,14 +66,21 @@ export class DropcontactProvider implements Provider<LeadEnrichmentRequest, Lead
   }
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
-    return probeDropcontact((m, p, b, s) => this.call(m, p, b, s), `/${this.options.apiVersion}/account/credits`, ctx.signal, (res, e) => this.mapError(res, e), this.name);
+    return probeDropcontact(
+      (m, p, b, s) => this.call(m, p, b, s),
+      `/${this.options.apiVersion}/account/credits`,
+      ctx.signal,
+      (res, e) => this.mapError(res, e),
+      this.name,
+    );
   }
 
   private async submit(record: Record<string, string>, signal: AbortSignal): Promise<string> {
     const path = `/${this.options.apiVersion}/enrich/all`;
     const res = await this.call('POST', path, { data: [record], siren: this.options.siren, language: this.options.language }, signal);
     const json = res.json as { request_id?: unknown; success?: unknown; error?: unknown } | undefined;
-    if (res.status === 200 && typeof json?.request_id === 'string' && json.request_id && json.error !== true && json.success !== false) return json.request_id;
+    if (res.status === 200 && typeof json?.request_id === 'string' && json.request_id && json.error !== true && json.success !== false)
+      return json.request_id;
     throw this.mapError(res, path);
   }
 
@@ -84,7 +91,10 @@ export class DropcontactProvider implements Provider<LeadEnrichmentRequest, Lead
   private async call(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<HttpResponse> {
     const key = this.options.apiKey;
     if (!key) {
-      throw new GatewayError('GW_NOT_CONFIGURED', `Dropcontact provider ${this.name} has no apiKey`, { provider: this.name, details: { settings: ['apiKey'] } });
+      throw new GatewayError('GW_NOT_CONFIGURED', `Dropcontact provider ${this.name} has no apiKey`, {
+        provider: this.name,
+        details: { settings: ['apiKey'] },
+      });
     }
     return httpRequest({
       method,

@@ -22,7 +22,12 @@ export function dropcontactReason(json: unknown): string {
   if (typeof b.reason === 'string') return b.reason;
   if (typeof b.detail === 'string') return b.detail;
   if (Array.isArray(b.detail)) {
-    return b.detail.map((d) => (typeof d === 'object' && d !== null && typeof (d as { msg?: unknown }).msg === 'string' ? (d as { msg: string }).msg : '')).filter(Boolean).join('; ');
+    return b.detail
+      .map((d) =>
+        typeof d === 'object' && d !== null && typeof (d as { msg?: unknown }).msg === 'string' ? (d as { msg: string }).msg : '',
+      )
+      .filter(Boolean)
+      .join('; ');
   }
   return '';
 }

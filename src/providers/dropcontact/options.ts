@@ -5,7 +5,10 @@ export const dropcontactOptions = z.object({
   /** API key, sent as `X-Access-Token`. Secret. */
   apiKey: z.string().min(1).optional(),
   baseUrl: z.url().default('https://api.dropcontact.com'),
-  apiVersion: z.string().regex(/^v\d+$/).default('v1'),
+  apiVersion: z
+    .string()
+    .regex(/^v\d+$/)
+    .default('v1'),
   /** Wait between result polls. Dropcontact suggests 30 s; results usually take seconds to minutes. */
   pollIntervalMs: z.number().int().min(10).max(120_000).default(2_000),
   /** Language of qualifications and civility (`en`, `fr`). The adapter understands both. */

@@ -42,8 +42,12 @@ export async function pollForResult(input: PollInput): Promise<unknown> {
 }
 
 function notReady(input: PollInput, polls: number): GatewayError {
-  return new GatewayError('GW_PROVIDER_TIMEOUT', `Dropcontact result not ready before the attempt deadline (${polls} polls); a retry resumes polling`, {
-    provider: input.provider,
-    details: { polls, resumable: true },
-  });
+  return new GatewayError(
+    'GW_PROVIDER_TIMEOUT',
+    `Dropcontact result not ready before the attempt deadline (${polls} polls); a retry resumes polling`,
+    {
+      provider: input.provider,
+      details: { polls, resumable: true },
+    },
+  );
 }

@@ -21,5 +21,9 @@ export async function probeDropcontact(
   if (credits <= 0) {
     throw new GatewayError('GW_PROVIDER_QUOTA', 'Dropcontact account has no credits left', { provider, status: 200, details: { credits } });
   }
-  return { metadata: { credits }, quotaAvailable: true, ...(credits < 10 ? { warnings: [`Only ${credits} Dropcontact credits left`] } : {}) };
+  return {
+    metadata: { credits },
+    quotaAvailable: true,
+    ...(credits < 10 ? { warnings: [`Only ${credits} Dropcontact credits left`] } : {}),
+  };
 }

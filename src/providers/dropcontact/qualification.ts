@@ -28,8 +28,18 @@ const RANK: Record<EmailStatus, number> = { verified: 4, catch_all: 3, unverifie
 export function qualificationStatus(qualification: unknown): EmailStatus {
   if (typeof qualification !== 'string') return 'unknown';
   const at = qualification.indexOf('@');
-  const local = (at < 0 ? qualification : qualification.slice(0, at)).trim().toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-  const domain = at < 0 ? '' : qualification.slice(at + 1).trim().toLowerCase();
+  const local = (at < 0 ? qualification : qualification.slice(0, at))
+    .trim()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
+  const domain =
+    at < 0
+      ? ''
+      : qualification
+          .slice(at + 1)
+          .trim()
+          .toLowerCase();
   if (INVALID_DOMAINS.has(domain)) return 'invalid';
   return BY_LOCAL[local] ?? 'unknown';
 }
@@ -40,7 +50,10 @@ export function bestEmail(list: unknown): { email: string; status: EmailStatus }
   let best: { email: string; status: EmailStatus } | undefined;
   for (const entry of list) {
     if (typeof entry !== 'object' || entry === null || typeof (entry as { email?: unknown }).email !== 'string') continue;
-    const candidate = { email: (entry as { email: string }).email, status: qualificationStatus((entry as { qualification?: unknown }).qualification) };
+    const candidate = {
+      email: (entry as { email: string }).email,
+      status: qualificationStatus((entry as { qualification?: unknown }).qualification),
+    };
     if (!best || RANK[candidate.status] > RANK[best.status]) best = candidate;
   }
   return best;

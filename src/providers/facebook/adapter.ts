@@ -16,7 +16,11 @@ import { readUsage } from './usage.js';
 
 const USAGE_WARN_PERCENT = 95;
 
-export function createFacebookProvider(name: string, options: FacebookOptions, _deps: ProviderDeps): Provider<SocialPostRequest, SocialPostResult> {
+export function createFacebookProvider(
+  name: string,
+  options: FacebookOptions,
+  _deps: ProviderDeps,
+): Provider<SocialPostRequest, SocialPostResult> {
   const base = options.baseUrl.replace(/\/+$/, '');
   return {
     name,
@@ -27,7 +31,11 @@ export function createFacebookProvider(name: string, options: FacebookOptions, _
       if (!token) throw new GatewayError('GW_NOT_CONFIGURED', `${name}: the pageAccessToken option is not set`, { provider: name });
       if (!pageId) throw new GatewayError('GW_NOT_CONFIGURED', `${name}: the pageId option is not set`, { provider: name });
       const invalid = (path: string, message: string): GatewayError =>
-        new GatewayError('GW_INVALID_REQUEST', `${path}: ${message}`, { provider: name, capability: ctx.capability, details: { problems: [{ path, message }] } });
+        new GatewayError('GW_INVALID_REQUEST', `${path}: ${message}`, {
+          provider: name,
+          capability: ctx.capability,
+          details: { problems: [{ path, message }] },
+        });
       if (!/^\d+$/.test(pageId)) throw invalid('author', 'must be a numeric Facebook page id');
       if (request.media?.length) throw invalid('media', 'not supported by the facebook adapter (photos need the /photos flow)');
 
@@ -47,7 +55,8 @@ export function createFacebookProvider(name: string, options: FacebookOptions, _
         secrets,
       });
       const usage = readUsage(res.headers);
-      if (usage.maxPercent >= USAGE_WARN_PERCENT) ctx.logger.warn({ provider: name, usagePercent: usage.maxPercent }, 'Facebook Graph API usage is near its limit');
+      if (usage.maxPercent >= USAGE_WARN_PERCENT)
+        ctx.logger.warn({ provider: name, usagePercent: usage.maxPercent }, 'Facebook Graph API usage is near its limit');
 
       const id = (res.json as { id?: unknown } | undefined)?.id;
       if (res.status >= 200 && res.status < 300 && !graphError(res.json)) {

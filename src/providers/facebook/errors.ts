@@ -30,7 +30,7 @@ const QUOTA_DEFAULT_MS = 60 * 60_000;
 
 export function graphError(json: unknown): GraphErrorBody | undefined {
   const err = (json as { error?: unknown } | undefined)?.error;
-  return typeof err === 'object' && err !== null ? (err) : undefined;
+  return typeof err === 'object' && err !== null ? err : undefined;
 }
 
 export function mapFacebookError(res: HttpResponse, info: FacebookErrorInfo): GatewayError {
@@ -42,7 +42,11 @@ export function mapFacebookError(res: HttpResponse, info: FacebookErrorInfo): Ga
   const details: Record<string, unknown> = { providerCode: code, subcode: err.error_subcode, type: err.type, fbtrace_id: err.fbtrace_id };
 
   if (code === 190 || code === 102) {
-    return new GatewayError('GW_PROVIDER_AUTH', `Facebook refused the page token (#${code}${err.error_subcode ? `/${err.error_subcode}` : ''})`, { ...base, details });
+    return new GatewayError(
+      'GW_PROVIDER_AUTH',
+      `Facebook refused the page token (#${code}${err.error_subcode ? `/${err.error_subcode}` : ''})`,
+      { ...base, details },
+    );
   }
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
     return new GatewayError('GW_PROVIDER_AUTH', `Facebook permission error (#${code}): ${text}`, { ...base, details });
@@ -57,7 +61,10 @@ export function mapFacebookError(res: HttpResponse, info: FacebookErrorInfo): Ga
   }
   // #100/33 "Object with ID '…' does not exist" (or #803, an unknown alias): the configured page id is wrong.
   if ((code === 100 && err.error_subcode === 33) || code === 803) {
-    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `Facebook does not know the configured page (#${code}): ${text}`, { ...base, details: { ...details, option: 'pageId' } });
+    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `Facebook does not know the configured page (#${code}): ${text}`, {
+      ...base,
+      details: { ...details, option: 'pageId' },
+    });
   }
   if (code === 506 || (code === 368 && /already posted|duplicate/i.test(text))) {
     return new GatewayError('GW_PROVIDER_DUPLICATE', `Facebook refused a duplicate post (#${code})`, { ...base, details });
@@ -66,13 +73,23 @@ export function mapFacebookError(res: HttpResponse, info: FacebookErrorInfo): Ga
     return new GatewayError('GW_PROVIDER_REJECTED', `Facebook blocked the post for policy reasons (#368): ${text}`, { ...base, details });
   }
   if (code === 1 || code === 2 || err.is_transient === true || status >= 500) {
-    return new GatewayError('GW_PROVIDER_TRANSIENT', `Facebook failed temporarily (${code !== undefined ? `#${code}` : status})`, { ...base, details });
+    return new GatewayError('GW_PROVIDER_TRANSIENT', `Facebook failed temporarily (${code !== undefined ? `#${code}` : status})`, {
+      ...base,
+      details,
+    });
   }
   if (code === undefined && (status === 401 || status === 403)) {
     return new GatewayError('GW_PROVIDER_AUTH', `Facebook refused the request (${status})`, { ...base, details });
   }
   if (code === undefined && status === 429) {
-    return new GatewayError('GW_PROVIDER_RATE_LIMITED', 'Facebook throttled the request (429)', { ...base, retryAfterMs: info.rateLimitDefaultMs, details });
+    return new GatewayError('GW_PROVIDER_RATE_LIMITED', 'Facebook throttled the request (429)', {
+      ...base,
+      retryAfterMs: info.rateLimitDefaultMs,
+      details,
+    });
   }
-  return new GatewayError('GW_PROVIDER_REJECTED', `Facebook rejected the request (${code !== undefined ? `#${code}` : status}): ${text}`, { ...base, details });
+  return new GatewayError('GW_PROVIDER_REJECTED', `Facebook rejected the request (${code !== undefined ? `#${code}` : status}): ${text}`, {
+    ...base,
+    details,
+  });
 }

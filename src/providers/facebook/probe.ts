@@ -12,7 +12,8 @@ import { readUsage } from './usage.js';
 
 export async function probeFacebook(options: FacebookOptions, ctx: ProbeContext): Promise<ProbeResult> {
   const token = options.pageAccessToken;
-  if (!token) throw new GatewayError('GW_NOT_CONFIGURED', `${ctx.provider}: the pageAccessToken option is not set`, { provider: ctx.provider });
+  if (!token)
+    throw new GatewayError('GW_NOT_CONFIGURED', `${ctx.provider}: the pageAccessToken option is not set`, { provider: ctx.provider });
   const params = new URLSearchParams({ fields: 'id,name', ...authParams(token, options.appSecret) });
   const secrets = [token, options.appSecret, params.get('appsecret_proof') ?? undefined];
   const res = await httpRequest({
@@ -28,11 +29,23 @@ export async function probeFacebook(options: FacebookOptions, ctx: ProbeContext)
     throw mapFacebookError(res, { provider: ctx.provider, secrets, rateLimitDefaultMs: options.rateLimitDefaultMs });
   }
   if (typeof page?.id !== 'string') {
-    throw new GatewayError('GW_PROVIDER_BAD_RESPONSE', 'Facebook /me answered without an id', { provider: ctx.provider, status: res.status });
+    throw new GatewayError('GW_PROVIDER_BAD_RESPONSE', 'Facebook /me answered without an id', {
+      provider: ctx.provider,
+      status: res.status,
+    });
   }
   const warnings: string[] = [];
-  if (options.pageId && page.id !== options.pageId) warnings.push(`The token belongs to Page ${page.id}, not to the configured pageId ${options.pageId}`);
+  if (options.pageId && page.id !== options.pageId)
+    warnings.push(`The token belongs to Page ${page.id}, not to the configured pageId ${options.pageId}`);
   const usage = readUsage(res.headers);
   if (usage.maxPercent >= 80) warnings.push(`Graph API usage is at ${usage.maxPercent}% of the limit`);
-  return { metadata: { pageId: page.id, name: typeof page.name === 'string' ? page.name : undefined, graphVersion: options.graphVersion, usagePercent: usage.maxPercent }, warnings };
+  return {
+    metadata: {
+      pageId: page.id,
+      name: typeof page.name === 'string' ? page.name : undefined,
+      graphVersion: options.graphVersion,
+      usagePercent: usage.maxPercent,
+    },
+    warnings,
+  };
 }

@@ -112,7 +112,8 @@ async function readLimited(res: Response, maxBytes: number): Promise<string> {
 function unsendable(error: unknown): string | undefined {
   const e = error as { name?: string; message?: string; cause?: { message?: string; code?: string } };
   if (e?.name !== 'TypeError') return undefined;
-  if (e.message?.startsWith('Request cannot be constructed from a URL that includes credentials')) return 'the URL carries credentials (user:password@), which fetch refuses';
+  if (e.message?.startsWith('Request cannot be constructed from a URL that includes credentials'))
+    return 'the URL carries credentials (user:password@), which fetch refuses';
   if (e.cause?.message === 'bad port') return 'fetch refuses to open its port (a port reserved for another protocol)';
   if (e.cause?.code === 'ERR_INVALID_URL' || e.message === 'Invalid URL') return 'the URL is not valid';
   return undefined;
@@ -132,17 +133,27 @@ function networkError(error: unknown, req: HttpRequest, afterHeaders = false): G
   const aborted = req.signal.aborted || (error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError';
   if (aborted) {
     if (req.sideEffects) {
-      return new GatewayError('GW_UNKNOWN_OUTCOME', `${req.method} ${where} abandoned at the attempt deadline; the provider may have acted on it`, {
-        provider: req.provider,
-      });
+      return new GatewayError(
+        'GW_UNKNOWN_OUTCOME',
+        `${req.method} ${where} abandoned at the attempt deadline; the provider may have acted on it`,
+        {
+          provider: req.provider,
+        },
+      );
     }
-    return new GatewayError('GW_PROVIDER_TIMEOUT', `${req.method} ${where} did not answer before the attempt deadline`, { provider: req.provider });
+    return new GatewayError('GW_PROVIDER_TIMEOUT', `${req.method} ${where} did not answer before the attempt deadline`, {
+      provider: req.provider,
+    });
   }
   if (req.sideEffects && (afterHeaders || !(code && NOT_SENT.has(code)))) {
-    return new GatewayError('GW_UNKNOWN_OUTCOME', `${req.method} ${where}: connection lost (${code ?? 'unknown error'}); the provider may have acted on it`, {
-      provider: req.provider,
-      details: { networkCode: code },
-    });
+    return new GatewayError(
+      'GW_UNKNOWN_OUTCOME',
+      `${req.method} ${where}: connection lost (${code ?? 'unknown error'}); the provider may have acted on it`,
+      {
+        provider: req.provider,
+        details: { networkCode: code },
+      },
+    );
   }
   const message = scrubText(`${req.method} ${where}: ${code ?? (error as Error)?.message ?? 'network error'}`, req.secrets ?? []);
   return new GatewayError('GW_PROVIDER_TRANSIENT', message, { provider: req.provider, details: { networkCode: code } });

@@ -43,7 +43,12 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
       });
     }
     const idProperty = req.mergeOn[0]!;
-    const call: Call = { base: objectsPath(this.options, req.object ?? this.options.object), token, ctx, objectFromRequest: req.object !== undefined };
+    const call: Call = {
+      base: objectsPath(this.options, req.object ?? this.options.object),
+      token,
+      ctx,
+      objectFromRequest: req.object !== undefined,
+    };
     return runBatches({
       items: req.records.map((r) => toUpsertInput(r.fields, idProperty)),
       size: HUBSPOT_BATCH_SIZE,
@@ -56,14 +61,27 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
   }
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
-    return probeHubSpot({ base: objectsPath(this.options, this.options.object), token: this.requireToken(), provider: this.name, signal: ctx.signal, now: this.deps.clock.now() });
+    return probeHubSpot({
+      base: objectsPath(this.options, this.options.object),
+      token: this.requireToken(),
+      provider: this.name,
+      signal: ctx.signal,
+      now: this.deps.clock.now(),
+    });
   }
 
   private async upsertChunk(call: Call, batch: readonly UpsertInput[], offset: number): Promise<RecordOutcome[]> {
     const res = await this.send(call, 'POST', `${call.base}/batch/upsert`, { inputs: batch });
     const json = res.json as { status?: unknown; results?: unknown } | undefined;
-    if ((res.status === 200 || res.status === 201 || res.status === 207) && json && json.status !== 'error' && Array.isArray(json.results)) {
-      return readBatchAnswer(json, batch, offset).map((o) => (o.error ? { ...o, error: { ...o.error, message: scrubText(o.error.message, [call.token]) } } : o));
+    if (
+      (res.status === 200 || res.status === 201 || res.status === 207) &&
+      json &&
+      json.status !== 'error' &&
+      Array.isArray(json.results)
+    ) {
+      return readBatchAnswer(json, batch, offset).map((o) =>
+        o.error ? { ...o, error: { ...o.error, message: scrubText(o.error.message, [call.token]) } } : o,
+      );
     }
     if (res.status === 409) return this.resolveConflict(call, res, batch, offset);
     throw this.mapError(call, res);
@@ -104,12 +122,20 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
   }
 
   private mapError(call: Call, res: HttpResponse): GatewayError {
-    return mapHubSpotError(res, { provider: this.name, now: this.deps.clock.now(), secrets: [call.token], objectFromRequest: call.objectFromRequest });
+    return mapHubSpotError(res, {
+      provider: this.name,
+      now: this.deps.clock.now(),
+      secrets: [call.token],
+      objectFromRequest: call.objectFromRequest,
+    });
   }
 
   private requireToken(): string {
     if (!this.options.accessToken) {
-      throw new GatewayError('GW_NOT_CONFIGURED', `HubSpot provider ${this.name} has no accessToken`, { provider: this.name, details: { settings: ['accessToken'] } });
+      throw new GatewayError('GW_NOT_CONFIGURED', `HubSpot provider ${this.name} has no accessToken`, {
+        provider: this.name,
+        details: { settings: ['accessToken'] },
+      });
     }
     return this.options.accessToken;
   }

@@ -41,7 +41,9 @@ export function readBatchAnswer(json: unknown, inputs: readonly UpsertInput[], o
   }
   // Without the id property echoed back, fall back to order when every input got a result.
   if (outcomes.size === 0 && errors.length === 0 && results.length === inputs.length) {
-    results.forEach((r, i) => outcomes.set(i, { index: offset + i, ...(scalar(r.id) ? { id: scalar(r.id) } : {}), status: r.new === true ? 'created' : 'updated' }));
+    results.forEach((r, i) =>
+      outcomes.set(i, { index: offset + i, ...(scalar(r.id) ? { id: scalar(r.id) } : {}), status: r.new === true ? 'created' : 'updated' }),
+    );
   }
   const unmatchedErrors: BatchError[] = [];
   for (const e of errors) {
@@ -56,8 +58,16 @@ export function readBatchAnswer(json: unknown, inputs: readonly UpsertInput[], o
     if (known) return known;
     const e = unmatchedErrors[0];
     return e
-      ? { index: offset + i, status: 'failed', error: { code: codeForCategory(typeof e.category === 'string' ? e.category : undefined), message: describe(e) } }
-      : { index: offset + i, status: 'failed', error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: 'HubSpot returned no result for this record' } };
+      ? {
+          index: offset + i,
+          status: 'failed',
+          error: { code: codeForCategory(typeof e.category === 'string' ? e.category : undefined), message: describe(e) },
+        }
+      : {
+          index: offset + i,
+          status: 'failed',
+          error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: 'HubSpot returned no result for this record' },
+        };
   });
 }
 

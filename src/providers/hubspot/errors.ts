@@ -32,7 +32,13 @@ export function parseHubSpotError(json: unknown): HubSpotErrorBody {
   if (typeof json !== 'object' || json === null) return {};
   const b = json as Record<string, unknown>;
   const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  return { message: s(b.message), category: s(b.category), errorType: s(b.errorType), policyName: s(b.policyName), correlationId: s(b.correlationId) };
+  return {
+    message: s(b.message),
+    category: s(b.category),
+    errorType: s(b.errorType),
+    policyName: s(b.policyName),
+    correlationId: s(b.correlationId),
+  };
 }
 
 /** The gateway code for a HubSpot category alone (per-record errors inside a 207 answer). */
@@ -45,7 +51,10 @@ export function codeForCategory(category: string | undefined): ErrorCode {
 export function mapHubSpotError(res: HttpResponse, ctx: HubSpotErrorContext): GatewayError {
   const body = parseHubSpotError(res.json);
   const providerCode = body.category ?? body.errorType;
-  const text = scrubText(`HubSpot answered ${res.status}${providerCode ? ` ${providerCode}` : ''}${body.message ? `: ${body.message.slice(0, 300)}` : ''}`, ctx.secrets);
+  const text = scrubText(
+    `HubSpot answered ${res.status}${providerCode ? ` ${providerCode}` : ''}${body.message ? `: ${body.message.slice(0, 300)}` : ''}`,
+    ctx.secrets,
+  );
   const details: Record<string, unknown> = {};
   if (providerCode) details.providerCode = providerCode;
   if (body.policyName) details.policyName = body.policyName;
@@ -62,9 +71,12 @@ export function mapHubSpotError(res: HttpResponse, ctx: HubSpotErrorContext): Ga
   if ((body.category && AUTH_CATEGORIES.has(body.category)) || res.status === 401 || res.status === 403) return make('GW_PROVIDER_AUTH');
   if (res.status === 404) {
     // The configured object type unknown to HubSpot is this provider's setup; one named by the request is the caller's.
-    return ctx.objectFromRequest ? make('GW_PROVIDER_REJECTED', undefined, { field: 'object' }) : make('GW_PROVIDER_MISCONFIGURED', undefined, { option: 'object' });
+    return ctx.objectFromRequest
+      ? make('GW_PROVIDER_REJECTED', undefined, { field: 'object' })
+      : make('GW_PROVIDER_MISCONFIGURED', undefined, { option: 'object' });
   }
-  if ((body.category && REJECTED_CATEGORIES.has(body.category)) || res.status === 400 || res.status === 409 || res.status === 422) return make('GW_PROVIDER_REJECTED');
+  if ((body.category && REJECTED_CATEGORIES.has(body.category)) || res.status === 400 || res.status === 409 || res.status === 422)
+    return make('GW_PROVIDER_REJECTED');
   if (res.status >= 500) return make('GW_PROVIDER_TRANSIENT');
   return make('GW_PROVIDER_BAD_RESPONSE');
 }

@@ -6,7 +6,10 @@ export const hubspotOptions = z.object({
   accessToken: z.string().min(1).optional(),
   baseUrl: z.url().default('https://api.hubapi.com'),
   /** `v3` (paths `/crm/v3/objects/...`) or a date version `YYYY-MM` (paths `/crm/objects/YYYY-MM/...`). */
-  apiVersion: z.string().regex(/^(v\d+|\d{4}-\d{2})$/).default('v3'),
+  apiVersion: z
+    .string()
+    .regex(/^(v\d+|\d{4}-\d{2})$/)
+    .default('v3'),
   /** Default object type; a request's `object` overrides it. */
   object: z.string().min(1).default('contacts'),
   /** Pause between batch calls of one sync (HubSpot allows about 10 requests/second). */
@@ -23,5 +26,7 @@ export const HUBSPOT_RATE_WINDOW_MS = 10_000;
 export function objectsPath(options: HubSpotOptions, object: string): string {
   const base = options.baseUrl.replace(/\/+$/, '');
   const obj = encodeURIComponent(object);
-  return /^v\d+$/.test(options.apiVersion) ? `${base}/crm/${options.apiVersion}/objects/${obj}` : `${base}/crm/objects/${options.apiVersion}/${obj}`;
+  return /^v\d+$/.test(options.apiVersion)
+    ? `${base}/crm/${options.apiVersion}/objects/${obj}`
+    : `${base}/crm/objects/${options.apiVersion}/${obj}`;
 }

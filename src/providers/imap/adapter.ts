@@ -27,7 +27,8 @@ export class ImapProvider implements Provider<ReplyFetchingRequest, ReplyFetchin
     private readonly deps: ProviderDeps,
   ) {
     this.secrets = authSecrets(cfg.auth);
-    if (cfg.allowInsecure) deps.logger.warn({ provider: name }, 'imap: allowInsecure is on (plain text or unverified certificates permitted)');
+    if (cfg.allowInsecure)
+      deps.logger.warn({ provider: name }, 'imap: allowInsecure is on (plain text or unverified certificates permitted)');
   }
 
   async invoke(req: ReplyFetchingRequest, ctx: InvokeContext): Promise<ReplyFetchingResult> {
@@ -52,7 +53,12 @@ export class ImapProvider implements Provider<ReplyFetchingRequest, ReplyFetchin
       messages = [];
       for (const m of batch.messages) messages.push(await toFetchedMessage(m.uid, m.source, m.internalDate, this.deps.sentMail));
     } catch (error) {
-      const mapped = mapImapError(error, { provider: this.name, capability: ctx.capability, aborted: ctx.signal.aborted, secrets: this.secrets });
+      const mapped = mapImapError(error, {
+        provider: this.name,
+        capability: ctx.capability,
+        aborted: ctx.signal.aborted,
+        secrets: this.secrets,
+      });
       ctx.logger.debug({ provider: this.name, mailbox, code: mapped.code, kind: mapped.kind }, 'imap fetch failed; cursor kept');
       throw mapped;
     }
@@ -64,7 +70,10 @@ export class ImapProvider implements Provider<ReplyFetchingRequest, ReplyFetchin
     }
     const stateNow = await this.deps.state.get<ImapCursor>(key);
     if (isAhead(batch.next, stateNow)) await this.deps.state.set(key, { ...batch.next });
-    ctx.logger.debug({ provider: this.name, mailbox, count: messages.length, hasMore: batch.hasMore, reset: batch.reset }, 'imap fetch done');
+    ctx.logger.debug(
+      { provider: this.name, mailbox, count: messages.length, hasMore: batch.hasMore, reset: batch.reset },
+      'imap fetch done',
+    );
     return { messages, cursor: encodeCursor(batch.next), hasMore: batch.hasMore };
   }
 
@@ -76,8 +85,13 @@ export class ImapProvider implements Provider<ReplyFetchingRequest, ReplyFetchin
       try {
         const status = await client.status(this.cfg.mailbox, { messages: true, unseen: true });
         if (!status) throw Object.assign(new Error('no STATUS'), { mailboxMissing: true });
-        const warnings = this.cfg.allowInsecure ? ['allowInsecure is on: the connection may be plain text and the server certificate is not verified'] : [];
-        return { metadata: { mailbox: this.cfg.mailbox, messages: status.messages ?? 0, unseen: status.unseen ?? 0 }, ...(warnings.length ? { warnings } : {}) };
+        const warnings = this.cfg.allowInsecure
+          ? ['allowInsecure is on: the connection may be plain text and the server certificate is not verified']
+          : [];
+        return {
+          metadata: { mailbox: this.cfg.mailbox, messages: status.messages ?? 0, unseen: status.unseen ?? 0 },
+          ...(warnings.length ? { warnings } : {}),
+        };
       } finally {
         await release();
       }
@@ -88,6 +102,9 @@ export class ImapProvider implements Provider<ReplyFetchingRequest, ReplyFetchin
 
   private requireHost(): string {
     if (this.cfg.host) return this.cfg.host;
-    throw new GatewayError('GW_NOT_CONFIGURED', `${this.name} is missing options.host (or options.preset)`, { provider: this.name, capability: 'reply_fetching' });
+    throw new GatewayError('GW_NOT_CONFIGURED', `${this.name} is missing options.host (or options.preset)`, {
+      provider: this.name,
+      capability: 'reply_fetching',
+    });
   }
 }

@@ -27,7 +27,8 @@ function contentType(mail: ParsedMail): { value: string; params: Record<string, 
 }
 
 const DAEMON = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i;
-const FAILURE_SUBJECT = /undeliver|delivery (status notification|failure|has failed)|returned mail|failure notice|mail delivery (failed|subsystem)|non-?delivery/i;
+const FAILURE_SUBJECT =
+  /undeliver|delivery (status notification|failure|has failed)|returned mail|failure notice|mail delivery (failed|subsystem)|non-?delivery/i;
 const OOO_SUBJECT = /^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|absence)\b/i;
 
 export function isBounce(mail: ParsedMail): boolean {

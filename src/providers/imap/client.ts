@@ -29,7 +29,10 @@ export async function openClient(cfg: ImapConfig & { host: string }, signal: Abo
     socketTimeout: cfg.socketTimeoutMs,
   };
   if (!cfg.secure && cfg.requireTLS) options.doSTARTTLS = true;
-  if (cfg.auth) options.auth = isTokenAuth(cfg.auth) ? { user: cfg.auth.user, accessToken: cfg.auth.accessToken } : { user: cfg.auth.user, pass: cfg.auth.pass };
+  if (cfg.auth)
+    options.auth = isTokenAuth(cfg.auth)
+      ? { user: cfg.auth.user, accessToken: cfg.auth.accessToken }
+      : { user: cfg.auth.user, pass: cfg.auth.pass };
   const client = new ImapFlow(options);
   // imapflow emits 'error' for connection failures; they surface through the pending call.
   client.on('error', () => undefined);

@@ -47,11 +47,16 @@ export function mapImapError(raw: unknown, ctx: ImapErrorContext): GatewayError 
     return make('GW_PROVIDER_AUTH', `IMAP login refused${what}`);
   }
   if (err.code === 'ETHROTTLE' || err.serverResponseCode === 'LIMIT') {
-    return make('GW_PROVIDER_RATE_LIMITED', `IMAP server throttled the request${what}`, { retryAfterMs: err.throttleReset && err.throttleReset > 0 ? err.throttleReset : DEFAULT_IMAP_THROTTLE_MS });
+    return make('GW_PROVIDER_RATE_LIMITED', `IMAP server throttled the request${what}`, {
+      retryAfterMs: err.throttleReset && err.throttleReset > 0 ? err.throttleReset : DEFAULT_IMAP_THROTTLE_MS,
+    });
   }
-  if (err.mailboxMissing || err.serverResponseCode === 'NONEXISTENT') return make('GW_PROVIDER_REJECTED', `IMAP mailbox does not exist${what}`);
+  if (err.mailboxMissing || err.serverResponseCode === 'NONEXISTENT')
+    return make('GW_PROVIDER_REJECTED', `IMAP mailbox does not exist${what}`);
   if (err.tlsFailed || (err.code && CERT_CODE.test(err.code))) {
-    return make('GW_PROVIDER_TRANSIENT', `IMAP TLS negotiation failed${what}; a private certificate needs options.ca`, { details: { ...details, tlsFailure: true } });
+    return make('GW_PROVIDER_TRANSIENT', `IMAP TLS negotiation failed${what}; a private certificate needs options.ca`, {
+      details: { ...details, tlsFailure: true },
+    });
   }
   return make('GW_PROVIDER_TRANSIENT', `IMAP request failed${what}`);
 }

@@ -20,7 +20,12 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
   return out;
 }
 
-export async function toFetchedMessage(uid: number, source: Buffer, internalDate: Date | undefined, sentMail: SentMailLog): Promise<FetchedMessage> {
+export async function toFetchedMessage(
+  uid: number,
+  source: Buffer,
+  internalDate: Date | undefined,
+  sentMail: SentMailLog,
+): Promise<FetchedMessage> {
   const mail = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true });
   const bounce = isBounce(mail);
   const automatic = bounce || isAutoReply(mail);
@@ -41,7 +46,11 @@ export async function toFetchedMessage(uid: number, source: Buffer, internalDate
     references,
     ...(mail.text !== undefined ? { text: mail.text } : {}),
     ...(typeof mail.html === 'string' ? { html: mail.html } : {}),
-    attachments: mail.attachments.map((a) => ({ ...(a.filename ? { filename: a.filename } : {}), contentType: a.contentType, size: a.size })),
+    attachments: mail.attachments.map((a) => ({
+      ...(a.filename ? { filename: a.filename } : {}),
+      contentType: a.contentType,
+      size: a.size,
+    })),
     ...(replyTo ? { replyTo } : {}),
     isAutoReply: automatic && !bounce,
     isBounce: bounce,

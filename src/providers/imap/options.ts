@@ -38,7 +38,11 @@ export const imapOptionsInput = z
   .superRefine((o, ctx) => {
     const secure = o.secure ?? (o.preset ? IMAP_PRESETS[o.preset].secure : true);
     if (!secure && o.requireTLS === false && !o.allowInsecure) {
-      ctx.addIssue({ code: 'custom', path: ['requireTLS'], message: 'requireTLS: false may send credentials in plain text; set allowInsecure: true to permit it' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requireTLS'],
+        message: 'requireTLS: false may send credentials in plain text; set allowInsecure: true to permit it',
+      });
     }
   });
 

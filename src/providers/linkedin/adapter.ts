@@ -25,7 +25,11 @@ interface PostRecord {
 
 const AUTHOR_URN = /^urn:li:(person|organization):[A-Za-z0-9_-]+$/;
 
-export function createLinkedinProvider(name: string, options: LinkedinOptions, deps: ProviderDeps): Provider<SocialPostRequest, SocialPostResult> {
+export function createLinkedinProvider(
+  name: string,
+  options: LinkedinOptions,
+  deps: ProviderDeps,
+): Provider<SocialPostRequest, SocialPostResult> {
   const base = options.baseUrl.replace(/\/+$/, '');
   let memberUrn: string | undefined;
 
@@ -43,7 +47,11 @@ export function createLinkedinProvider(name: string, options: LinkedinOptions, d
     }
     const info = await fetchUserInfo(options, token, { provider: name, signal: ctx.signal, now: deps.clock.now() });
     if (!info) {
-      throw new GatewayError('GW_NOT_CONFIGURED', `${name}: set the author option (the token cannot read /v2/userinfo to find its member)`, { provider: name });
+      throw new GatewayError(
+        'GW_NOT_CONFIGURED',
+        `${name}: set the author option (the token cannot read /v2/userinfo to find its member)`,
+        { provider: name },
+      );
     }
     memberUrn = `urn:li:person:${info.sub}`;
     return memberUrn;
@@ -56,15 +64,21 @@ export function createLinkedinProvider(name: string, options: LinkedinOptions, d
       const token = options.accessToken;
       if (!token) throw new GatewayError('GW_NOT_CONFIGURED', `${name}: the accessToken option is not set`, { provider: name });
       if (request.media?.length) {
-        throw new GatewayError('GW_INVALID_REQUEST', 'The linkedin adapter posts text and links only; media needs an upload flow it does not implement', {
-          provider: name,
-          capability: ctx.capability,
-          details: { problems: [{ path: 'media', message: 'not supported by this provider' }] },
-        });
+        throw new GatewayError(
+          'GW_INVALID_REQUEST',
+          'The linkedin adapter posts text and links only; media needs an upload flow it does not implement',
+          {
+            provider: name,
+            capability: ctx.capability,
+            details: { problems: [{ path: 'media', message: 'not supported by this provider' }] },
+          },
+        );
       }
       const author = await authorFor(request, token, ctx);
       const body = buildPostBody(request, author, options.visibility);
-      const hash = createHash('sha256').update(`${author}\n${body.commentary}\n${request.link ?? ''}`).digest('hex');
+      const hash = createHash('sha256')
+        .update(`${author}\n${body.commentary}\n${request.link ?? ''}`)
+        .digest('hex');
       const recordKey = `post:${ctx.idempotencyKey}`;
       const prior = await deps.state.get<PostRecord>(recordKey);
       if (!prior) await deps.state.set(recordKey, { hash } satisfies PostRecord);
@@ -88,20 +102,33 @@ export function createLinkedinProvider(name: string, options: LinkedinOptions, d
       if (res.status >= 200 && res.status < 300) {
         const postId = res.headers.get('x-restli-id') ?? res.headers.get('x-linkedin-id');
         if (!postId) {
-          throw new GatewayError('GW_PROVIDER_BAD_RESPONSE', `LinkedIn answered ${res.status} without an x-restli-id header: the post may exist`, {
-            kind: 'unknown_outcome',
-            provider: name,
-            capability: ctx.capability,
-            status: res.status,
-          });
+          throw new GatewayError(
+            'GW_PROVIDER_BAD_RESPONSE',
+            `LinkedIn answered ${res.status} without an x-restli-id header: the post may exist`,
+            {
+              kind: 'unknown_outcome',
+              provider: name,
+              capability: ctx.capability,
+              status: res.status,
+            },
+          );
         }
         await deps.state.set(recordKey, { hash, postId } satisfies PostRecord);
         return { postId, url: postUrl(postId), platform: 'linkedin' };
       }
-      const error = mapLinkedinError(res, { provider: name, capability: ctx.capability, now: deps.clock.now(), version: options.version, secrets: [token] });
+      const error = mapLinkedinError(res, {
+        provider: name,
+        capability: ctx.capability,
+        now: deps.clock.now(),
+        version: options.version,
+        secrets: [token],
+      });
       const duplicateOf = error.details?.duplicateOf;
       if (error.code === 'GW_PROVIDER_DUPLICATE' && prior?.hash === hash && typeof duplicateOf === 'string') {
-        ctx.logger.info({ provider: name, postId: duplicateOf }, 'LinkedIn duplicate of a post an earlier attempt of this invocation published');
+        ctx.logger.info(
+          { provider: name, postId: duplicateOf },
+          'LinkedIn duplicate of a post an earlier attempt of this invocation published',
+        );
         return { postId: prior.postId ?? duplicateOf, url: postUrl(prior.postId ?? duplicateOf), platform: 'linkedin', duplicate: true };
       }
       // A definite refusal: nothing was published under this key, so the record must not vouch for a later duplicate.

@@ -42,20 +42,35 @@ export function mapLinkedinError(res: HttpResponse, info: LinkedinErrorInfo): Ga
   }
   if (inputCodes.includes('DUPLICATE_POST') || (status === 422 && /duplicate/i.test(text))) {
     const duplicateOf = /urn:li:[A-Za-z]+:[A-Za-z0-9_-]+/.exec(text)?.[0];
-    return new GatewayError('GW_PROVIDER_DUPLICATE', `LinkedIn rejected the post as a duplicate${duplicateOf ? ` of ${duplicateOf}` : ''}`, {
-      ...base,
-      details: { ...details, providerCode: 'DUPLICATE_POST', ...(duplicateOf ? { duplicateOf } : {}) },
-    });
+    return new GatewayError(
+      'GW_PROVIDER_DUPLICATE',
+      `LinkedIn rejected the post as a duplicate${duplicateOf ? ` of ${duplicateOf}` : ''}`,
+      {
+        ...base,
+        details: { ...details, providerCode: 'DUPLICATE_POST', ...(duplicateOf ? { duplicateOf } : {}) },
+      },
+    );
   }
   if (status === 401) {
-    return new GatewayError('GW_PROVIDER_AUTH', `LinkedIn refused the access token (401${providerCode ? ` ${providerCode}` : ''})`, { ...base, details });
+    return new GatewayError('GW_PROVIDER_AUTH', `LinkedIn refused the access token (401${providerCode ? ` ${providerCode}` : ''})`, {
+      ...base,
+      details,
+    });
   }
   if (status === 403) {
-    return new GatewayError('GW_PROVIDER_AUTH', `LinkedIn denied the request (403): the token lacks the permission or role for this author: ${text}`, { ...base, details });
+    return new GatewayError(
+      'GW_PROVIDER_AUTH',
+      `LinkedIn denied the request (403): the token lacks the permission or role for this author: ${text}`,
+      { ...base, details },
+    );
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), info.now) ?? untilMidnightUtc(info.now);
-    return new GatewayError('GW_PROVIDER_RATE_LIMITED', 'LinkedIn daily limit reached (429); it resets at midnight UTC', { ...base, retryAfterMs, details });
+    return new GatewayError('GW_PROVIDER_RATE_LIMITED', 'LinkedIn daily limit reached (429); it resets at midnight UTC', {
+      ...base,
+      retryAfterMs,
+      details,
+    });
   }
   if (status >= 500) {
     return new GatewayError('GW_PROVIDER_TRANSIENT', `LinkedIn failed with ${status}`, { ...base, details });

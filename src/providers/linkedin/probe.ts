@@ -27,7 +27,9 @@ export async function probeLinkedin(options: LinkedinOptions, ctx: ProbeContext,
   if (!info) warnings.push('The token lacks the openid/profile scopes, so /v2/userinfo cannot confirm it; posting may still work');
   const age = versionAgeMonths(options.version, clock.now());
   if (age >= WARN_AFTER_MONTHS) {
-    warnings.push(`LinkedIn-Version ${options.version} is ${age} months old; versions retire about 12 months after release: update the version option`);
+    warnings.push(
+      `LinkedIn-Version ${options.version} is ${age} months old; versions retire about 12 months after release: update the version option`,
+    );
   }
   const author = options.author ?? (info ? `urn:li:person:${info.sub}` : undefined);
   if (author) await checkVersion(options, token, author, ctx, clock);

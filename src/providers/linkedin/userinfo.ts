@@ -27,7 +27,10 @@ export async function fetchUserInfo(
   if (res.status === 200) {
     const sub = (res.json as { sub?: unknown } | undefined)?.sub;
     if (typeof sub !== 'string' || sub === '') {
-      throw new GatewayError('GW_PROVIDER_BAD_RESPONSE', 'LinkedIn userinfo answered without a sub claim', { provider: req.provider, status: 200 });
+      throw new GatewayError('GW_PROVIDER_BAD_RESPONSE', 'LinkedIn userinfo answered without a sub claim', {
+        provider: req.provider,
+        status: 200,
+      });
     }
     return { sub };
   }

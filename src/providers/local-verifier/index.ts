@@ -5,7 +5,8 @@ import { localVerifierOptions } from './options.js';
 
 export const localVerifierType = defineProviderType({
   type: 'local_verifier',
-  description: 'Embedded email verifier: RFC 5321/5322 syntax, MX / null MX / implicit MX over DNS, disposable, role and free-provider lists, optional SMTP RCPT probe',
+  description:
+    'Embedded email verifier: RFC 5321/5322 syntax, MX / null MX / implicit MX over DNS, disposable, role and free-provider lists, optional SMTP RCPT probe',
   capabilities: ['email_verification'],
   options: localVerifierOptions,
   secrets: [],

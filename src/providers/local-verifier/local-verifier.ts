@@ -81,10 +81,14 @@ export class LocalVerifier implements Provider<EmailVerificationRequest, EmailVe
     const domain = this.options.probeDomain;
     const route = await this.dns.route(domain, ctx.signal);
     if (route.kind !== 'mx') {
-      throw new GatewayError('GW_PROVIDER_TRANSIENT', `DNS answers that ${domain} has no usable MX (${route.kind}): the resolver looks broken`, {
-        provider: this.name,
-        details: { providerCode: 'probe_domain_unresolved', answer: route.kind },
-      });
+      throw new GatewayError(
+        'GW_PROVIDER_TRANSIENT',
+        `DNS answers that ${domain} has no usable MX (${route.kind}): the resolver looks broken`,
+        {
+          provider: this.name,
+          details: { providerCode: 'probe_domain_unresolved', answer: route.kind },
+        },
+      );
     }
     return {
       metadata: {

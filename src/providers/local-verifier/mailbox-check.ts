@@ -26,13 +26,7 @@ export async function checkMailbox(
 ): Promise<MailboxFinding> {
   const hosts = route.kind === 'implicit' ? route.addresses : await hostAddresses(route.mx.slice(0, options.maxHosts), dns, signal);
   try {
-    const verdict = await probeMailbox(
-      hosts,
-      email,
-      domain,
-      { ...options, idleTimeoutMs: options.timeoutMs },
-      signal,
-    );
+    const verdict = await probeMailbox(hosts, email, domain, { ...options, idleTimeoutMs: options.timeoutMs }, signal);
     switch (verdict.outcome) {
       case 'accepted':
         return verdict.catchAll ? { reason: 'accept_all', status: 'risky' } : { reason: 'smtp_accepted' };

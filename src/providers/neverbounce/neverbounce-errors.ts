@@ -40,7 +40,11 @@ export function neverBounceKind(status: string, message: string): FailureKind {
 }
 
 /** An HTTP-200 answer whose `status` is not `success`. */
-export function neverBounceApiError(body: { status: string; message?: unknown }, provider: string, secrets: readonly (string | undefined)[]): GatewayError {
+export function neverBounceApiError(
+  body: { status: string; message?: unknown },
+  provider: string,
+  secrets: readonly (string | undefined)[],
+): GatewayError {
   const message = typeof body.message === 'string' ? body.message : '';
   const kind = neverBounceKind(body.status, message);
   const { code, message: text } = BY_KIND[kind]!;
@@ -56,7 +60,8 @@ export function neverBounceApiError(body: { status: string; message?: unknown },
 /** Non-200 answers. */
 export function neverBounceHttpError(status: number, headers: Headers, now: number, provider: string): GatewayError {
   const details = { providerCode: `http_${status}` };
-  if (status === 401 || status === 403) return new GatewayError('GW_PROVIDER_AUTH', `NeverBounce answered HTTP ${status}`, { provider, status, details });
+  if (status === 401 || status === 403)
+    return new GatewayError('GW_PROVIDER_AUTH', `NeverBounce answered HTTP ${status}`, { provider, status, details });
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers.get('retry-after'), now) ?? NEVERBOUNCE_THROTTLE_MS;
     return new GatewayError('GW_PROVIDER_RATE_LIMITED', 'NeverBounce answered HTTP 429', { provider, status, retryAfterMs, details });

@@ -58,7 +58,9 @@ export class NeverBounceProvider implements Provider<EmailVerificationRequest, E
   private async call(endpoint: string, params: Record<string, string>, signal: AbortSignal): Promise<unknown> {
     const key = this.options.apiKey;
     if (!key) {
-      throw new GatewayError('GW_NOT_CONFIGURED', 'NeverBounce API key is not set (option apiKey, env NEVERBOUNCE_API_KEY)', { provider: this.name });
+      throw new GatewayError('GW_NOT_CONFIGURED', 'NeverBounce API key is not set (option apiKey, env NEVERBOUNCE_API_KEY)', {
+        provider: this.name,
+      });
     }
     const base = `${this.options.baseUrl.replace(/\/+$/, '')}/${this.options.apiVersion}/${endpoint}`;
     const common = { signal, provider: this.name, sideEffects: false, secrets: [key], headers: { 'user-agent': this.options.userAgent } };

@@ -32,7 +32,12 @@ export const sandboxOptions = z
     /** How many recorded deliveries to keep in memory. */
     keepRecords: z.number().int().min(0).max(100_000).default(1_000),
     /** At most this many bytes of recorded requests (JSON size); the oldest go first, and a larger request is recorded without its body. */
-    keepRecordBytes: z.number().int().min(0).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+    keepRecordBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024 * 1024)
+      .default(8 * 1024 * 1024),
     /** Seed for reproducible fault injection. */
     seed: z.number().int().optional(),
   })

@@ -30,7 +30,6 @@ export interface SandboxRecord {
   bytes: number;
 }
 
-
 const MAX_KEYS = 100_000;
 
 export class SandboxProvider implements Provider {
@@ -97,7 +96,8 @@ export class SandboxProvider implements Provider {
   async invoke(request: unknown, ctx: InvokeContext): Promise<unknown> {
     this.calls++;
     const capability = getCapability(ctx.capability);
-    if (!capability) throw new GatewayError('GW_PROVIDER_REJECTED', `sandbox does not know capability ${ctx.capability}`, { provider: this.name });
+    if (!capability)
+      throw new GatewayError('GW_PROVIDER_REJECTED', `sandbox does not know capability ${ctx.capability}`, { provider: this.name });
     const ms = this.latency();
     if (ms > 0) await this.delay(ms, ctx);
     this.injectFaults();
@@ -112,7 +112,16 @@ export class SandboxProvider implements Provider {
     const bytes = JSON.stringify(request)?.length ?? 0;
     const budget = this.options.keepRecordBytes;
     const kept = bytes <= budget ? request : { omitted: `request of ${bytes} bytes is larger than keepRecordBytes (${budget})` };
-    const record: SandboxRecord = { idempotencyKey: ctx.idempotencyKey, capability: ctx.capability, provider: this.name, at: this.clock.now(), request: kept, result, duplicate: previous > 0, bytes: Math.min(bytes, budget) };
+    const record: SandboxRecord = {
+      idempotencyKey: ctx.idempotencyKey,
+      capability: ctx.capability,
+      provider: this.name,
+      at: this.clock.now(),
+      request: kept,
+      result,
+      duplicate: previous > 0,
+      bytes: Math.min(bytes, budget),
+    };
     if (keep > 0) {
       this.records.push(record);
       this.recordBytes += record.bytes;
@@ -174,7 +183,8 @@ export class SandboxProvider implements Provider {
 
   private async delay(ms: number, ctx: InvokeContext): Promise<void> {
     await this.clock.sleep(ms, ctx.signal);
-    if (ctx.signal.aborted) throw new GatewayError('GW_PROVIDER_TIMEOUT', 'sandbox: deadline reached while waiting', { provider: this.name });
+    if (ctx.signal.aborted)
+      throw new GatewayError('GW_PROVIDER_TIMEOUT', 'sandbox: deadline reached while waiting', { provider: this.name });
   }
 
   private hang(ctx: InvokeContext, sideEffects: boolean): Promise<never> {

@@ -32,7 +32,8 @@ export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingR
     private readonly deps: ProviderDeps,
   ) {
     this.secrets = authSecrets(cfg.auth);
-    if (cfg.allowInsecure) deps.logger.warn({ provider: name }, 'smtp: allowInsecure is on (plain text or unverified certificates permitted)');
+    if (cfg.allowInsecure)
+      deps.logger.warn({ provider: name }, 'smtp: allowInsecure is on (plain text or unverified certificates permitted)');
   }
 
   async invoke(req: EmailSendingRequest, ctx: InvokeContext): Promise<EmailSendingResult> {
@@ -62,7 +63,14 @@ export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingR
         ...(req.html !== undefined ? { html: req.html } : {}),
         ...(req.headers ? { headers: req.headers } : {}),
         ...(req.attachments
-          ? { attachments: req.attachments.map((a) => ({ filename: a.filename, content: a.content, encoding: 'base64', ...(a.contentType ? { contentType: a.contentType } : {}) })) }
+          ? {
+              attachments: req.attachments.map((a) => ({
+                filename: a.filename,
+                content: a.content,
+                encoding: 'base64',
+                ...(a.contentType ? { contentType: a.contentType } : {}),
+              })),
+            }
           : {}),
         messageId,
         signal: controller.signal,
@@ -89,8 +97,13 @@ export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingR
     // The message is sent: a sent-mail log failure must not turn that into an error.
     await this.deps.sentMail
       .record({ messageId, subject: req.subject, to, provider: this.name, sentAt: this.deps.clock.now() })
-      .catch((e: unknown) => ctx.logger.warn({ provider: this.name, messageId, error: (e as Error)?.name }, 'smtp: could not record the sent Message-ID'));
-    ctx.logger.debug({ provider: this.name, messageId, accepted: result.accepted.length, rejected: result.rejected.length }, 'smtp message sent');
+      .catch((e: unknown) =>
+        ctx.logger.warn({ provider: this.name, messageId, error: (e as Error)?.name }, 'smtp: could not record the sent Message-ID'),
+      );
+    ctx.logger.debug(
+      { provider: this.name, messageId, accepted: result.accepted.length, rejected: result.rejected.length },
+      'smtp message sent',
+    );
     return result;
   }
 
@@ -111,7 +124,13 @@ export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingR
       await Promise.race([verify, aborted]);
     } catch (error) {
       verify.catch(() => undefined);
-      throw mapSmtpError(error, { provider: this.name, capability: 'email_sending', dataStarted: false, aborted: ctx.signal.aborted, secrets: this.secrets });
+      throw mapSmtpError(error, {
+        provider: this.name,
+        capability: 'email_sending',
+        dataStarted: false,
+        aborted: ctx.signal.aborted,
+        secrets: this.secrets,
+      });
     } finally {
       if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
     }
@@ -119,7 +138,12 @@ export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingR
       ? ['allowInsecure is on: the connection may be plain text and the server certificate is not verified']
       : [];
     return {
-      metadata: { host: this.cfg.host, port: this.cfg.port, tls: this.cfg.secure ? 'implicit' : this.cfg.requireTLS ? 'starttls' : 'opportunistic', auth: this.cfg.auth ? 'yes' : 'no' },
+      metadata: {
+        host: this.cfg.host,
+        port: this.cfg.port,
+        tls: this.cfg.secure ? 'implicit' : this.cfg.requireTLS ? 'starttls' : 'opportunistic',
+        auth: this.cfg.auth ? 'yes' : 'no',
+      },
       ...(warnings.length ? { warnings } : {}),
     };
   }

@@ -44,7 +44,10 @@ export function mapSmtpError(raw: unknown, ctx: SmtpErrorContext): GatewayError 
 
   if (ctx.aborted || err.code === 'EABORT') {
     return ctx.dataStarted
-      ? make('GW_UNKNOWN_OUTCOME', 'SMTP send abandoned at the attempt deadline after the message data was sent; the server may have accepted it')
+      ? make(
+          'GW_UNKNOWN_OUTCOME',
+          'SMTP send abandoned at the attempt deadline after the message data was sent; the server may have accepted it',
+        )
       : make('GW_PROVIDER_TIMEOUT', 'SMTP server did not complete the transaction before the attempt deadline (no message data sent)');
   }
 
@@ -72,7 +75,10 @@ export function mapSmtpError(raw: unknown, ctx: SmtpErrorContext): GatewayError 
     return make('GW_PROVIDER_REJECTED', `SMTP message refused before sending: ${err.code}`);
   }
   if (ctx.dataStarted) {
-    return make('GW_UNKNOWN_OUTCOME', `SMTP connection lost after the message data was sent (${err.code ?? 'unknown error'}); the server may have accepted it`);
+    return make(
+      'GW_UNKNOWN_OUTCOME',
+      `SMTP connection lost after the message data was sent (${err.code ?? 'unknown error'}); the server may have accepted it`,
+    );
   }
   if (err.code && CONNECTION_CODES.has(err.code)) {
     return make('GW_PROVIDER_TRANSIENT', `SMTP connection failed before the message was sent (${err.originalCode ?? err.code})`);
@@ -99,7 +105,11 @@ function mapReply(code: number, reply: string, err: NodemailerError, make: Make,
   }
   if (code < 500) {
     if (isThrottleReply(code, reply)) {
-      return make('GW_PROVIDER_RATE_LIMITED', message, { status: code, details: d, retryAfterMs: retryAfterFromText(reply) ?? DEFAULT_THROTTLE_RETRY_MS });
+      return make('GW_PROVIDER_RATE_LIMITED', message, {
+        status: code,
+        details: d,
+        retryAfterMs: retryAfterFromText(reply) ?? DEFAULT_THROTTLE_RETRY_MS,
+      });
     }
     return make('GW_PROVIDER_TRANSIENT', message, { status: code, details: d });
   }
@@ -107,7 +117,8 @@ function mapReply(code: number, reply: string, err: NodemailerError, make: Make,
   // 552 to RCPT is "too many recipients" (RFC 5321 §4.5.3.1.10): treat as 452.
   if (code === 552 && command === 'RCPT TO') return make('GW_PROVIDER_TRANSIENT', message, { status: code, details: d });
   // A 5xx before the transaction (greeting, EHLO, STARTTLS) refuses this client, not the message.
-  if (['CONN', 'EHLO', 'HELO', 'LHLO', 'STARTTLS'].includes(command)) return make('GW_PROVIDER_TRANSIENT', message, { status: code, details: d });
+  if (['CONN', 'EHLO', 'HELO', 'LHLO', 'STARTTLS'].includes(command))
+    return make('GW_PROVIDER_TRANSIENT', message, { status: code, details: d });
   return make('GW_PROVIDER_REJECTED', message, { status: code, details: d });
 }
 
@@ -120,7 +131,11 @@ function mapRejectedRecipients(rejected: NodemailerError[], scrub: (t: string) =
   const d = details({ rejected: list });
   const statusOpt = status === undefined ? {} : { status };
   if (deferred && status !== undefined && status < 500 && isThrottleReply(status, reply)) {
-    return make('GW_PROVIDER_RATE_LIMITED', `SMTP server throttled the recipients: ${reply}`, { ...statusOpt, details: d, retryAfterMs: retryAfterFromText(reply) ?? DEFAULT_THROTTLE_RETRY_MS });
+    return make('GW_PROVIDER_RATE_LIMITED', `SMTP server throttled the recipients: ${reply}`, {
+      ...statusOpt,
+      details: d,
+      retryAfterMs: retryAfterFromText(reply) ?? DEFAULT_THROTTLE_RETRY_MS,
+    });
   }
   if (deferred) return make('GW_PROVIDER_TRANSIENT', `SMTP server deferred the recipients: ${reply}`, { ...statusOpt, details: d });
   const names = list.map((r) => r.recipient).join(', ');

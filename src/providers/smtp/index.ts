@@ -6,7 +6,8 @@ import { smtpOptions, type SmtpConfig } from './options.js';
 
 export const smtpProviderType = defineProviderType<SmtpConfig>({
   type: 'smtp',
-  description: 'SMTP submission (nodemailer): TLS or STARTTLS, password or OAuth2 login, presets for Gmail, Outlook, SendGrid, Mailgun, SES, Postmark',
+  description:
+    'SMTP submission (nodemailer): TLS or STARTTLS, password or OAuth2 login, presets for Gmail, Outlook, SendGrid, Mailgun, SES, Postmark',
   capabilities: ['email_sending'],
   options: smtpOptions,
   secrets: ['auth.pass', 'auth.accessToken'],

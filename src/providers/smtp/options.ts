@@ -15,7 +15,10 @@ export const smtpOptionsInput = z
   .object({
     preset: z.enum(SMTP_PRESET_NAMES).optional(),
     /** Amazon SES region for the `ses` preset, e.g. `eu-west-1`. */
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region like eu-west-1').optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region like eu-west-1')
+      .optional(),
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     /** Implicit TLS from the first byte (port 465). */
@@ -47,7 +50,11 @@ export const smtpOptionsInput = z
     }
     const secure = o.secure ?? (o.preset ? SMTP_PRESETS[o.preset].secure : false);
     if (!secure && o.requireTLS === false && !o.allowInsecure) {
-      ctx.addIssue({ code: 'custom', path: ['requireTLS'], message: 'requireTLS: false may send credentials in plain text; set allowInsecure: true to permit it' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requireTLS'],
+        message: 'requireTLS: false may send credentials in plain text; set allowInsecure: true to permit it',
+      });
     }
   });
 

@@ -18,7 +18,9 @@ export function parseSender(value: string): Sender | undefined {
 }
 
 /** `Name <a@b.c>` or `a@b.c`, validated. */
-export const senderAddress = z.string().refine((v) => parseSender(v) !== undefined, { message: 'must be an email address or "Name <address>"' });
+export const senderAddress = z
+  .string()
+  .refine((v) => parseSender(v) !== undefined, { message: 'must be an email address or "Name <address>"' });
 
 /**
  * `<gw.{first 32 hex of sha256(key)}@{sender domain}>`: the same idempotency key always
@@ -26,6 +28,10 @@ export const senderAddress = z.string().refine((v) => parseSender(v) !== undefin
  */
 export function deriveMessageId(idempotencyKey: string, senderAddressValue: string): string {
   const hash = createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 32);
-  const domain = senderAddressValue.split('@')[1]?.toLowerCase().replace(/[^a-z0-9.-]/g, '') || 'aicmo-gateway.invalid';
+  const domain =
+    senderAddressValue
+      .split('@')[1]
+      ?.toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '') || 'aicmo-gateway.invalid';
   return `<gw.${hash}@${domain}>`;
 }

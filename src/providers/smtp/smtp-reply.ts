@@ -11,7 +11,8 @@ export function enhancedCode(response: string): string | undefined {
   return /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(response.trim())?.[1];
 }
 
-const THROTTLE_TEXT = /rate|throttl|too many (?!recipients)|try again later|slow down|temporarily deferred|exceeded.*(connections|messages)/i;
+const THROTTLE_TEXT =
+  /rate|throttl|too many (?!recipients)|try again later|slow down|temporarily deferred|exceeded.*(connections|messages)/i;
 const THROTTLE_CODES = new Set([421, 450, 451, 452]);
 
 /** A 4xx reply that tells us to back off (rather than a local error or a busy mailbox). */

@@ -23,7 +23,11 @@ export function createTransporter(cfg: SmtpConfig & { host: string }, trackers: 
   const tls: ConnectionOptions = { rejectUnauthorized: !cfg.allowInsecure, minVersion: 'TLSv1.2' };
   if (cfg.ca) tls.ca = cfg.ca;
   if (cfg.servername) tls.servername = cfg.servername;
-  const auth = cfg.auth && (isTokenAuth(cfg.auth) ? { type: 'OAuth2' as const, user: cfg.auth.user, accessToken: cfg.auth.accessToken } : { user: cfg.auth.user, pass: cfg.auth.pass });
+  const auth =
+    cfg.auth &&
+    (isTokenAuth(cfg.auth)
+      ? { type: 'OAuth2' as const, user: cfg.auth.user, accessToken: cfg.auth.accessToken }
+      : { user: cfg.auth.user, pass: cfg.auth.pass });
   const common: SMTPTransport.Options = {
     host: cfg.host,
     port: cfg.port,

@@ -25,10 +25,14 @@ export function createSocialWebhookProvider(
     async invoke(request: SocialPostRequest, ctx: InvokeContext): Promise<SocialPostResult> {
       const platform = platformOf(ctx.capability) ?? options.platform;
       if (!platform) {
-        throw new GatewayError('GW_NOT_CONFIGURED', `${name}: cannot tell the platform from capability ${ctx.capability}; set the platform option`, {
-          provider: name,
-          capability: ctx.capability,
-        });
+        throw new GatewayError(
+          'GW_NOT_CONFIGURED',
+          `${name}: cannot tell the platform from capability ${ctx.capability}; set the platform option`,
+          {
+            provider: name,
+            capability: ctx.capability,
+          },
+        );
       }
       const data = {
         platform,
@@ -41,7 +45,10 @@ export function createSocialWebhookProvider(
       const delivery = await deliverWebhook(options, { type: options.event, data }, ctx, { clock: deps.clock, lookup: extras.lookup });
       const answer = isRecord(delivery.json) ? delivery.json : {};
       const id = answer.id ?? answer.postId;
-      const result: SocialPostResult = { postId: typeof id === 'string' || typeof id === 'number' ? String(id) : delivery.webhookId, platform };
+      const result: SocialPostResult = {
+        postId: typeof id === 'string' || typeof id === 'number' ? String(id) : delivery.webhookId,
+        platform,
+      };
       if (typeof answer.url === 'string') result.url = answer.url;
       return result;
     },

@@ -5,7 +5,10 @@ import { webhookOptionsShape } from '../webhook/options.js';
 export const socialWebhookOptions = z.object({
   ...webhookOptionsShape,
   /** Event type of the delivery. */
-  event: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('social.post.create'),
+  event: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/)
+    .default('social.post.create'),
   /** Platform sent when the capability does not name one (it normally does: social_posting_<platform>). */
   platform: z.enum(SOCIAL_PLATFORMS).optional(),
   /** Author sent when the request names none (a LinkedIn URN, a page id…). */

@@ -39,18 +39,28 @@ export async function deliverWebhook(
   const provider = ctx.provider;
   const secrets = options.secrets;
   if (!secrets || secrets.length === 0) {
-    throw new GatewayError('GW_NOT_CONFIGURED', `${provider}: no signing secret is configured (option secrets)`, { provider, details: { missing: 'secrets' } });
+    throw new GatewayError('GW_NOT_CONFIGURED', `${provider}: no signing secret is configured (option secrets)`, {
+      provider,
+      details: { missing: 'secrets' },
+    });
   }
   if (event.url !== undefined && !options.allowRequestUrl) {
-    throw new GatewayError('GW_DESTINATION_REFUSED', `${provider}: a request URL is not allowed; the provider posts to its configured url (option allowRequestUrl)`, {
-      provider,
-      capability: ctx.capability,
-      details: { reason: 'request_url_not_allowed', field: 'url' },
-    });
+    throw new GatewayError(
+      'GW_DESTINATION_REFUSED',
+      `${provider}: a request URL is not allowed; the provider posts to its configured url (option allowRequestUrl)`,
+      {
+        provider,
+        capability: ctx.capability,
+        details: { reason: 'request_url_not_allowed', field: 'url' },
+      },
+    );
   }
   const target = event.url ?? options.url;
   if (!target) {
-    throw new GatewayError('GW_NOT_CONFIGURED', `${provider}: no destination url is configured (option url)`, { provider, details: { missing: 'url' } });
+    throw new GatewayError('GW_NOT_CONFIGURED', `${provider}: no destination url is configured (option url)`, {
+      provider,
+      details: { missing: 'url' },
+    });
   }
   const dest = await checkDestination(target, options, { provider, signal: ctx.signal, lookup: deps.lookup });
 
@@ -87,7 +97,13 @@ export async function deliverWebhook(
   if (res.status >= 200 && res.status < 300) {
     return { webhookId, status: res.status, deliveredAt: new Date(deps.clock.now()).toISOString(), json: res.json };
   }
-  throw mapReceiverError(res, { provider, capability: ctx.capability, display: dest.display, now: deps.clock.now(), secrets: secretValues });
+  throw mapReceiverError(res, {
+    provider,
+    capability: ctx.capability,
+    display: dest.display,
+    now: deps.clock.now(),
+    secrets: secretValues,
+  });
 }
 
 /** Rebuilds an HTTP client error so its message names only the destination's scheme and host. */

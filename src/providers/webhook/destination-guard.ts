@@ -70,11 +70,15 @@ export async function checkDestination(raw: string, policy: DestinationPolicy, c
     const cls = classifyAddress(address);
     if (cls === undefined || inList(allowList, address)) continue;
     if (policy.allowPrivate && PRIVATE_CLASSES.has(cls)) continue;
-    throw refused(ctx.provider, `${display} resolves to a ${cls.replace('_', '-')} address (${address}); add it to allowHosts to permit it`, {
-      reason: cls,
-      destination: display,
-      address,
-    });
+    throw refused(
+      ctx.provider,
+      `${display} resolves to a ${cls.replace('_', '-')} address (${address}); add it to allowHosts to permit it`,
+      {
+        reason: cls,
+        destination: display,
+        address,
+      },
+    );
   }
   return { url, display, addresses };
 }
@@ -83,7 +87,10 @@ async function resolve(hostname: string, display: string, ctx: GuardContext): Pr
   const lookup = ctx.lookup ?? systemLookup;
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new GatewayError('GW_PROVIDER_TIMEOUT', `${display}: DNS lookup did not finish before the deadline`, { provider: ctx.provider }));
+    onAbort = () =>
+      reject(
+        new GatewayError('GW_PROVIDER_TIMEOUT', `${display}: DNS lookup did not finish before the deadline`, { provider: ctx.provider }),
+      );
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -94,7 +101,10 @@ async function resolve(hostname: string, display: string, ctx: GuardContext): Pr
   } catch (error) {
     if (error instanceof GatewayError) throw error;
     const code = (error as { code?: string }).code ?? 'DNS error';
-    throw new GatewayError('GW_PROVIDER_TRANSIENT', `${display}: DNS lookup failed (${code})`, { provider: ctx.provider, details: { networkCode: code } });
+    throw new GatewayError('GW_PROVIDER_TRANSIENT', `${display}: DNS lookup failed (${code})`, {
+      provider: ctx.provider,
+      details: { networkCode: code },
+    });
   } finally {
     if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }

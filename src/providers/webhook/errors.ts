@@ -31,16 +31,26 @@ export function mapReceiverError(res: HttpResponse, info: ReceiverErrorInfo): Ga
 
   if (status >= 300 && status < 400) {
     const location = res.headers.get('location');
-    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `${at} answered ${status} (redirect); redirects are not followed: configure the final URL`, {
-      ...base,
-      details: { option: 'url', reason: 'redirect', ...(location ? { location: safeOrigin(location) } : {}) },
-    });
+    return new GatewayError(
+      'GW_PROVIDER_MISCONFIGURED',
+      `${at} answered ${status} (redirect); redirects are not followed: configure the final URL`,
+      {
+        ...base,
+        details: { option: 'url', reason: 'redirect', ...(location ? { location: safeOrigin(location) } : {}) },
+      },
+    );
   }
   if (status === 410) {
-    return new GatewayError('GW_PROVIDER_GONE', `${at} answered 410 Gone: the endpoint was removed`, { ...base, details: { option: 'url', ...details } });
+    return new GatewayError('GW_PROVIDER_GONE', `${at} answered 410 Gone: the endpoint was removed`, {
+      ...base,
+      details: { option: 'url', ...details },
+    });
   }
   if (status === 404 || status === 405) {
-    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `${at} answered ${status}: no webhook endpoint at the configured URL`, { ...base, details: { option: 'url', ...details } });
+    return new GatewayError('GW_PROVIDER_MISCONFIGURED', `${at} answered ${status}: no webhook endpoint at the configured URL`, {
+      ...base,
+      details: { option: 'url', ...details },
+    });
   }
   if (status === 429) {
     return new GatewayError('GW_PROVIDER_RATE_LIMITED', `${at} throttled the delivery (429)`, {

@@ -14,12 +14,18 @@ import type { WebhookOptions } from './options.js';
 export async function probeWebhookDestination(options: WebhookOptions, ctx: ProbeContext, lookup?: LookupAll): Promise<ProbeResult> {
   const warnings: string[] = [];
   if (!options.secrets?.length) {
-    throw new GatewayError('GW_NOT_CONFIGURED', `${ctx.provider}: no signing secret is configured (option secrets)`, { provider: ctx.provider });
+    throw new GatewayError('GW_NOT_CONFIGURED', `${ctx.provider}: no signing secret is configured (option secrets)`, {
+      provider: ctx.provider,
+    });
   }
   if (!options.url) {
-    return { metadata: { checked: false }, warnings: ['No default url is configured: each request must carry its own url, so there is nothing to check'] };
+    return {
+      metadata: { checked: false },
+      warnings: ['No default url is configured: each request must carry its own url, so there is nothing to check'],
+    };
   }
-  if (options.allowHttp && options.url.startsWith('http:')) warnings.push('The destination uses plain http: deliveries are signed but not encrypted');
+  if (options.allowHttp && options.url.startsWith('http:'))
+    warnings.push('The destination uses plain http: deliveries are signed but not encrypted');
   const dest = await checkDestination(options.url, options, { provider: ctx.provider, signal: ctx.signal, lookup });
   const target = dest.addresses[0]!;
   const secure = dest.url.protocol === 'https:';
@@ -37,9 +43,16 @@ export async function probeWebhookDestination(options: WebhookOptions, ctx: Prob
       if (!error) return resolve();
       const code = (error as { code?: string }).code ?? error.name;
       if (ctx.signal.aborted) {
-        reject(new GatewayError('GW_PROVIDER_TIMEOUT', `${dest.display}: no connection before the probe deadline`, { provider: ctx.provider }));
+        reject(
+          new GatewayError('GW_PROVIDER_TIMEOUT', `${dest.display}: no connection before the probe deadline`, { provider: ctx.provider }),
+        );
       } else {
-        reject(new GatewayError('GW_PROVIDER_TRANSIENT', `${dest.display}: cannot connect (${code})`, { provider: ctx.provider, details: { networkCode: code } }));
+        reject(
+          new GatewayError('GW_PROVIDER_TRANSIENT', `${dest.display}: cannot connect (${code})`, {
+            provider: ctx.provider,
+            details: { networkCode: code },
+          }),
+        );
       }
     };
     socket.once(secure ? 'secureConnect' : 'connect', () => done());

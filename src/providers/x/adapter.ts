@@ -28,10 +28,15 @@ export function createXProvider(name: string, options: XOptions, deps: ProviderD
       const token = options.accessToken;
       if (!token) throw new GatewayError('GW_NOT_CONFIGURED', `${name}: the accessToken option is not set`, { provider: name });
       const invalid = (path: string, message: string): GatewayError =>
-        new GatewayError('GW_INVALID_REQUEST', `${path}: ${message}`, { provider: name, capability: ctx.capability, details: { problems: [{ path, message }] } });
+        new GatewayError('GW_INVALID_REQUEST', `${path}: ${message}`, {
+          provider: name,
+          capability: ctx.capability,
+          details: { problems: [{ path, message }] },
+        });
       if (request.media?.length) throw invalid('media', 'not supported by the x adapter (media needs the upload flow)');
       const text = tweetText(request);
-      if (weightedLength(text) > X_MAX_WEIGHTED) throw invalid('text', `text with its link exceeds ${X_MAX_WEIGHTED} characters (a URL counts as 23)`);
+      if (weightedLength(text) > X_MAX_WEIGHTED)
+        throw invalid('text', `text with its link exceeds ${X_MAX_WEIGHTED} characters (a URL counts as 23)`);
 
       const res = await httpRequest({
         method: 'POST',
@@ -49,7 +54,8 @@ export function createXProvider(name: string, options: XOptions, deps: ProviderD
       const answer = (res.json ?? {}) as TweetAnswer;
       const id = answer.data?.id;
       if (typeof id === 'string' && id !== '') {
-        if (answer.errors?.length) ctx.logger.warn({ provider: name, errors: answer.errors.map(problemText) }, 'X created the post with partial errors');
+        if (answer.errors?.length)
+          ctx.logger.warn({ provider: name, errors: answer.errors.map(problemText) }, 'X created the post with partial errors');
         const limits = readRateLimits(res.headers, deps.clock.now());
         if (limits.user24h.remaining === 0 || limits.app24h.remaining === 0) {
           ctx.logger.warn({ provider: name, user24h: limits.user24h, app24h: limits.app24h }, 'X 24-hour posting cap is now spent');

@@ -26,7 +26,9 @@ export interface XProblem {
 }
 
 export function problemText(p: XProblem): string {
-  const parts = [p.detail, p.message, ...(p.errors ?? []).map((e) => e.message ?? e.detail)].filter((s): s is string => typeof s === 'string');
+  const parts = [p.detail, p.message, ...(p.errors ?? []).map((e) => e.message ?? e.detail)].filter(
+    (s): s is string => typeof s === 'string',
+  );
   return parts.join('; ');
 }
 
@@ -41,7 +43,10 @@ export function mapXProblem(status: number, problem: XProblem, headers: Headers,
   const details: Record<string, unknown> = { providerCode: problem.type ?? problem.title };
 
   if (isDuplicateProblem(problem)) {
-    return new GatewayError('GW_PROVIDER_DUPLICATE', 'X refused the post: duplicate content', { ...base, details: { ...details, reason: 'duplicate_content' } });
+    return new GatewayError('GW_PROVIDER_DUPLICATE', 'X refused the post: duplicate content', {
+      ...base,
+      details: { ...details, reason: 'duplicate_content' },
+    });
   }
   if (status === 401) return new GatewayError('GW_PROVIDER_AUTH', 'X refused the access token (401)', { ...base, details });
   if (status === 403) return new GatewayError('GW_PROVIDER_AUTH', `X forbids this (403): ${text}`, { ...base, details });
@@ -60,10 +65,17 @@ export function mapXProblem(status: number, problem: XProblem, headers: Headers,
         });
   }
   if (status >= 500) {
-    return new GatewayError('GW_PROVIDER_TRANSIENT', `X failed with ${status}`, { ...base, retryAfterMs: parseRetryAfter(headers.get('retry-after'), info.now), details });
+    return new GatewayError('GW_PROVIDER_TRANSIENT', `X failed with ${status}`, {
+      ...base,
+      retryAfterMs: parseRetryAfter(headers.get('retry-after'), info.now),
+      details,
+    });
   }
   const errors = (problem.errors ?? []).map((e) => ({ message: e.message ?? e.detail, parameters: e.parameters }));
-  return new GatewayError('GW_PROVIDER_REJECTED', `X rejected the request (${status}): ${text}`, { ...base, details: { ...details, errors } });
+  return new GatewayError('GW_PROVIDER_REJECTED', `X rejected the request (${status}): ${text}`, {
+    ...base,
+    details: { ...details, errors },
+  });
 }
 
 export function mapXError(res: HttpResponse, info: XErrorInfo): GatewayError {

@@ -21,7 +21,10 @@ export async function probeX(options: XOptions, ctx: ProbeContext, clock: Clock)
   if (res.status !== 200) throw mapXError(res, { provider: ctx.provider, now: clock.now(), secrets: [token] });
   const data = (res.json as { data?: { id?: unknown; username?: unknown } } | undefined)?.data;
   if (typeof data?.id !== 'string') {
-    throw new GatewayError('GW_PROVIDER_BAD_RESPONSE', 'X /2/users/me answered without data.id', { provider: ctx.provider, status: res.status });
+    throw new GatewayError('GW_PROVIDER_BAD_RESPONSE', 'X /2/users/me answered without data.id', {
+      provider: ctx.provider,
+      status: res.status,
+    });
   }
   return { metadata: { userId: data.id, username: typeof data.username === 'string' ? data.username : undefined } };
 }

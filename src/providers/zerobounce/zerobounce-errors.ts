@@ -76,5 +76,9 @@ export function zeroBounceHttpError(status: number, headers: Headers, now: numbe
     return zeroBounceError('rate_limited', provider, undefined, [], { ...extra, retryAfterMs });
   }
   if (status === 400 || status === 422) return zeroBounceError('invalid_request', provider, undefined, [], extra);
-  return new GatewayError('GW_PROVIDER_TRANSIENT', `ZeroBounce answered HTTP ${status}`, { provider, status, details: { providerCode: extra.providerCode } });
+  return new GatewayError('GW_PROVIDER_TRANSIENT', `ZeroBounce answered HTTP ${status}`, {
+    provider,
+    status,
+    details: { providerCode: extra.providerCode },
+  });
 }

@@ -75,7 +75,9 @@ export class ZeroBounceProvider implements Provider<EmailVerificationRequest, Em
   private async get(path: string, params: Record<string, string>, signal: AbortSignal): Promise<unknown> {
     const apiKey = this.options.apiKey;
     if (!apiKey) {
-      throw new GatewayError('GW_NOT_CONFIGURED', 'ZeroBounce API key is not set (option apiKey, env ZEROBOUNCE_API_KEY)', { provider: this.name });
+      throw new GatewayError('GW_NOT_CONFIGURED', 'ZeroBounce API key is not set (option apiKey, env ZEROBOUNCE_API_KEY)', {
+        provider: this.name,
+      });
     }
     const url = `${this.baseUrl}${path}?${new URLSearchParams({ api_key: apiKey, ...params }).toString()}`;
     const res = await httpRequest({ method: 'GET', url, signal, provider: this.name, sideEffects: false, secrets: [apiKey] });

@@ -6,17 +6,20 @@
   var HEALTH_LABEL = { HEALTHY: 'Healthy', DEGRADED: 'Degraded', UNHEALTHY: 'Unhealthy', UNKNOWN: 'Unknown' };
   var BREAKER_LABEL = { closed: 'closed', open: 'open', half_open: 'half-open', isolated: 'isolated', forced_closed: 'forced closed' };
   var state = { key: sessionStorage.getItem(KEY_STORE) || '', admin: false, authenticated: false, timer: null, skew: 0 };
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
 
   function h(tag, attrs) {
     var el = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined || v === false) return;
-      if (k === 'text') el.textContent = String(v);
-      else if (k === 'onclick') el.addEventListener('click', v);
-      else el.setAttribute(k, v === true ? '' : String(v));
-    });
+    if (attrs)
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k === 'text') el.textContent = String(v);
+        else if (k === 'onclick') el.addEventListener('click', v);
+        else el.setAttribute(k, v === true ? '' : String(v));
+      });
     for (var i = 2; i < arguments.length; i++) {
       var c = arguments[i];
       if (c === null || c === undefined || c === false) continue;
@@ -31,15 +34,25 @@
     return fetch(path, { method: method, headers: headers, cache: 'no-store' }).then(function (res) {
       return res.text().then(function (text) {
         var body;
-        try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
+        try {
+          body = text ? JSON.parse(text) : null;
+        } catch (e) {
+          body = null;
+        }
         return { status: res.status, body: body };
       });
     });
   }
 
-  function ms(v) { return v === null || v === undefined ? '–' : (v < 10 ? v.toFixed(1) : Math.round(v)) + ' ms'; }
-  function pct(v) { return v === null || v === undefined ? '–' : Math.round(v * 1000) / 10 + '%'; }
-  function now() { return Date.now() + state.skew; }
+  function ms(v) {
+    return v === null || v === undefined ? '–' : (v < 10 ? v.toFixed(1) : Math.round(v)) + ' ms';
+  }
+  function pct(v) {
+    return v === null || v === undefined ? '–' : Math.round(v * 1000) / 10 + '%';
+  }
+  function now() {
+    return Date.now() + state.skew;
+  }
   function ago(t) {
     if (!t) return '–';
     var s = Math.max(0, Math.round((now() - t) / 1000));
@@ -63,10 +76,16 @@
   function breakerFact(p) {
     var label = BREAKER_LABEL[p.breakerState] || p.breakerState;
     if (p.breakerState === 'open' && p.openUntil) {
-      return fact('Breaker', label + ', retry in ' + until(p.openUntil), { 'data-until': p.openUntil, 'data-label': label + ', retry in ' });
+      return fact('Breaker', label + ', retry in ' + until(p.openUntil), {
+        'data-until': p.openUntil,
+        'data-label': label + ', retry in ',
+      });
     }
     if (p.cooldownUntil && p.cooldownUntil > now()) {
-      return fact('Breaker', label + ', cooling down ' + until(p.cooldownUntil), { 'data-until': p.cooldownUntil, 'data-label': label + ', cooling down ' });
+      return fact('Breaker', label + ', cooling down ' + until(p.cooldownUntil), {
+        'data-until': p.cooldownUntil,
+        'data-label': label + ', cooling down ',
+      });
     }
     return fact('Breaker', label);
   }
@@ -74,44 +93,126 @@
   function providerCard(cap, p) {
     var actions = null;
     if (state.admin) {
-      actions = h('div', { class: 'prov-actions' },
-        p.breakerState === 'isolated' ? null : h('button', { type: 'button', class: 'danger', 'aria-label': 'Isolate ' + p.name, onclick: function () { adminAction(p.name, 'isolate'); } }, 'Isolate'),
-        h('button', { type: 'button', 'aria-label': 'Reset ' + p.name, onclick: function () { adminAction(p.name, 'reset'); } }, 'Reset'));
+      actions = h(
+        'div',
+        { class: 'prov-actions' },
+        p.breakerState === 'isolated'
+          ? null
+          : h(
+              'button',
+              {
+                type: 'button',
+                class: 'danger',
+                'aria-label': 'Isolate ' + p.name,
+                onclick: function () {
+                  adminAction(p.name, 'isolate');
+                },
+              },
+              'Isolate',
+            ),
+        h(
+          'button',
+          {
+            type: 'button',
+            'aria-label': 'Reset ' + p.name,
+            onclick: function () {
+              adminAction(p.name, 'reset');
+            },
+          },
+          'Reset',
+        ),
+      );
     }
     var err = p.lastError;
-    return h('article', { class: 'prov', 'data-provider': p.name, 'data-health': p.health, 'data-breaker': p.breakerState, 'aria-label': p.name + ': ' + HEALTH_LABEL[p.health] },
-      h('div', { class: 'prov-head' },
+    return h(
+      'article',
+      {
+        class: 'prov',
+        'data-provider': p.name,
+        'data-health': p.health,
+        'data-breaker': p.breakerState,
+        'aria-label': p.name + ': ' + HEALTH_LABEL[p.health],
+      },
+      h(
+        'div',
+        { class: 'prov-head' },
         h('span', { class: 'prov-name', text: p.name }),
-        h('span', { class: 'badge', 'data-health': p.health, title: p.healthReason || '', text: HEALTH_LABEL[p.health] || p.health })),
-      h('dl', { class: 'facts' },
+        h('span', { class: 'badge', 'data-health': p.health, title: p.healthReason || '', text: HEALTH_LABEL[p.health] || p.health }),
+      ),
+      h(
+        'dl',
+        { class: 'facts' },
         breakerFact(p),
         fact('EMA', ms(p.latencyMs)),
         fact('p95', ms(p.p95Ms)),
-        fact('Success', pct(p.successRate))),
-      err ? h('p', { class: 'err', title: err.code + ': ' + err.message, text: 'Last error ' + ago(err.at) + ': ' + err.code + ' – ' + err.message }) : null,
-      actions);
+        fact('Success', pct(p.successRate)),
+      ),
+      err
+        ? h('p', {
+            class: 'err',
+            title: err.code + ': ' + err.message,
+            text: 'Last error ' + ago(err.at) + ': ' + err.code + ' – ' + err.message,
+          })
+        : null,
+      actions,
+    );
   }
 
   function renderCapabilities(caps) {
     var rows = $('capability-rows');
-    rows.replaceChildren.apply(rows, caps.map(function (c) {
-      var statusText = c.status === 'down' ? 'down' : c.status === 'degraded' ? 'degraded' : 'ok';
-      return h('div', { class: 'cap', 'data-capability': c.capability, 'data-status': c.status },
-        h('div', { class: 'cap-name' }, c.capability, h('small', { text: statusText + ' · ' + c.usableProviders + '/' + c.providers.length + ' usable' + (c.outboxBacklog ? ' · ' + c.outboxBacklog + ' queued' : '') })),
-        h('div', { class: 'providers' }, c.providers.map(function (p) { return providerCard(c, p); }).reduce(function (frag, el) { frag.appendChild(el); return frag; }, document.createDocumentFragment())));
-    }));
+    rows.replaceChildren.apply(
+      rows,
+      caps.map(function (c) {
+        var statusText = c.status === 'down' ? 'down' : c.status === 'degraded' ? 'degraded' : 'ok';
+        return h(
+          'div',
+          { class: 'cap', 'data-capability': c.capability, 'data-status': c.status },
+          h(
+            'div',
+            { class: 'cap-name' },
+            c.capability,
+            h('small', {
+              text:
+                statusText +
+                ' · ' +
+                c.usableProviders +
+                '/' +
+                c.providers.length +
+                ' usable' +
+                (c.outboxBacklog ? ' · ' + c.outboxBacklog + ' queued' : ''),
+            }),
+          ),
+          h(
+            'div',
+            { class: 'providers' },
+            c.providers
+              .map(function (p) {
+                return providerCard(c, p);
+              })
+              .reduce(function (frag, el) {
+                frag.appendChild(el);
+                return frag;
+              }, document.createDocumentFragment()),
+          ),
+        );
+      }),
+    );
   }
 
   function renderSummary(r) {
-    var s = r.summary, a = s.activeRecommendations;
-    var item = function (label, value) { return h('div', null, h('span', { class: 'muted', text: label }), h('b', { text: value })); };
+    var s = r.summary,
+      a = s.activeRecommendations;
+    var item = function (label, value) {
+      return h('div', null, h('span', { class: 'muted', text: label }), h('b', { text: value }));
+    };
     $('summary').replaceChildren(
       item('Providers', String(s.providersTracked)),
       item('Checks recorded', String(s.checksRecorded)),
       item('Check success', pct(s.successRate)),
       item('Critical', String(a.critical)),
       item('Warnings', String(a.warning)),
-      item('Info', String(a.info)));
+      item('Info', String(a.info)),
+    );
     var overall = $('overall');
     overall.dataset.overall = s.overall;
     overall.textContent = s.overall === 'healthy' ? 'All healthy' : s.overall === 'warning' ? 'Warnings' : 'Critical';
@@ -121,94 +222,180 @@
     var re = r.gateway && r.gateway.reload && r.gateway.reload.error;
     var banner = $('reload-error');
     banner.hidden = !re;
-    if (re) banner.textContent = 'Config reload failed ' + ago(re.at) + ' (the previous config keeps running): ' + re.message.split('\n')[0];
+    if (re)
+      banner.textContent = 'Config reload failed ' + ago(re.at) + ' (the previous config keeps running): ' + re.message.split('\n')[0];
   }
 
   function renderRecommendations(recs) {
     var list = $('recommendations');
-    if (!recs.length) { list.replaceChildren(h('li', { class: 'empty', text: 'None: nothing to do.' })); return; }
-    list.replaceChildren.apply(list, recs.map(function (r) {
-      return h('li', { 'data-severity': r.severity },
-        h('p', null, h('span', { class: 'sev', text: r.severity }), ' ', h('strong', { text: r.capability + (r.provider === '*' ? '' : ' / ' + r.provider) })),
-        h('p', { text: r.issue }),
-        h('p', { class: 'muted', text: 'Action: ' + r.action }));
-    }));
+    if (!recs.length) {
+      list.replaceChildren(h('li', { class: 'empty', text: 'None: nothing to do.' }));
+      return;
+    }
+    list.replaceChildren.apply(
+      list,
+      recs.map(function (r) {
+        return h(
+          'li',
+          { 'data-severity': r.severity },
+          h(
+            'p',
+            null,
+            h('span', { class: 'sev', text: r.severity }),
+            ' ',
+            h('strong', { text: r.capability + (r.provider === '*' ? '' : ' / ' + r.provider) }),
+          ),
+          h('p', { text: r.issue }),
+          h('p', { class: 'muted', text: 'Action: ' + r.action }),
+        );
+      }),
+    );
   }
 
   function renderChecks(checks) {
     var body = $('checks');
-    if (!checks.length) { body.replaceChildren(h('tr', null, h('td', { colspan: 4, class: 'empty', text: 'No checks yet: run a self-check.' }))); return; }
-    body.replaceChildren.apply(body, checks.slice(0, 12).map(function (c) {
-      var result = c.skipped ? h('span', { class: 'muted', text: c.skipped.replace('_', ' ') })
-        : c.success ? h('span', { class: 'ok', text: '✓ ok' })
-        : h('span', { class: 'failed', title: c.error ? c.error.message : '', text: '✗ ' + (c.error ? c.error.kind : 'failed') });
-      return h('tr', null, h('td', { text: ago(c.timestamp) }), h('td', { text: c.provider + (c.source === 'traffic' ? ' (traffic)' : '') }), h('td', null, result), h('td', { text: ms(c.latencyMs) }));
-    }));
+    if (!checks.length) {
+      body.replaceChildren(h('tr', null, h('td', { colspan: 4, class: 'empty', text: 'No checks yet: run a self-check.' })));
+      return;
+    }
+    body.replaceChildren.apply(
+      body,
+      checks.slice(0, 12).map(function (c) {
+        var result = c.skipped
+          ? h('span', { class: 'muted', text: c.skipped.replace('_', ' ') })
+          : c.success
+            ? h('span', { class: 'ok', text: '✓ ok' })
+            : h('span', { class: 'failed', title: c.error ? c.error.message : '', text: '✗ ' + (c.error ? c.error.kind : 'failed') });
+        return h(
+          'tr',
+          null,
+          h('td', { text: ago(c.timestamp) }),
+          h('td', { text: c.provider + (c.source === 'traffic' ? ' (traffic)' : '') }),
+          h('td', null, result),
+          h('td', { text: ms(c.latencyMs) }),
+        );
+      }),
+    );
   }
 
   function refresh() {
     clearTimeout(state.timer);
-    var gen = state.gen = (state.gen || 0) + 1;
-    return api('GET', '/v1/status').then(function (res) {
-      if (res.status === 401) { start(); return 'stop'; }
-      if (res.status !== 200 || !res.body) { $('updated').textContent = 'Status unavailable (HTTP ' + res.status + ')'; return; }
-      var r = res.body;
-      state.skew = r.generatedAt - Date.now();
-      renderSummary(r);
-      renderCapabilities(r.capabilities);
-      renderRecommendations(r.recommendations.filter(function (x) { return x.resolvedAt === null; }));
-      renderChecks(r.recentChecks);
-      $('updated').textContent = 'Updated ' + new Date(r.generatedAt).toLocaleTimeString();
-      document.body.dataset.loaded = 'true';
-    }, function () {
-      $('updated').textContent = 'Connection lost; retrying…';
-    }).then(function (stop) {
-      // Only the latest refresh schedules the next one, so there is never more than one polling loop.
-      if (stop !== 'stop' && gen === state.gen) state.timer = setTimeout(refresh, POLL_MS);
-    });
+    var gen = (state.gen = (state.gen || 0) + 1);
+    return api('GET', '/v1/status')
+      .then(
+        function (res) {
+          if (res.status === 401) {
+            start();
+            return 'stop';
+          }
+          if (res.status !== 200 || !res.body) {
+            $('updated').textContent = 'Status unavailable (HTTP ' + res.status + ')';
+            return;
+          }
+          var r = res.body;
+          state.skew = r.generatedAt - Date.now();
+          renderSummary(r);
+          renderCapabilities(r.capabilities);
+          renderRecommendations(
+            r.recommendations.filter(function (x) {
+              return x.resolvedAt === null;
+            }),
+          );
+          renderChecks(r.recentChecks);
+          $('updated').textContent = 'Updated ' + new Date(r.generatedAt).toLocaleTimeString();
+          document.body.dataset.loaded = 'true';
+        },
+        function () {
+          $('updated').textContent = 'Connection lost; retrying…';
+        },
+      )
+      .then(function (stop) {
+        // Only the latest refresh schedules the next one, so there is never more than one polling loop.
+        if (stop !== 'stop' && gen === state.gen) state.timer = setTimeout(refresh, POLL_MS);
+      });
   }
 
   function tick() {
     var els = document.querySelectorAll('[data-until]');
-    for (var i = 0; i < els.length; i++) els[i].textContent = els[i].getAttribute('data-label') + until(Number(els[i].getAttribute('data-until')));
+    for (var i = 0; i < els.length; i++)
+      els[i].textContent = els[i].getAttribute('data-label') + until(Number(els[i].getAttribute('data-until')));
   }
 
   function whoami() {
-    return api('GET', '/v1/whoami').then(function (res) {
-      var me = res.status === 200 && res.body ? res.body : { authenticated: false, authRequired: true, admin: false };
-      state.admin = me.authenticated && me.admin === true;
-      state.authenticated = me.authenticated;
-      $('self-check').disabled = !me.authenticated;
-      if (!me.authenticated) {
-        clearTimeout(state.timer);
-        $('updated').textContent = state.key ? 'That API key was not accepted.' : 'Enter an API key to see the status.';
-        $('api-key').focus();
-      }
-    }, function () { state.authenticated = false; $('updated').textContent = 'Cannot reach the gateway.'; });
+    return api('GET', '/v1/whoami').then(
+      function (res) {
+        var me = res.status === 200 && res.body ? res.body : { authenticated: false, authRequired: true, admin: false };
+        state.admin = me.authenticated && me.admin === true;
+        state.authenticated = me.authenticated;
+        $('self-check').disabled = !me.authenticated;
+        if (!me.authenticated) {
+          clearTimeout(state.timer);
+          $('updated').textContent = state.key ? 'That API key was not accepted.' : 'Enter an API key to see the status.';
+          $('api-key').focus();
+        }
+      },
+      function () {
+        state.authenticated = false;
+        $('updated').textContent = 'Cannot reach the gateway.';
+      },
+    );
   }
 
   function start() {
-    whoami().then(function () { if (state.authenticated) refresh(); });
+    whoami().then(function () {
+      if (state.authenticated) refresh();
+    });
   }
 
   function selfCheck() {
     var btn = $('self-check');
     btn.disabled = true;
     btn.textContent = 'Running self-check…';
-    api('POST', '/v1/self-check').then(function (res) {
-      if (res.status !== 200 || !res.body) { notice('Self-check failed (HTTP ' + res.status + ')'); return; }
-      var results = res.body.results, failed = results.filter(function (x) { return !x.success && !x.skipped; }).length;
-      notice('Self-check done: ' + (results.length - failed) + ' ok, ' + failed + ' failed, ' + res.body.recommendations.length + ' active recommendations.');
-    }, function () { notice('Self-check failed: connection lost'); }).then(function () {
-      btn.disabled = false;
-      btn.textContent = 'Run self-check';
-      refresh();
-    });
+    api('POST', '/v1/self-check')
+      .then(
+        function (res) {
+          if (res.status !== 200 || !res.body) {
+            notice('Self-check failed (HTTP ' + res.status + ')');
+            return;
+          }
+          var results = res.body.results,
+            failed = results.filter(function (x) {
+              return !x.success && !x.skipped;
+            }).length;
+          notice(
+            'Self-check done: ' +
+              (results.length - failed) +
+              ' ok, ' +
+              failed +
+              ' failed, ' +
+              res.body.recommendations.length +
+              ' active recommendations.',
+          );
+        },
+        function () {
+          notice('Self-check failed: connection lost');
+        },
+      )
+      .then(function () {
+        btn.disabled = false;
+        btn.textContent = 'Run self-check';
+        refresh();
+      });
   }
 
   function adminAction(provider, action) {
     api('POST', '/v1/providers/' + encodeURIComponent(provider) + '/' + action).then(function (res) {
-      notice(res.status === 200 ? provider + ': ' + action + ' done.' : provider + ': ' + action + ' refused (HTTP ' + res.status + (res.body && res.body.error ? ', ' + res.body.error.message : '') + ')');
+      notice(
+        res.status === 200
+          ? provider + ': ' + action + ' done.'
+          : provider +
+              ': ' +
+              action +
+              ' refused (HTTP ' +
+              res.status +
+              (res.body && res.body.error ? ', ' + res.body.error.message : '') +
+              ')',
+      );
       refresh();
     });
   }
@@ -217,7 +404,8 @@
   $('key-form').addEventListener('submit', function (e) {
     e.preventDefault();
     state.key = $('api-key').value.trim();
-    if (state.key) sessionStorage.setItem(KEY_STORE, state.key); else sessionStorage.removeItem(KEY_STORE);
+    if (state.key) sessionStorage.setItem(KEY_STORE, state.key);
+    else sessionStorage.removeItem(KEY_STORE);
     $('api-key').value = '';
     $('api-key').placeholder = state.key ? 'key set' : 'not set';
     start();

@@ -61,7 +61,12 @@ export class GatewayMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.invocationsInFlight = new Gauge({ name: 'aicmo_invocations_in_flight', help: 'Invocations running now.', labelNames: ['capability'], registers });
+    this.invocationsInFlight = new Gauge({
+      name: 'aicmo_invocations_in_flight',
+      help: 'Invocations running now.',
+      labelNames: ['capability'],
+      registers,
+    });
     this.attempts = new Counter({
       name: 'aicmo_attempts_total',
       help: 'Provider attempts by outcome (success, a failure kind, or skipped).',
@@ -81,7 +86,12 @@ export class GatewayMetrics {
       labelNames: ['capability', 'provider', 'kind'],
       registers,
     });
-    this.httpRequests = new Counter({ name: 'aicmo_http_requests_total', help: 'HTTP requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers });
+    this.httpRequests = new Counter({
+      name: 'aicmo_http_requests_total',
+      help: 'HTTP requests by method, route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
     this.httpInFlight = new Gauge({ name: 'aicmo_http_requests_in_flight', help: 'HTTP requests being served now.', registers });
 
     const providerGauge = (name: string, help: string, value: (p: ChainStatusReport['providers'][number]) => number) =>
@@ -92,11 +102,20 @@ export class GatewayMetrics {
         registers,
         collect() {
           this.reset();
-          for (const chain of source.chains()) for (const p of chain.providers) this.set({ capability: chain.capability, provider: p.name }, value(p));
+          for (const chain of source.chains())
+            for (const p of chain.providers) this.set({ capability: chain.capability, provider: p.name }, value(p));
         },
       });
-    providerGauge('aicmo_provider_health', 'Provider health: 0 healthy, 1 degraded, 2 unhealthy, 3 unknown.', (p) => HEALTH_GAUGE[p.health]);
-    providerGauge('aicmo_provider_breaker_state', 'Circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated, 4 forced closed.', (p) => BREAKER_GAUGE[p.breakerState]);
+    providerGauge(
+      'aicmo_provider_health',
+      'Provider health: 0 healthy, 1 degraded, 2 unhealthy, 3 unknown.',
+      (p) => HEALTH_GAUGE[p.health],
+    );
+    providerGauge(
+      'aicmo_provider_breaker_state',
+      'Circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated, 4 forced closed.',
+      (p) => BREAKER_GAUGE[p.breakerState],
+    );
     providerGauge('aicmo_provider_in_flight', 'Attempts in flight per provider.', (p) => p.inFlight);
     new Gauge({
       name: 'aicmo_capability_usable_providers',
@@ -163,7 +182,10 @@ export class GatewayMetrics {
   invocationEnded(capability: string, started: number, outcome: string, provider: string | null): void {
     this.invocationsInFlight.dec({ capability });
     this.invocations.inc({ capability, provider: provider ?? 'none', outcome });
-    this.invocationSeconds.observe({ capability, outcome: outcome === 'success' ? 'success' : 'failure' }, (performance.now() - started) / 1000);
+    this.invocationSeconds.observe(
+      { capability, outcome: outcome === 'success' ? 'success' : 'failure' },
+      (performance.now() - started) / 1000,
+    );
   }
 
   /** Counts one HTTP request by method, route pattern and status. */

@@ -12,15 +12,24 @@ export const adminRoutes: RouteModule = (app, runtime) => {
   // Public so the dashboard can ask whether its key works without a 401 in the browser console.
   app.get('/v1/whoami', { config: { auth: 'public' } }, async (request) => {
     const identity = runtime.keys.authenticate(request.headers.authorization);
-    return { authenticated: identity !== null, name: identity?.name ?? null, admin: identity?.admin ?? false, authRequired: runtime.keys.enabled };
+    return {
+      authenticated: identity !== null,
+      name: identity?.name ?? null,
+      admin: identity?.admin ?? false,
+      authRequired: runtime.keys.enabled,
+    };
   });
 
   for (const [segment, action] of Object.entries(ACTIONS)) {
-    app.post<{ Params: { name: string } }>(`/v1/providers/:name/${segment}`, { schema: { params }, config: { auth: 'admin' } }, async (request) => {
-      const actor = `api:${request.identity!.name}`;
-      const provider = await runtime.gateway.admin(request.params.name, action, actor);
-      request.log.info({ provider: provider.name, action, actor }, 'operator action');
-      return { action, actor, provider: provider.status().toJSON() };
-    });
+    app.post<{ Params: { name: string } }>(
+      `/v1/providers/:name/${segment}`,
+      { schema: { params }, config: { auth: 'admin' } },
+      async (request) => {
+        const actor = `api:${request.identity!.name}`;
+        const provider = await runtime.gateway.admin(request.params.name, action, actor);
+        request.log.info({ provider: provider.name, action, actor }, 'operator action');
+        return { action, actor, provider: provider.status().toJSON() };
+      },
+    );
   }
 };

@@ -73,7 +73,10 @@ export const capabilityRoutes: RouteModule = (app, runtime) => {
       options.idempotencyKey = header;
     }
     try {
-      return sendSubmission(reply, await runtime.submit(capability, request.body, { ...options, async: prefersAsync(request.headers.prefer) }));
+      return sendSubmission(
+        reply,
+        await runtime.submit(capability, request.body, { ...options, async: prefersAsync(request.headers.prefer) }),
+      );
     } catch (error) {
       const mapped = toErrorReply(error);
       if (!isUnavailable(mapped)) throw error;

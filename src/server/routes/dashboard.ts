@@ -3,7 +3,8 @@ import { loadDashboardAssets } from '../dashboard-assets.js';
 import { HttpError } from '../http-error.js';
 import type { RouteModule } from './route-module.js';
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export const dashboardRoutes: RouteModule = (app, runtime) => {
   if (!runtime.gateway.config.server.dashboard) return;

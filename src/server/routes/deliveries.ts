@@ -49,7 +49,12 @@ export function ledgerView(e: LedgerEntry): Record<string, unknown> {
 }
 
 const notFound = (what: string): Record<string, unknown> => ({
-  error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: `${what} is not known (or was purged)`, details: { reason: 'not_found' } },
+  error: {
+    code: 'GW_INVALID_REQUEST',
+    kind: 'invalid_request',
+    message: `${what} is not known (or was purged)`,
+    details: { reason: 'not_found' },
+  },
 });
 
 /** Adds the delivery routes; `getDelivery` is read per request (a config reload may replace the gateway). */
@@ -63,7 +68,16 @@ export function registerDeliveryRoutes(app: FastifyInstance, getDelivery: () => 
   app.get<{ Querystring: { state?: string; capability?: string; limit?: string } }>('/v1/deliveries', async (req, reply) => {
     const { state, capability, limit } = req.query;
     if (state !== undefined && !(DELIVERY_STATES as readonly string[]).includes(state)) {
-      return reply.code(400).send({ error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: `state must be one of ${DELIVERY_STATES.join(', ')}`, problems: [{ path: 'querystring.state', message: 'unknown state' }] } });
+      return reply
+        .code(400)
+        .send({
+          error: {
+            code: 'GW_INVALID_REQUEST',
+            kind: 'invalid_request',
+            message: `state must be one of ${DELIVERY_STATES.join(', ')}`,
+            problems: [{ path: 'querystring.state', message: 'unknown state' }],
+          },
+        });
     }
     const outbox = getDelivery()?.outbox;
     if (!outbox) return { deliveries: [], counts: {} };
@@ -87,4 +101,5 @@ export const deliveriesRoutes: RouteModule = (app, runtime) =>
   registerDeliveryRoutes(app, () => (runtime.gateway as unknown as { delivery?: DeliveryService }).delivery);
 
 /** The same routes as a Fastify plugin, for an app built around one DeliveryService. */
-export const deliveriesPlugin: FastifyPluginAsync<DeliveriesRouteOptions> = async (app, opts) => registerDeliveryRoutes(app, () => opts.delivery);
+export const deliveriesPlugin: FastifyPluginAsync<DeliveriesRouteOptions> = async (app, opts) =>
+  registerDeliveryRoutes(app, () => opts.delivery);

@@ -88,9 +88,21 @@ export class HealthHints {
     const s = p.snapshot();
     const openUntil = s.breaker.state === 'open' ? s.breaker.openUntil : null;
     if (openUntil !== null && openUntil > now) {
-      await this.publish({ provider: p.name, capability: p.capability, until: openUntil, kind: s.lastError?.kind ?? 'transient', reason: `circuit open (${s.breaker.openReason ?? 'failures'})` }).catch(() => undefined);
+      await this.publish({
+        provider: p.name,
+        capability: p.capability,
+        until: openUntil,
+        kind: s.lastError?.kind ?? 'transient',
+        reason: `circuit open (${s.breaker.openReason ?? 'failures'})`,
+      }).catch(() => undefined);
     } else if (s.cooldownUntil !== null && s.cooldownUntil > now && s.cooldownKind) {
-      await this.publish({ provider: p.name, capability: p.capability, until: s.cooldownUntil, kind: s.cooldownKind, reason: `cooling down after ${s.cooldownKind}` }).catch(() => undefined);
+      await this.publish({
+        provider: p.name,
+        capability: p.capability,
+        until: s.cooldownUntil,
+        kind: s.cooldownKind,
+        reason: `cooling down after ${s.cooldownKind}`,
+      }).catch(() => undefined);
     }
   }
 

@@ -15,7 +15,10 @@ export class RedisSentMailLog implements SentMailLog {
 
   async record(entry: SentMailRecord): Promise<void> {
     const id = normaliseMessageId(entry.messageId);
-    const m = this.redis.multi().hset(`${this.prefix}mail`, id, JSON.stringify({ ...entry, messageId: id })).zadd(`${this.prefix}mail:at`, entry.sentAt, id);
+    const m = this.redis
+      .multi()
+      .hset(`${this.prefix}mail`, id, JSON.stringify({ ...entry, messageId: id }))
+      .zadd(`${this.prefix}mail:at`, entry.sentAt, id);
     const subject = entry.subject !== undefined ? normaliseSubject(entry.subject) : '';
     if (subject) m.hset(`${this.prefix}mail:subject`, subject, id);
     await m.exec();
@@ -47,7 +50,11 @@ export class RedisSentMailLog implements SentMailLog {
     const extra = excess > 0 ? await this.redis.zrange(key, String(old.length), String(old.length + excess - 1)) : [];
     const ids = [...old, ...extra];
     if (ids.length === 0) return 0;
-    await this.redis.multi().zrem(key, ...ids).hdel(`${this.prefix}mail`, ...ids).exec();
+    await this.redis
+      .multi()
+      .zrem(key, ...ids)
+      .hdel(`${this.prefix}mail`, ...ids)
+      .exec();
     return ids.length;
   }
 }

@@ -8,7 +8,16 @@ import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { ProviderState, SentMailLog } from '../provider-data.js';
 import { clampLimit, compareRecommendations, matchesHealth, matchesRecommendation } from '../query-helpers.js';
-import { recommendationKey, type EventQuery, type EventRecord, type HealthCheckRecord, type HealthQuery, type ProviderSnapshotRecord, type RecommendationQuery, type RecommendationRecord } from '../records.js';
+import {
+  recommendationKey,
+  type EventQuery,
+  type EventRecord,
+  type HealthCheckRecord,
+  type HealthQuery,
+  type ProviderSnapshotRecord,
+  type RecommendationQuery,
+  type RecommendationRecord,
+} from '../records.js';
 import { PruneTicker, resolveRetention, type RetentionPolicy } from '../retention.js';
 import type { PruneResult, Store } from '../store.js';
 import { openRedis, parseRedisUrl, type RedisTarget } from './redis-connection.js';
@@ -49,7 +58,9 @@ export class RedisStore implements Store {
     if (checks.length === 0) return;
     const last = await this.redis.incrby(`${this.p}hc:seq`, checks.length);
     const args: (string | number)[] = [];
-    checks.forEach((c, i) => args.push(c.timestamp, `${String(last - checks.length + i + 1).padStart(SEQ_WIDTH, '0')}|${JSON.stringify(c)}`));
+    checks.forEach((c, i) =>
+      args.push(c.timestamp, `${String(last - checks.length + i + 1).padStart(SEQ_WIDTH, '0')}|${JSON.stringify(c)}`),
+    );
     await this.redis.zadd(`${this.p}hc`, ...args);
     await this.afterWrite(checks.length);
   }
@@ -114,7 +125,8 @@ export class RedisStore implements Store {
       const rows = await this.redis.zrevrange(`${this.p}events`, start, start + page - 1);
       for (const r of rows) {
         const e = JSON.parse(r) as EventRecord;
-        if ((query.type === undefined || e.type === query.type) && (query.provider === undefined || e.provider === query.provider)) out.push(e);
+        if ((query.type === undefined || e.type === query.type) && (query.provider === undefined || e.provider === query.provider))
+          out.push(e);
         if (out.length >= limit) break;
       }
       if (rows.length < page) break;

@@ -147,9 +147,10 @@ export class SqliteStore implements Store {
       params.push(q.provider);
     }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    const rows = this.db
-      .prepare(`SELECT id, data FROM events ${where} ORDER BY id DESC LIMIT ?`)
-      .all(...params, clampLimit(q.limit)) as { id: number; data: string }[];
+    const rows = this.db.prepare(`SELECT id, data FROM events ${where} ORDER BY id DESC LIMIT ?`).all(...params, clampLimit(q.limit)) as {
+      id: number;
+      data: string;
+    }[];
     return rows.map((r) => ({ ...(JSON.parse(r.data) as EventRecord), id: r.id }));
   }
 
@@ -187,8 +188,7 @@ export class SqliteStore implements Store {
       healthChecks: this.sql.pruneChecksAge.run(cutoff).changes + this.sql.pruneChecksCount.run(r.historyMaxCount).changes,
       events: this.sql.pruneEventsAge.run(cutoff).changes + this.sql.pruneEventsCount.run(r.eventsMaxCount).changes,
       recommendations: this.sql.pruneResolvedRecs.run(cutoff).changes,
-      sentMail:
-        this.sql.pruneMailAge.run(now - r.sentMailMaxAgeMs).changes + this.sql.pruneMailCount.run(r.sentMailMaxCount).changes,
+      sentMail: this.sql.pruneMailAge.run(now - r.sentMailMaxAgeMs).changes + this.sql.pruneMailCount.run(r.sentMailMaxCount).changes,
     }))();
   }
 }

@@ -19,7 +19,13 @@ export interface LiveGatewayOptions {
 
 /** A live-mode Gateway on `memory:` (unless a store URL is given), no periodic snapshots. */
 export async function liveGateway(capabilities: CapabilitiesInput, opts: LiveGatewayOptions = {}): Promise<Gateway> {
-  const raw: GatewayConfigInput = { mode: 'live', store: opts.store ?? 'memory:', logLevel: 'silent', capabilities, ...(opts.defaults ? { defaults: opts.defaults } : {}) };
+  const raw: GatewayConfigInput = {
+    mode: 'live',
+    store: opts.store ?? 'memory:',
+    logLevel: 'silent',
+    capabilities,
+    ...(opts.defaults ? { defaults: opts.defaults } : {}),
+  };
   const { config } = validateConfig(raw, {});
   return Gateway.create({ config, dryRun: false, snapshotIntervalMs: 0, ...(opts.clock ? { clock: opts.clock } : {}) });
 }

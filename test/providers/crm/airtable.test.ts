@@ -7,8 +7,19 @@ import { adapterContract } from '../../contract/adapter-contract.js';
 import { captureLogger, invokeCtx, testDeps } from '../../helpers/context.js';
 import { start, type AirtableSim } from '../../simulators/airtable.js';
 
-function makeProvider(sim: AirtableSim, extra: Record<string, unknown> = {}, logger = captureLogger().logger): Provider<unknown, CrmSyncResult> {
-  const options = airtableProviderType.options.parse({ apiToken: sim.token, baseId: sim.baseId, table: 'Contacts', baseUrl: sim.url, batchIntervalMs: 0, ...extra });
+function makeProvider(
+  sim: AirtableSim,
+  extra: Record<string, unknown> = {},
+  logger = captureLogger().logger,
+): Provider<unknown, CrmSyncResult> {
+  const options = airtableProviderType.options.parse({
+    apiToken: sim.token,
+    baseId: sim.baseId,
+    table: 'Contacts',
+    baseUrl: sim.url,
+    batchIntervalMs: 0,
+    ...extra,
+  });
   return airtableProviderType.create('airtable_test', options, testDeps(logger)) as Provider<unknown, CrmSyncResult>;
 }
 
@@ -17,7 +28,13 @@ const contacts = (n: number, from = 0) => ({
   records: Array.from({ length: n }, (_, i) => ({ fields: { Email: `p${from + i}@example.com`, Name: `Person ${from + i}` } })),
 });
 
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as GatewayError);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as GatewayError,
+  );
 
 adapterContract('airtable', async () => {
   const sim = await start();
@@ -29,12 +46,33 @@ adapterContract('airtable', async () => {
     secrets: [sim.token],
     failures: [
       { name: '401 AUTHENTICATION_REQUIRED', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
-      { name: '403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND on the configured base', arm: () => sim.fail('forbidden'), kind: 'misconfigured', code: 'GW_PROVIDER_MISCONFIGURED' },
-      { name: '404 {"error":"NOT_FOUND"} on the configured table', arm: () => sim.fail('not_found'), kind: 'misconfigured', code: 'GW_PROVIDER_MISCONFIGURED' },
+      {
+        name: '403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND on the configured base',
+        arm: () => sim.fail('forbidden'),
+        kind: 'misconfigured',
+        code: 'GW_PROVIDER_MISCONFIGURED',
+      },
+      {
+        name: '404 {"error":"NOT_FOUND"} on the configured table',
+        arm: () => sim.fail('not_found'),
+        kind: 'misconfigured',
+        code: 'GW_PROVIDER_MISCONFIGURED',
+      },
       { name: '422 INVALID_VALUE_FOR_COLUMN', arm: () => sim.fail('validation'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '413 payload too large', arm: () => sim.fail('too_large'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
-      { name: '429 RATE_LIMIT_REACHED (30-second rule)', arm: () => sim.fail('rate_limit'), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [30_000, 30_000] },
-      { name: '429 with Retry-After: 7', arm: () => sim.fail('rate_limit', { retryAfter: '7' }), kind: 'rate_limited', retryAfterMs: [7_000, 7_000] },
+      {
+        name: '429 RATE_LIMIT_REACHED (30-second rule)',
+        arm: () => sim.fail('rate_limit'),
+        kind: 'rate_limited',
+        code: 'GW_PROVIDER_RATE_LIMITED',
+        retryAfterMs: [30_000, 30_000],
+      },
+      {
+        name: '429 with Retry-After: 7',
+        arm: () => sim.fail('rate_limit', { retryAfter: '7' }),
+        kind: 'rate_limited',
+        retryAfterMs: [7_000, 7_000],
+      },
       { name: '500', arm: () => sim.fail('server_error', { status: 500 }), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
       { name: '502', arm: () => sim.fail('server_error', { status: 502 }), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
       { name: '503', arm: () => sim.fail('server_error', { status: 503 }), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
@@ -122,7 +160,12 @@ describe('airtable adapter', () => {
 
   it('a configured table that does not exist, or a base the token cannot reach, is misconfigured naming the option', async () => {
     const noTable = makeProvider(sim, { table: 'Missing' });
-    expect(await fail(noTable.invoke(contacts(1), invokeCtx()))).toMatchObject({ kind: 'misconfigured', code: 'GW_PROVIDER_MISCONFIGURED', status: 404, details: { option: 'table' } });
+    expect(await fail(noTable.invoke(contacts(1), invokeCtx()))).toMatchObject({
+      kind: 'misconfigured',
+      code: 'GW_PROVIDER_MISCONFIGURED',
+      status: 404,
+      details: { option: 'table' },
+    });
     const wrongBase = makeProvider(sim, { baseId: 'appOTHER' });
     expect(await fail(wrongBase.invoke(contacts(1), invokeCtx()))).toMatchObject({
       kind: 'misconfigured',
@@ -145,14 +188,24 @@ describe('airtable adapter', () => {
     const scoped = await start({ scopes: ['data.records:read'] });
     try {
       const p = makeProvider(scoped);
-      const result = await p.probe!({ signal: AbortSignal.timeout(2_000), deadline: Date.now() + 2_000, provider: 'airtable_test', logger: captureLogger().logger });
+      const result = await p.probe!({
+        signal: AbortSignal.timeout(2_000),
+        deadline: Date.now() + 2_000,
+        provider: 'airtable_test',
+        logger: captureLogger().logger,
+      });
       expect(result).toMatchObject({ metadata: { userId: 'usrSIMuser000001' } });
       expect(result?.warnings?.[0]).toMatch(/data\.records:write/);
       expect(scoped.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v0/meta/whoami', 'GET /v0/appSIMbase000001/Contacts']);
       expect(scoped.requests[1]!.query.get('maxRecords')).toBe('1');
       // A token without access to the base fails the probe as a write would.
       const noAccess = makeProvider(scoped, { baseId: 'appOTHER' });
-      const error = await noAccess.probe!({ signal: AbortSignal.timeout(2_000), deadline: Date.now() + 2_000, provider: 'airtable_test', logger: captureLogger().logger }).catch((e: unknown) => e);
+      const error = await noAccess.probe!({
+        signal: AbortSignal.timeout(2_000),
+        deadline: Date.now() + 2_000,
+        provider: 'airtable_test',
+        logger: captureLogger().logger,
+      }).catch((e: unknown) => e);
       expect(error).toMatchObject({ kind: 'misconfigured', details: { option: 'baseId' } });
     } finally {
       await scoped.close();

@@ -7,17 +7,29 @@ import { adapterContract } from '../../contract/adapter-contract.js';
 import { captureLogger, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
 import { start, type HubSpotSim } from '../../simulators/hubspot.js';
 
-function makeProvider(sim: HubSpotSim, extra: Record<string, unknown> = {}, logger = captureLogger().logger): Provider<unknown, CrmSyncResult> {
+function makeProvider(
+  sim: HubSpotSim,
+  extra: Record<string, unknown> = {},
+  logger = captureLogger().logger,
+): Provider<unknown, CrmSyncResult> {
   const options = hubspotProviderType.options.parse({ accessToken: sim.token, baseUrl: sim.url, batchIntervalMs: 0, ...extra });
   return hubspotProviderType.create('hubspot_test', options, testDeps(logger)) as Provider<unknown, CrmSyncResult>;
 }
 
 const contacts = (n: number, from = 0) => ({
   mergeOn: ['email'],
-  records: Array.from({ length: n }, (_, i) => ({ fields: { email: `p${from + i}@example.com`, firstname: `P${from + i}`, score: i, vip: i % 2 === 0 } })),
+  records: Array.from({ length: n }, (_, i) => ({
+    fields: { email: `p${from + i}@example.com`, firstname: `P${from + i}`, score: i, vip: i % 2 === 0 },
+  })),
 });
 
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as GatewayError);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as GatewayError,
+  );
 
 adapterContract('hubspot', async () => {
   const sim = await start();
@@ -33,8 +45,19 @@ adapterContract('hubspot', async () => {
       { name: '403 MISSING_SCOPES', arm: () => sim.fail('scopes'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '400 VALIDATION_ERROR', arm: () => sim.fail('validation'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '404 on the configured object', arm: () => sim.fail('not_found'), kind: 'misconfigured', code: 'GW_PROVIDER_MISCONFIGURED' },
-      { name: '429 TEN_SECONDLY_ROLLING with interval header', arm: () => sim.fail('rate_limit'), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [10_000, 10_000] },
-      { name: '429 SECONDLY with Retry-After: 2', arm: () => sim.fail('rate_limit', { policy: 'SECONDLY', retryAfter: '2' }), kind: 'rate_limited', retryAfterMs: [2_000, 2_000] },
+      {
+        name: '429 TEN_SECONDLY_ROLLING with interval header',
+        arm: () => sim.fail('rate_limit'),
+        kind: 'rate_limited',
+        code: 'GW_PROVIDER_RATE_LIMITED',
+        retryAfterMs: [10_000, 10_000],
+      },
+      {
+        name: '429 SECONDLY with Retry-After: 2',
+        arm: () => sim.fail('rate_limit', { policy: 'SECONDLY', retryAfter: '2' }),
+        kind: 'rate_limited',
+        retryAfterMs: [2_000, 2_000],
+      },
       { name: '429 DAILY', arm: () => sim.fail('daily_limit'), kind: 'quota', code: 'GW_PROVIDER_QUOTA', retryAfterMs: [1, 86_400_000] },
       { name: '502', arm: () => sim.fail('server_error'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
       { name: '200 with an error body', arm: () => sim.fail('error_200'), kind: 'transient', code: 'GW_PROVIDER_BAD_RESPONSE' },
@@ -66,7 +89,11 @@ describe('hubspot adapter', () => {
     const calls = upserts();
     expect(calls.map((c) => (c.body as { inputs: unknown[] }).inputs.length)).toEqual([100, 100, 30]);
     const input = (calls[0]!.body as { inputs: { idProperty: string; id: string; properties: Record<string, unknown> }[] }).inputs[0]!;
-    expect(input).toEqual({ idProperty: 'email', id: 'p0@example.com', properties: { email: 'p0@example.com', firstname: 'P0', score: '0', vip: 'true' } });
+    expect(input).toEqual({
+      idProperty: 'email',
+      id: 'p0@example.com',
+      properties: { email: 'p0@example.com', firstname: 'P0', score: '0', vip: 'true' },
+    });
     expect(calls[0]!.path).toBe('/crm/v3/objects/contacts/batch/upsert');
 
     const second = await provider.invoke(contacts(3, 228), invokeCtx());

@@ -13,7 +13,13 @@ function makeProvider(sim: ApolloSim, extra: Record<string, unknown> = {}, deps 
 }
 
 const ada = { email: 'ada@analytical.example' };
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as GatewayError);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as GatewayError,
+  );
 
 adapterContract('apollo', async () => {
   const sim = await start();
@@ -30,8 +36,19 @@ adapterContract('apollo', async () => {
       { name: '403 insufficient credits', arm: () => sim.fail('credits', { status: 403 }), kind: 'quota', code: 'GW_PROVIDER_QUOTA' },
       { name: '422 insufficient credits', arm: () => sim.fail('credits', { status: 422 }), kind: 'quota', code: 'GW_PROVIDER_QUOTA' },
       { name: '429 insufficient credits', arm: () => sim.fail('credits', { status: 429 }), kind: 'quota', code: 'GW_PROVIDER_QUOTA' },
-      { name: '429 minute window spent', arm: () => sim.fail('rate_limit', { window: 'minute' }), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [1, 60_000] },
-      { name: '429 without window headers', arm: () => sim.fail('rate_limit', { window: 'none' }), kind: 'rate_limited', retryAfterMs: [60_000, 60_000] },
+      {
+        name: '429 minute window spent',
+        arm: () => sim.fail('rate_limit', { window: 'minute' }),
+        kind: 'rate_limited',
+        code: 'GW_PROVIDER_RATE_LIMITED',
+        retryAfterMs: [1, 60_000],
+      },
+      {
+        name: '429 without window headers',
+        arm: () => sim.fail('rate_limit', { window: 'none' }),
+        kind: 'rate_limited',
+        retryAfterMs: [60_000, 60_000],
+      },
       { name: '422 invalid parameters', arm: () => sim.fail('validation'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '404 unknown endpoint', arm: () => sim.fail('not_found'), kind: 'not_configured', code: 'GW_NOT_CONFIGURED' },
       { name: '500', arm: () => sim.fail('server_error'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
@@ -65,8 +82,21 @@ describe('apollo adapter', () => {
     expect(req.body).toEqual({ email: 'ada@analytical.example', reveal_personal_emails: false });
     expect(result).toEqual({
       matched: true,
-      person: { firstName: 'Ada', lastName: 'Lovelace', fullName: 'Ada Lovelace', title: 'Head of Engineering', email: 'ada@analytical.example', linkedinUrl: 'http://www.linkedin.com/in/ada-lovelace', location: 'London, England, United Kingdom' },
-      organization: { name: 'Analytical Engines', domain: 'analytical.example', website: 'http://www.analytical.example', employees: '120' },
+      person: {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        fullName: 'Ada Lovelace',
+        title: 'Head of Engineering',
+        email: 'ada@analytical.example',
+        linkedinUrl: 'http://www.linkedin.com/in/ada-lovelace',
+        location: 'London, England, United Kingdom',
+      },
+      organization: {
+        name: 'Analytical Engines',
+        domain: 'analytical.example',
+        website: 'http://www.analytical.example',
+        employees: '120',
+      },
       emailStatus: 'verified',
       sources: expect.objectContaining({ 'person.title': 'apollo_test', 'organization.domain': 'apollo_test', emailStatus: 'apollo_test' }),
     });
@@ -75,7 +105,13 @@ describe('apollo adapter', () => {
 
   it('no match is a result, under both readings of the answer', async () => {
     const unknown = { firstName: 'No', lastName: 'Body', domain: 'nowhere.example' };
-    expect(await provider.invoke(unknown, invokeCtx())).toEqual({ matched: false, person: null, organization: null, emailStatus: 'unknown', sources: {} });
+    expect(await provider.invoke(unknown, invokeCtx())).toEqual({
+      matched: false,
+      person: null,
+      organization: null,
+      emailStatus: 'unknown',
+      sources: {},
+    });
     const absent = await start({ noMatch: 'absent' });
     try {
       expect((await makeProvider(absent).invoke(unknown, invokeCtx())).matched).toBe(false);
@@ -85,7 +121,10 @@ describe('apollo adapter', () => {
   });
 
   it('can send the identity as query parameters (the simulator merges both)', async () => {
-    const result = await makeProvider(sim, { paramsIn: 'query' }).invoke({ fullName: 'Ada Lovelace', domain: 'analytical.example' }, invokeCtx());
+    const result = await makeProvider(sim, { paramsIn: 'query' }).invoke(
+      { fullName: 'Ada Lovelace', domain: 'analytical.example' },
+      invokeCtx(),
+    );
     expect(result.matched).toBe(true);
     expect(sim.requests[0]!.query.get('name')).toBe('Ada Lovelace');
     expect(sim.requests[0]!.rawBody).toBe('');
@@ -101,10 +140,22 @@ describe('apollo adapter', () => {
     for (const r of results) expect(leadEnrichmentResult.safeParse(r).success).toBe(true);
 
     sim.reset();
-    const many = await provider.enrichMany(Array.from({ length: 23 }, () => ada), invokeCtx());
+    const many = await provider.enrichMany(
+      Array.from({ length: 23 }, () => ada),
+      invokeCtx(),
+    );
     expect(many).toHaveLength(23);
     expect(sim.requests.map((r) => (r.body as { details: unknown[] }).details.length)).toEqual([10, 10, 3]);
-    expect((await fail(provider.bulkMatch(Array.from({ length: 11 }, () => ada), invokeCtx()))).code).toBe('GW_INVALID_REQUEST');
+    expect(
+      (
+        await fail(
+          provider.bulkMatch(
+            Array.from({ length: 11 }, () => ada),
+            invokeCtx(),
+          ),
+        )
+      ).code,
+    ).toBe('GW_INVALID_REQUEST');
   });
 
   it('429 waits until the end of the exhausted window (minute, hour, day), else the window in the message, else 60 s', async () => {
@@ -129,7 +180,10 @@ describe('apollo adapter', () => {
       const result = await makeProvider(limited).probe(probeCtx());
       expect(result).toMatchObject({ metadata: { check: 'auth_health' } });
       expect(result.warnings).toHaveLength(1);
-      expect(limited.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/usage_stats/api_usage_stats', 'GET /api/v1/auth/health']);
+      expect(limited.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        'POST /api/v1/usage_stats/api_usage_stats',
+        'GET /api/v1/auth/health',
+      ]);
     } finally {
       await limited.close();
     }

@@ -10,13 +10,23 @@ import { start, type DropcontactSim } from '../../simulators/dropcontact.js';
 
 type Deps = ReturnType<typeof testDeps>;
 
-function makeProvider(sim: DropcontactSim, extra: Record<string, unknown> = {}, deps: Deps = testDeps()): Provider<unknown, LeadEnrichmentResult> {
+function makeProvider(
+  sim: DropcontactSim,
+  extra: Record<string, unknown> = {},
+  deps: Deps = testDeps(),
+): Provider<unknown, LeadEnrichmentResult> {
   const options = dropcontactProviderType.options.parse({ apiKey: sim.apiKey, baseUrl: sim.url, pollIntervalMs: 20, ...extra });
   return dropcontactProviderType.create('dropcontact_test', options, deps) as Provider<unknown, LeadEnrichmentResult>;
 }
 
 const ada = { firstName: 'Ada', lastName: 'Lovelace', domain: 'analytical.example' };
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as GatewayError);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as GatewayError,
+  );
 
 adapterContract('dropcontact', async () => {
   const sim = await start();
@@ -29,15 +39,36 @@ adapterContract('dropcontact', async () => {
     failures: [
       { name: '401 invalid key', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '403 not enough credits', arm: () => sim.fail('credits'), kind: 'quota', code: 'GW_PROVIDER_QUOTA' },
-      { name: '429 without Retry-After (default 1 s)', arm: () => sim.fail('rate_limit'), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [1_000, 1_000] },
-      { name: '429 with Retry-After: 3', arm: () => sim.fail('rate_limit', { retryAfter: '3' }), kind: 'rate_limited', retryAfterMs: [3_000, 3_000] },
+      {
+        name: '429 without Retry-After (default 1 s)',
+        arm: () => sim.fail('rate_limit'),
+        kind: 'rate_limited',
+        code: 'GW_PROVIDER_RATE_LIMITED',
+        retryAfterMs: [1_000, 1_000],
+      },
+      {
+        name: '429 with Retry-After: 3',
+        arm: () => sim.fail('rate_limit', { retryAfter: '3' }),
+        kind: 'rate_limited',
+        retryAfterMs: [3_000, 3_000],
+      },
       { name: '400 Missing data in JSON', arm: () => sim.fail('validation'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '422 {"detail":[...]}', arm: () => sim.fail('detail_error'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '404 {"detail":"Not Found"}', arm: () => sim.fail('not_found'), kind: 'not_configured', code: 'GW_NOT_CONFIGURED' },
       { name: '500 on submit', arm: () => sim.fail('server_error'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
-      { name: '502 while polling', arm: () => sim.fail('server_error', { status: 502, method: 'GET' }), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
+      {
+        name: '502 while polling',
+        arm: () => sim.fail('server_error', { status: 502, method: 'GET' }),
+        kind: 'transient',
+        code: 'GW_PROVIDER_TRANSIENT',
+      },
       { name: '200 with an error body', arm: () => sim.fail('error_200'), kind: 'transient', code: 'GW_PROVIDER_BAD_RESPONSE' },
-      { name: '200 with a credits error', arm: () => sim.fail('error_200', { reason: 'Not enough credits' }), kind: 'quota', code: 'GW_PROVIDER_QUOTA' },
+      {
+        name: '200 with a credits error',
+        arm: () => sim.fail('error_200', { reason: 'Not enough credits' }),
+        kind: 'quota',
+        code: 'GW_PROVIDER_QUOTA',
+      },
       { name: 'connection dropped', arm: () => sim.fail('drop'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
     ],
     hang: () => sim.fail('hang'),
@@ -66,10 +97,20 @@ describe('dropcontact adapter', () => {
     ]);
     const submit = sim.requests[0]!;
     expect(submit.headers['x-access-token']).toBe(sim.apiKey);
-    expect(submit.body).toEqual({ data: [{ first_name: 'Ada', last_name: 'Lovelace', website: 'analytical.example' }], siren: false, language: 'en' });
+    expect(submit.body).toEqual({
+      data: [{ first_name: 'Ada', last_name: 'Lovelace', website: 'analytical.example' }],
+      siren: false,
+      language: 'en',
+    });
     expect(result).toMatchObject({
       matched: true,
-      person: { firstName: 'Ada', lastName: 'Lovelace', title: 'Head of Engineering', email: 'ada@analytical.example', linkedinUrl: 'https://www.linkedin.com/in/ada-lovelace' },
+      person: {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        title: 'Head of Engineering',
+        email: 'ada@analytical.example',
+        linkedinUrl: 'https://www.linkedin.com/in/ada-lovelace',
+      },
       organization: { name: 'Analytical Engines', domain: 'analytical.example', employees: '51-200' },
       emailStatus: 'verified',
     });
@@ -82,9 +123,17 @@ describe('dropcontact adapter', () => {
     expect((await p.invoke({ email: 'info@catchall.example' }, invokeCtx())).emailStatus).toBe('catch_all');
     expect((await p.invoke({ email: 'gone@invalid.example' }, invokeCtx())).emailStatus).toBe('invalid');
     expect((await p.invoke({ email: 'new@person.example' }, invokeCtx())).emailStatus).toBe('verified');
-    expect(['nominatif@pro', 'catch_all@pro', 'non_validé@perso', 'invalide@pro', 'nominative@invalid domain', 'Do_Not_Contact@pro', 'generic@disposable'].map(qualificationStatus)).toEqual([
-      'verified', 'catch_all', 'unverified', 'invalid', 'invalid', 'unknown', 'invalid',
-    ]);
+    expect(
+      [
+        'nominatif@pro',
+        'catch_all@pro',
+        'non_validé@perso',
+        'invalide@pro',
+        'nominative@invalid domain',
+        'Do_Not_Contact@pro',
+        'generic@disposable',
+      ].map(qualificationStatus),
+    ).toEqual(['verified', 'catch_all', 'unverified', 'invalid', 'invalid', 'unknown', 'invalid']);
   });
 
   it('polling is bounded by the attempt deadline; a retry with the same key resumes without a second submit', async () => {

@@ -6,7 +6,19 @@ import { probeCtx, testDeps } from '../../helpers/context.js';
 import { dovecotSkipReason, startDovecot, type Dovecot } from '../../harness/dovecot.js';
 import { fetchReplies, imapOptionsFor, makeImap } from './make-imap.js';
 import { startImapProxy, type ImapProxy } from './imap-proxy.js';
-import { AUTO_REPLY, BOUNCE, numbered, ORIGINAL, ORIGINAL_2, ORIGINAL_3, recordOriginals, REPLY, REPLY_IN_THREAD, SUBJECT_ONLY_REPLY, UNRELATED } from './threads.js';
+import {
+  AUTO_REPLY,
+  BOUNCE,
+  numbered,
+  ORIGINAL,
+  ORIGINAL_2,
+  ORIGINAL_3,
+  recordOriginals,
+  REPLY,
+  REPLY_IN_THREAD,
+  SUBJECT_ONLY_REPLY,
+  UNRELATED,
+} from './threads.js';
 
 async function failure(p: Promise<unknown>): Promise<GatewayError> {
   const e = await p.then(
@@ -25,7 +37,8 @@ describe.skipIf(dovecotSkipReason())('imap: reply fetching from Dovecot', () => 
   beforeAll(async () => {
     dovecot = await startDovecot();
     proxy = await startImapProxy(dovecot.port);
-    for (const m of [REPLY, REPLY_IN_THREAD, AUTO_REPLY, BOUNCE, UNRELATED, SUBJECT_ONLY_REPLY]) await dovecot.deliver(m, { mailbox: 'Threads' });
+    for (const m of [REPLY, REPLY_IN_THREAD, AUTO_REPLY, BOUNCE, UNRELATED, SUBJECT_ONLY_REPLY])
+      await dovecot.deliver(m, { mailbox: 'Threads' });
   });
   afterAll(async () => {
     await proxy?.close();
@@ -63,10 +76,21 @@ describe.skipIf(dovecotSkipReason())('imap: reply fetching from Dovecot', () => 
       replyTo: { messageId: ORIGINAL.messageId, matchedBy: 'references' },
       isAutoReply: false,
     });
-    expect(byId.get('<reply-3@example.org>')).toMatchObject({ replyTo: { messageId: ORIGINAL_3.messageId, matchedBy: 'subject' }, isAutoReply: false });
+    expect(byId.get('<reply-3@example.org>')).toMatchObject({
+      replyTo: { messageId: ORIGINAL_3.messageId, matchedBy: 'subject' },
+      isAutoReply: false,
+    });
     // Automatic mail keeps the link it carries, flagged, and never gets the subject fallback.
-    expect(byId.get('<ooo-1@example.com>')).toMatchObject({ isAutoReply: true, isBounce: false, replyTo: { messageId: ORIGINAL.messageId, matchedBy: 'in-reply-to' } });
-    expect(byId.get('<bounce-1@mx.example.net>')).toMatchObject({ isBounce: true, isAutoReply: false, replyTo: { messageId: ORIGINAL_2.messageId, matchedBy: 'references' } });
+    expect(byId.get('<ooo-1@example.com>')).toMatchObject({
+      isAutoReply: true,
+      isBounce: false,
+      replyTo: { messageId: ORIGINAL.messageId, matchedBy: 'in-reply-to' },
+    });
+    expect(byId.get('<bounce-1@mx.example.net>')).toMatchObject({
+      isBounce: true,
+      isAutoReply: false,
+      replyTo: { messageId: ORIGINAL_2.messageId, matchedBy: 'references' },
+    });
     const unrelated = byId.get('<news-1@shop.example>')!;
     expect(unrelated.replyTo).toBeUndefined();
     expect([unrelated.isAutoReply, unrelated.isBounce]).toEqual([false, false]);
@@ -94,7 +118,7 @@ describe.skipIf(dovecotSkipReason())('imap: reply fetching from Dovecot', () => 
     expect(empty.cursor).toBe(third.cursor);
   });
 
-  it("a request cursor overrides the stored one, and never moves the stored cursor back", async () => {
+  it('a request cursor overrides the stored one, and never moves the stored cursor back', async () => {
     const { provider, deps } = makeImap(opts({ mailbox: 'Cursor' }));
     const all = await fetchReplies(provider, {});
     expect(all.messages).toHaveLength(7);

@@ -38,9 +38,11 @@ export async function startImapProxy(upstreamPort: number): Promise<ImapProxy> {
     client.on('data', (chunk: Buffer) => {
       const text = chunk.toString('latin1');
       const select = /^(\S+) (EXAMINE|SELECT) /m.exec(text);
-      if (state.mode === 'throttle' && select) return void client.write(`${select[1]} BAD Request is throttled. Suggested Backoff Time: 200 milliseconds\r\n`);
+      if (state.mode === 'throttle' && select)
+        return void client.write(`${select[1]} BAD Request is throttled. Suggested Backoff Time: 200 milliseconds\r\n`);
       const login = /^(\S+) (LOGIN|AUTHENTICATE) /m.exec(text);
-      if (state.mode === 'refuse-login' && login) return void client.write(`${login[1]} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n`);
+      if (state.mode === 'refuse-login' && login)
+        return void client.write(`${login[1]} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n`);
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {

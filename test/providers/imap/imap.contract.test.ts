@@ -20,9 +20,25 @@ describe.skipIf(dovecotSkipReason())('imap against Dovecot', () => {
       request: () => ({ mailbox: 'INBOX', limit: 10, cursor: 'imap1.0.0' }),
       secrets: [dovecot.pass, Buffer.from(`\0${dovecot.user}\0${dovecot.pass}`).toString('base64')],
       failures: [
-        { name: 'login refused (NO [AUTHENTICATIONFAILED])', arm: () => void (proxy.mode = 'refuse-login'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
-        { name: 'throttled (BAD Request is throttled, backoff 200 ms)', arm: () => void (proxy.mode = 'throttle'), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [200, 200] },
-        { name: 'connection dropped mid-FETCH', arm: () => void (proxy.mode = 'drop-mid-fetch'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
+        {
+          name: 'login refused (NO [AUTHENTICATIONFAILED])',
+          arm: () => void (proxy.mode = 'refuse-login'),
+          kind: 'auth',
+          code: 'GW_PROVIDER_AUTH',
+        },
+        {
+          name: 'throttled (BAD Request is throttled, backoff 200 ms)',
+          arm: () => void (proxy.mode = 'throttle'),
+          kind: 'rate_limited',
+          code: 'GW_PROVIDER_RATE_LIMITED',
+          retryAfterMs: [200, 200],
+        },
+        {
+          name: 'connection dropped mid-FETCH',
+          arm: () => void (proxy.mode = 'drop-mid-fetch'),
+          kind: 'transient',
+          code: 'GW_PROVIDER_TRANSIENT',
+        },
         { name: 'connection closed at once', arm: () => void (proxy.mode = 'refuse'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
       ],
       hang: () => void (proxy.mode = 'hang'),

@@ -9,9 +9,16 @@ import { SandboxProvider } from '../../../src/providers/sandbox/sandbox-provider
 import { invokeCtx, probeCtx } from '../../helpers/context.js';
 
 const mail = { to: 'ada@example.com', subject: 'Hi', text: 'Hello' };
-const make = (o: SandboxOptionsInput = {}, clock = new ManualClock()) => ({ sb: new SandboxProvider('sb', sandboxOptions.parse(o), clock), clock });
+const make = (o: SandboxOptionsInput = {}, clock = new ManualClock()) => ({
+  sb: new SandboxProvider('sb', sandboxOptions.parse(o), clock),
+  clock,
+});
 const ctx = (key = 'k1') => invokeCtx({ capability: 'email_sending', idempotencyKey: key });
-const fail = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as GatewayError);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as GatewayError,
+  );
 
 describe('sandbox provider', () => {
   it('returns a realistic result, recording the delivery under its key', async () => {
@@ -25,7 +32,12 @@ describe('sandbox provider', () => {
 
   it('behind a chain, never sees a request that fails the capability schema', async () => {
     const { sb } = make();
-    const chain = createProviderChain({ capability: 'email_sending', sideEffects: true, providers: [sb], validate: (r) => parseRequest(emailSending, r) });
+    const chain = createProviderChain({
+      capability: 'email_sending',
+      sideEffects: true,
+      providers: [sb],
+      validate: (r) => parseRequest(emailSending, r),
+    });
     await expect(chain.invoke({ to: 'nope' })).rejects.toMatchObject({ code: 'GW_INVALID_REQUEST' });
     expect(sb.calls).toBe(0);
     expect(sb.records).toHaveLength(0);

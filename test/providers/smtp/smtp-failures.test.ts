@@ -21,7 +21,8 @@ async function failure(p: Promise<unknown>): Promise<GatewayError> {
 describe.each([false, true])('smtp failures (pool: %s)', (pool) => {
   let server: TestSmtpServer;
   let smtp: ReturnType<typeof makeSmtp>;
-  const send = (timeoutMs = 5_000) => smtp.provider.invoke(request, invokeCtx({ capability: 'email_sending', provider: 'smtp_test', timeoutMs }));
+  const send = (timeoutMs = 5_000) =>
+    smtp.provider.invoke(request, invokeCtx({ capability: 'email_sending', provider: 'smtp_test', timeoutMs }));
 
   beforeAll(async () => {
     server = await startSmtpServer({ tls: 'none', auth: { user: USER, pass: PASS } });

@@ -7,7 +7,12 @@ import { isThrottleReply, retryAfterFromText } from '../../../src/providers/smtp
 
 const ctx = { provider: 'smtp_x', capability: 'email_sending', dataStarted: false, aborted: false, secrets: ['hunter22'] };
 const map = (e: NodemailerError, over: Partial<typeof ctx> = {}) => mapSmtpError(e, { ...ctx, ...over });
-const reply = (code: number, text: string, command = 'MAIL FROM'): NodemailerError => ({ code: 'EENVELOPE', responseCode: code, response: `${code} ${text}`, command });
+const reply = (code: number, text: string, command = 'MAIL FROM'): NodemailerError => ({
+  code: 'EENVELOPE',
+  responseCode: code,
+  response: `${code} ${text}`,
+  command,
+});
 
 describe('smtp error mapping', () => {
   it.each([
@@ -55,10 +60,18 @@ describe('smtp error mapping', () => {
 
   it('every recipient rejected names them; a deferred one makes it transient', () => {
     const rcpt = (r: string, code: number, t: string): NodemailerError => ({ ...reply(code, t, 'RCPT TO'), recipient: r });
-    const all = map({ code: 'EENVELOPE', command: 'RCPT TO', rejectedErrors: [rcpt('a@x.io', 550, '5.1.1 unknown'), rcpt('b@x.io', 553, '5.1.3 bad')] });
+    const all = map({
+      code: 'EENVELOPE',
+      command: 'RCPT TO',
+      rejectedErrors: [rcpt('a@x.io', 550, '5.1.1 unknown'), rcpt('b@x.io', 553, '5.1.3 bad')],
+    });
     expect([all.code, all.status]).toEqual(['GW_PROVIDER_REJECTED', 550]);
     expect(all.message).toContain('a@x.io, b@x.io');
-    const mixed = map({ code: 'EENVELOPE', command: 'RCPT TO', rejectedErrors: [rcpt('a@x.io', 550, '5.1.1 unknown'), rcpt('b@x.io', 450, '4.2.0 greylisted')] });
+    const mixed = map({
+      code: 'EENVELOPE',
+      command: 'RCPT TO',
+      rejectedErrors: [rcpt('a@x.io', 550, '5.1.1 unknown'), rcpt('b@x.io', 450, '4.2.0 greylisted')],
+    });
     expect([mixed.kind, mixed.status]).toEqual(['transient', 450]);
   });
 

@@ -26,7 +26,10 @@ describe('smtp: sending to a real SMTP server', () => {
   });
 
   const send = (req: unknown, key = 'key-1') =>
-    smtp.provider.invoke(req, invokeCtx({ idempotencyKey: key, capability: 'email_sending', provider: 'smtp_test' })) as Promise<EmailSendingResult>;
+    smtp.provider.invoke(
+      req,
+      invokeCtx({ idempotencyKey: key, capability: 'email_sending', provider: 'smtp_test' }),
+    ) as Promise<EmailSendingResult>;
 
   it('delivers text, html, cc, bcc, reply-to, custom headers and a base64 attachment', async () => {
     const pdf = Buffer.from('%PDF-1.4 fake pdf bytes');
@@ -113,7 +116,12 @@ describe('smtp: sending to a real SMTP server', () => {
   });
 
   it('an invalid request is refused by the chain before the adapter opens a connection', async () => {
-    const chain = createProviderChain({ capability: 'email_sending', sideEffects: true, providers: [smtp.provider], validate: (r) => parseRequest(emailSending, r) });
+    const chain = createProviderChain({
+      capability: 'email_sending',
+      sideEffects: true,
+      providers: [smtp.provider],
+      validate: (r) => parseRequest(emailSending, r),
+    });
     const error = (await chain.invoke({ to: 'not-an-address', subject: 'Hi', text: 'x' }).catch((e: unknown) => e)) as GatewayError;
     expect(error.code).toBe('GW_INVALID_REQUEST');
     expect(error.details?.problems).toEqual([{ path: 'to', message: expect.any(String) }]);
@@ -128,7 +136,12 @@ describe('smtp: large messages and OAuth2', () => {
     const { provider } = makeSmtp(plainOptions(server.port));
     const big = Buffer.alloc(3 * 1024 * 1024, 7);
     await provider.invoke(
-      { to: 'a@example.com', subject: 'Big', text: 'see attachment', attachments: [{ filename: 'big.bin', content: big.toString('base64') }] },
+      {
+        to: 'a@example.com',
+        subject: 'Big',
+        text: 'see attachment',
+        attachments: [{ filename: 'big.bin', content: big.toString('base64') }],
+      },
       invokeCtx({ capability: 'email_sending', timeoutMs: 20_000 }),
     );
     expect(server.received[0]!.parsed.attachments[0]!.content.equals(big)).toBe(true);
@@ -140,10 +153,15 @@ describe('smtp: large messages and OAuth2', () => {
     const token = 'ya29.test-oauth-token';
     const server = await startSmtpServer({ tls: 'none', auth: { user: USER, pass: 'unused-password' }, oauthToken: token });
     const { provider } = makeSmtp(plainOptions(server.port, { auth: { user: USER, accessToken: token } }));
-    const result = (await provider.invoke({ to: 'a@example.com', subject: 'OAuth', text: 'x' }, invokeCtx({ capability: 'email_sending' }))) as EmailSendingResult;
+    const result = (await provider.invoke(
+      { to: 'a@example.com', subject: 'OAuth', text: 'x' },
+      invokeCtx({ capability: 'email_sending' }),
+    )) as EmailSendingResult;
     expect(result.accepted).toEqual(['a@example.com']);
     const bad = makeSmtp(plainOptions(server.port, { auth: { user: USER, accessToken: 'expired-token' } }));
-    const e = (await bad.provider.invoke({ to: 'a@example.com', subject: 'OAuth', text: 'x' }, invokeCtx({ capability: 'email_sending' })).catch((x: unknown) => x)) as GatewayError;
+    const e = (await bad.provider
+      .invoke({ to: 'a@example.com', subject: 'OAuth', text: 'x' }, invokeCtx({ capability: 'email_sending' }))
+      .catch((x: unknown) => x)) as GatewayError;
     expect(e.kind).toBe('auth');
     expect(JSON.stringify(e.toJSON())).not.toContain('expired-token');
     await server.close();

@@ -74,7 +74,8 @@ export async function startSmtpServer(opts: TestSmtpServerOptions): Promise<Test
       state.authAttempts++;
       if (state.behaviour.auth) return cb(fail(state.behaviour.auth));
       if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return cb(null, { user: auth.username });
-      if (opts.oauthToken && auth.method === 'XOAUTH2' && auth.username === opts.auth?.user && auth.accessToken === opts.oauthToken) return cb(null, { user: auth.username });
+      if (opts.oauthToken && auth.method === 'XOAUTH2' && auth.username === opts.auth?.user && auth.accessToken === opts.oauthToken)
+        return cb(null, { user: auth.username });
       return cb(fail({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
     },
     onMailFrom(_address, _session, cb) {

@@ -33,6 +33,10 @@ describe('social and webhook provider types', () => {
   });
 
   it('social_webhook serves every social posting capability', () => {
-    expect(getProviderType('social_webhook')!.capabilities).toEqual(['social_posting_linkedin', 'social_posting_x', 'social_posting_facebook']);
+    expect(getProviderType('social_webhook')!.capabilities).toEqual([
+      'social_posting_linkedin',
+      'social_posting_x',
+      'social_posting_facebook',
+    ]);
   });
 });

@@ -34,7 +34,13 @@ adapterContract('facebook', async () => {
       { name: '#190/463 expired', arm: () => sim.fail('expired'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '#200 permission', arm: () => sim.fail('permission'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       ...[4, 17, 32, 613, 80001].flatMap((code) => [rl(code, 400), rl(code, 403)]),
-      { name: '#341 application limit', arm: () => sim.fail('app_limit'), kind: 'quota', code: 'GW_PROVIDER_QUOTA', retryAfterMs: 'present' },
+      {
+        name: '#341 application limit',
+        arm: () => sim.fail('app_limit'),
+        kind: 'quota',
+        code: 'GW_PROVIDER_QUOTA',
+        retryAfterMs: 'present',
+      },
       { name: '#506 duplicate', arm: () => sim.fail('duplicate'), kind: 'invalid_request', code: 'GW_PROVIDER_DUPLICATE' },
       { name: '#368 policy block', arm: () => sim.fail('policy_block'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '#100 invalid parameter', arm: () => sim.fail('invalid'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
@@ -54,7 +60,11 @@ adapterContract('facebook', async () => {
 describe('facebook adapter', () => {
   let sim: FacebookSim;
   const make = (over: Record<string, unknown> = {}): Provider =>
-    createFacebookProvider('fb', facebookOptions.parse({ pageId: sim.pageId, pageAccessToken: sim.token, appSecret: APP_SECRET, baseUrl: sim.url, ...over }), testDeps());
+    createFacebookProvider(
+      'fb',
+      facebookOptions.parse({ pageId: sim.pageId, pageAccessToken: sim.token, appSecret: APP_SECRET, baseUrl: sim.url, ...over }),
+      testDeps(),
+    );
   const call = (p: Provider, req: unknown, logger = captureLogger().logger) =>
     p.invoke(req, invokeCtx({ provider: 'fb', capability: 'social_posting_facebook', logger })).then(
       (r) => r,
@@ -68,17 +78,41 @@ describe('facebook adapter', () => {
   beforeEach(() => sim.reset());
 
   it('a page id Facebook does not know (#100 subcode 33, #803) is misconfigured, naming pageId', () => {
-    const answer = (error: Record<string, unknown>) => ({ status: 400, headers: new Headers(), text: JSON.stringify({ error }), json: { error } });
-    const unknownPage = { message: "Unsupported post request. Object with ID '1234' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", type: 'GraphMethodException', code: 100, error_subcode: 33, fbtrace_id: 'AbC' };
-    for (const error of [unknownPage, { message: '(#803) Some of the aliases you requested do not exist: mypage', type: 'OAuthException', code: 803 }]) {
-      expect(mapFacebookError(answer(error), { provider: 'fb', capability: 'social_posting_facebook', secrets: [], rateLimitDefaultMs: 1 })).toMatchObject({
+    const answer = (error: Record<string, unknown>) => ({
+      status: 400,
+      headers: new Headers(),
+      text: JSON.stringify({ error }),
+      json: { error },
+    });
+    const unknownPage = {
+      message:
+        "Unsupported post request. Object with ID '1234' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+      type: 'GraphMethodException',
+      code: 100,
+      error_subcode: 33,
+      fbtrace_id: 'AbC',
+    };
+    for (const error of [
+      unknownPage,
+      { message: '(#803) Some of the aliases you requested do not exist: mypage', type: 'OAuthException', code: 803 },
+    ]) {
+      expect(
+        mapFacebookError(answer(error), { provider: 'fb', capability: 'social_posting_facebook', secrets: [], rateLimitDefaultMs: 1 }),
+      ).toMatchObject({
         code: 'GW_PROVIDER_MISCONFIGURED',
         kind: 'misconfigured',
         details: { option: 'pageId' },
       });
     }
     // #100 without subcode 33 is the caller's parameter problem.
-    expect(mapFacebookError(answer({ message: '(#100) Missing message or attachment', code: 100 }), { provider: 'fb', capability: 'social_posting_facebook', secrets: [], rateLimitDefaultMs: 1 }).kind).toBe('invalid_request');
+    expect(
+      mapFacebookError(answer({ message: '(#100) Missing message or attachment', code: 100 }), {
+        provider: 'fb',
+        capability: 'social_posting_facebook',
+        secrets: [],
+        rateLimitDefaultMs: 1,
+      }).kind,
+    ).toBe('invalid_request');
   });
 
   it('posts form-encoded to /{version}/{page}/feed with the token in the body, never in the URL', async () => {

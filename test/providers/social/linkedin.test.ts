@@ -34,8 +34,19 @@ adapterContract('linkedin', async () => {
       { name: '403 permission', arm: () => sim.fail('forbidden'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '422 validation', arm: () => sim.fail('validation'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
       { name: '422 DUPLICATE_POST', arm: () => sim.fail('duplicate'), kind: 'invalid_request', code: 'GW_PROVIDER_DUPLICATE' },
-      { name: '426 NONEXISTENT_VERSION', arm: () => sim.fail('retired_version'), kind: 'misconfigured', code: 'GW_PROVIDER_VERSION_RETIRED' },
-      { name: '429 daily limit', arm: () => sim.fail('rate_limit'), kind: 'rate_limited', code: 'GW_PROVIDER_RATE_LIMITED', retryAfterMs: [1, 86_400_000] },
+      {
+        name: '426 NONEXISTENT_VERSION',
+        arm: () => sim.fail('retired_version'),
+        kind: 'misconfigured',
+        code: 'GW_PROVIDER_VERSION_RETIRED',
+      },
+      {
+        name: '429 daily limit',
+        arm: () => sim.fail('rate_limit'),
+        kind: 'rate_limited',
+        code: 'GW_PROVIDER_RATE_LIMITED',
+        retryAfterMs: [1, 86_400_000],
+      },
       { name: '500', arm: () => sim.fail('server_error'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
       { name: '503', arm: () => sim.fail('unavailable'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
       { name: '201 without x-restli-id', arm: () => sim.fail('no_id'), kind: 'unknown_outcome', code: 'GW_PROVIDER_BAD_RESPONSE' },
@@ -61,7 +72,10 @@ describe('linkedin adapter', () => {
   beforeEach(() => sim.reset());
 
   it('sends the documented headers and body, and returns the URN from x-restli-id', async () => {
-    const result = await call(make({ author: 'urn:li:organization:2414183' }), { text: 'Hello (world) #1 @you', link: 'https://example.com/a' });
+    const result = await call(make({ author: 'urn:li:organization:2414183' }), {
+      text: 'Hello (world) #1 @you',
+      link: 'https://example.com/a',
+    });
     expect(result).toMatchObject({ platform: 'linkedin', postId: expect.stringMatching(/^urn:li:share:\d+$/) });
     const req = sim.requests.find((r) => r.path === '/rest/posts')!;
     expect(req.headers['linkedin-version']).toBe('202609');
@@ -109,7 +123,12 @@ describe('linkedin adapter', () => {
     expect(sim.posts.size).toBe(0); // the injected 201 published nothing: publish it for real as the "lost" post
     const published = await call(make(), { text: 'lost answer' });
     const again = await call(p, { text: 'lost answer' }, 'key-1');
-    expect(again).toEqual({ platform: 'linkedin', duplicate: true, postId: (published as { postId: string }).postId, url: expect.any(String) });
+    expect(again).toEqual({
+      platform: 'linkedin',
+      duplicate: true,
+      postId: (published as { postId: string }).postId,
+      url: expect.any(String),
+    });
     // another key with the same text is not ours
     expect(((await call(p, { text: 'lost answer' }, 'key-2')) as GatewayError).code).toBe('GW_PROVIDER_DUPLICATE');
   });
@@ -129,8 +148,15 @@ describe('linkedin adapter', () => {
       () => undefined,
       (e: unknown) => e as GatewayError,
     ))!;
-    expect(error).toMatchObject({ code: 'GW_PROVIDER_VERSION_RETIRED', kind: 'misconfigured', status: 426, details: { option: 'version' } });
-    await expect(make().probe!(probeCtx({ provider: 'linkedin_main' }))).resolves.toMatchObject({ metadata: { version: expect.any(String) } });
+    expect(error).toMatchObject({
+      code: 'GW_PROVIDER_VERSION_RETIRED',
+      kind: 'misconfigured',
+      status: 426,
+      details: { option: 'version' },
+    });
+    await expect(make().probe!(probeCtx({ provider: 'linkedin_main' }))).resolves.toMatchObject({
+      metadata: { version: expect.any(String) },
+    });
     expect(sim.posts.size).toBe(0);
   });
 

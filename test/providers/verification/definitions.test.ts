@@ -4,7 +4,11 @@ import { isDnsServer } from '../../../src/providers/local-verifier/options.js';
 
 describe('verification provider types', () => {
   it('are registered with their capability, secrets and required options', () => {
-    for (const [type, secrets] of [['local_verifier', []], ['zerobounce', ['apiKey']], ['neverbounce', ['apiKey']]] as const) {
+    for (const [type, secrets] of [
+      ['local_verifier', []],
+      ['zerobounce', ['apiKey']],
+      ['neverbounce', ['apiKey']],
+    ] as const) {
       const def = getProviderType(type);
       expect(def?.type, type).toBe(type);
       expect(def?.capabilities).toEqual(['email_verification']);
@@ -23,7 +27,13 @@ describe('verification provider types', () => {
 
   it('local_verifier options: defaults applied, DNS server syntax checked', () => {
     const opts = getProviderType('local_verifier')!.options.parse({}) as Record<string, unknown>;
-    expect(opts).toMatchObject({ smtpProbe: false, disposableStatus: 'risky', probeDomain: 'gmail.com', dns: { timeoutMs: 2_000, tries: 2 }, smtp: { port: 25 } });
+    expect(opts).toMatchObject({
+      smtpProbe: false,
+      disposableStatus: 'risky',
+      probeDomain: 'gmail.com',
+      dns: { timeoutMs: 2_000, tries: 2 },
+      smtp: { port: 25 },
+    });
     for (const ok of ['1.1.1.1', '127.0.0.1:5353', '::1', '[::1]:53']) expect(isDnsServer(ok), ok).toBe(true);
     for (const bad of ['dns.google', '1.1.1.1:99999', '[1.1.1.1]:53', '']) expect(isDnsServer(bad), bad).toBe(false);
     expect(getProviderType('local_verifier')!.options.safeParse({ dns: { servers: ['dns.google'] } }).success).toBe(false);

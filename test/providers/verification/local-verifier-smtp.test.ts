@@ -81,7 +81,10 @@ describe('local verifier: SMTP RCPT probe (smtp-server)', () => {
   it('accept-all domain: risky', async () => {
     catchAll = true;
     try {
-      expect(await verifier().invoke({ email: 'jane@smtp.test' }, invokeCtx())).toMatchObject({ status: 'risky', reasons: ['mx_found', 'accept_all'] });
+      expect(await verifier().invoke({ email: 'jane@smtp.test' }, invokeCtx())).toMatchObject({
+        status: 'risky',
+        reasons: ['mx_found', 'accept_all'],
+      });
     } finally {
       catchAll = false;
     }
@@ -89,7 +92,10 @@ describe('local verifier: SMTP RCPT probe (smtp-server)', () => {
 
   it('greylisting (451) and policy refusals (554 5.7.1) are inconclusive: unknown', async () => {
     for (const email of ['grey@smtp.test', 'blocked@smtp.test']) {
-      expect(await verifier().invoke({ email }, invokeCtx()), email).toMatchObject({ status: 'unknown', reasons: ['mx_found', 'smtp_inconclusive'] });
+      expect(await verifier().invoke({ email }, invokeCtx()), email).toMatchObject({
+        status: 'unknown',
+        reasons: ['mx_found', 'smtp_inconclusive'],
+      });
     }
   });
 
@@ -104,7 +110,10 @@ describe('local verifier: SMTP RCPT probe (smtp-server)', () => {
       const started = Date.now();
       const e = await verifier({ timeoutMs: 30_000 })
         .invoke({ email: 'jane@smtp.test' }, invokeCtx({ timeoutMs: 300 }))
-        .then(() => undefined, (err: unknown) => err);
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
       expect(e).toMatchObject({ code: 'GW_PROVIDER_TIMEOUT', kind: 'timeout' });
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {

@@ -13,7 +13,11 @@ let dns: DnsTestServer;
 const verifier = (extra: Record<string, unknown> = {}, servers?: string[]): LocalVerifier =>
   localVerifierType.create(
     'local_test',
-    localVerifierType.options.parse({ dns: { servers: servers ?? [dns.server], timeoutMs: 300, tries: 1 }, probeDomain: 'mx.test', ...extra }),
+    localVerifierType.options.parse({
+      dns: { servers: servers ?? [dns.server], timeoutMs: 300, tries: 1 },
+      probeDomain: 'mx.test',
+      ...extra,
+    }),
     testDeps(),
   ) as LocalVerifier;
 
@@ -47,7 +51,13 @@ describe('local verifier: DNS', () => {
 
   it('MX found: deliverable, exchanges by preference', async () => {
     const r = await verify('jane@mx.test');
-    expect(r).toMatchObject({ status: 'deliverable', mx: ['mail.mx.test', 'backup.mx.test'], disposable: false, role: false, freeProvider: false });
+    expect(r).toMatchObject({
+      status: 'deliverable',
+      mx: ['mail.mx.test', 'backup.mx.test'],
+      disposable: false,
+      role: false,
+      freeProvider: false,
+    });
     expect(r.reasons).toEqual(['mx_found', 'smtp_not_checked']);
   });
 
@@ -60,7 +70,11 @@ describe('local verifier: DNS', () => {
   });
 
   it('no MX but A/AAAA: implicit MX, deliverable', async () => {
-    expect(await verify('jane@aonly.test')).toMatchObject({ status: 'deliverable', mx: ['aonly.test'], reasons: ['implicit_mx', 'smtp_not_checked'] });
+    expect(await verify('jane@aonly.test')).toMatchObject({
+      status: 'deliverable',
+      mx: ['aonly.test'],
+      reasons: ['implicit_mx', 'smtp_not_checked'],
+    });
   });
 
   it('no MX and no A/AAAA: undeliverable', async () => {
@@ -118,9 +132,16 @@ describe('local verifier: address checks', () => {
   });
 
   it('disposable domains are risky by default, undeliverable when configured', async () => {
-    expect(await verify('x@mailinator.com')).toMatchObject({ status: 'risky', disposable: true, reasons: ['mx_found', 'disposable', 'smtp_not_checked'] });
+    expect(await verify('x@mailinator.com')).toMatchObject({
+      status: 'risky',
+      disposable: true,
+      reasons: ['mx_found', 'disposable', 'smtp_not_checked'],
+    });
     expect(await verify('x@mailinator.com', verifier({ disposableStatus: 'undeliverable' }))).toMatchObject({ status: 'undeliverable' });
-    expect(await verify('x@mx.test', verifier({ extraDisposableDomains: ['mx.test'] }))).toMatchObject({ status: 'risky', disposable: true });
+    expect(await verify('x@mx.test', verifier({ extraDisposableDomains: ['mx.test'] }))).toMatchObject({
+      status: 'risky',
+      disposable: true,
+    });
   });
 
   it('role addresses are risky with the reason', async () => {
@@ -130,7 +151,11 @@ describe('local verifier: address checks', () => {
   });
 
   it('free providers are flagged without changing the status', async () => {
-    expect(await verify('jane@gmail.com')).toMatchObject({ status: 'deliverable', freeProvider: true, reasons: ['mx_found', 'smtp_not_checked', 'free_provider'] });
+    expect(await verify('jane@gmail.com')).toMatchObject({
+      status: 'deliverable',
+      freeProvider: true,
+      reasons: ['mx_found', 'smtp_not_checked', 'free_provider'],
+    });
   });
 
   it('IDN domains are looked up in A-label form', async () => {
@@ -139,7 +164,10 @@ describe('local verifier: address checks', () => {
   });
 
   it('quoted local parts are legal but risky; address literals are risky and not looked up', async () => {
-    expect(await verify('"john doe"@mx.test')).toMatchObject({ status: 'risky', reasons: ['mx_found', 'quoted_local_part', 'smtp_not_checked'] });
+    expect(await verify('"john doe"@mx.test')).toMatchObject({
+      status: 'risky',
+      reasons: ['mx_found', 'quoted_local_part', 'smtp_not_checked'],
+    });
     const before = dns.queries.length;
     expect(await verify('jane@[192.0.2.1]')).toMatchObject({ status: 'risky', reasons: ['address_literal'] });
     expect(dns.queries.length).toBe(before);

@@ -24,7 +24,12 @@ for (const apiVersion of ['v4.2', 'v4'] as const) {
         { name: 'throttle_triggered', arm: () => sim.fail('throttled'), kind: 'rate_limited', retryAfterMs: 'present' },
         { name: 'temp_unavail', arm: () => sim.fail('temp_unavail'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
         { name: 'insufficient credit', arm: () => sim.fail('no_credits'), kind: 'quota', code: 'GW_PROVIDER_QUOTA' },
-        { name: 'general_failure (parameter)', arm: () => sim.fail('missing_param'), kind: 'invalid_request', code: 'GW_PROVIDER_REJECTED' },
+        {
+          name: 'general_failure (parameter)',
+          arm: () => sim.fail('missing_param'),
+          kind: 'invalid_request',
+          code: 'GW_PROVIDER_REJECTED',
+        },
         { name: 'general_failure (other)', arm: () => sim.fail('general_failure'), kind: 'transient' },
         { name: '429', arm: () => sim.fail('http_429'), kind: 'rate_limited', retryAfterMs: [3_000, 3_000] },
         { name: '500', arm: () => sim.fail('http_500'), kind: 'transient' },

@@ -26,7 +26,10 @@ const failure = async (timeoutMs = 5_000, extra: Record<string, unknown> = {}): 
   const logs = captureLogger();
   const e = await provider(extra)
     .invoke({ email: 'valid@example.com' }, invokeCtx({ timeoutMs, logger: logs.logger }))
-    .then(() => undefined, (err: unknown) => err);
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
   expect(e).toBeInstanceOf(GatewayError);
   expect(errorText(e)).not.toContain(NB_KEY);
   expect(logs.lines.join('\n')).not.toContain(NB_KEY);
@@ -50,7 +53,12 @@ describe('neverbounce: request shape', () => {
 
   it('v4: GET with key and email in the query string', async () => {
     await verify('valid@example.com', { apiVersion: 'v4' });
-    expect(sim.requests[0]).toMatchObject({ method: 'GET', path: '/v4/single/check', query: { key: NB_KEY, email: 'valid@example.com' }, keyIn: 'query' });
+    expect(sim.requests[0]).toMatchObject({
+      method: 'GET',
+      path: '/v4/single/check',
+      query: { key: NB_KEY, email: 'valid@example.com' },
+      keyIn: 'query',
+    });
   });
 });
 
@@ -134,9 +142,16 @@ describe('neverbounce: probe (account/info)', () => {
   });
 
   it('bad key is auth, no credits is quota', async () => {
-    for (const [mode, kind] of [['bad_key', 'auth'], ['no_credits', 'quota'], ['temp_unavail', 'transient']] as const) {
+    for (const [mode, kind] of [
+      ['bad_key', 'auth'],
+      ['no_credits', 'quota'],
+      ['temp_unavail', 'transient'],
+    ] as const) {
       sim.fail(mode);
-      const e = await provider().probe!(probeCtx()).then(() => undefined, (err: unknown) => err);
+      const e = await provider().probe!(probeCtx()).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e, mode).toMatchObject({ kind });
       expect(errorText(e)).not.toContain(NB_KEY);
     }

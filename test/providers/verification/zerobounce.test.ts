@@ -23,7 +23,10 @@ const verify = async (email: string, timeoutMs = 5_000) => {
   return parsed.data!;
 };
 const failure = async (email = 'valid@example.com', timeoutMs = 5_000, p = provider()): Promise<GatewayError> => {
-  const e = await p.invoke({ email }, invokeCtx({ timeoutMs })).then(() => undefined, (err: unknown) => err);
+  const e = await p.invoke({ email }, invokeCtx({ timeoutMs })).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(GatewayError);
   expect(errorText(e)).not.toContain(ZB_KEY);
   return e as GatewayError;
@@ -134,9 +137,17 @@ describe('zerobounce: probe (getcredits)', () => {
   });
 
   it('-1 is auth, 0 is quota, throttling is rate_limited; the key never shows', async () => {
-    for (const [mode, kind] of [['bad_key', 'auth'], ['no_credits', 'quota'], ['throttled', 'rate_limited'], ['http_500', 'transient']] as const) {
+    for (const [mode, kind] of [
+      ['bad_key', 'auth'],
+      ['no_credits', 'quota'],
+      ['throttled', 'rate_limited'],
+      ['http_500', 'transient'],
+    ] as const) {
       sim.fail(mode);
-      const e = await provider().probe!(probeCtx()).then(() => undefined, (err: unknown) => err);
+      const e = await provider().probe!(probeCtx()).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e, mode).toMatchObject({ kind });
       expect(errorText(e)).not.toContain(ZB_KEY);
     }

@@ -14,11 +14,13 @@ const refusal = (url: string, policy: DestinationPolicy = STRICT, lookup?: Looku
     () => undefined,
     (e: unknown) => e as GatewayError,
   );
-const fakeDns = (map: Record<string, string[]>): LookupAll => async (host) => {
-  const found = map[host];
-  if (!found) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
-  return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const fakeDns =
+  (map: Record<string, string[]>): LookupAll =>
+  async (host) => {
+    const found = map[host];
+    if (!found) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
 
 describe('destination guard', () => {
   it.each([
@@ -45,7 +47,10 @@ describe('destination guard', () => {
   });
 
   it('checks every resolved address of a host name', async () => {
-    const dns = fakeDns({ 'hooks.example.test': ['93.184.216.34', '10.1.2.3'], 'public.example.test': ['93.184.216.34', '2606:2800:220:1::1'] });
+    const dns = fakeDns({
+      'hooks.example.test': ['93.184.216.34', '10.1.2.3'],
+      'public.example.test': ['93.184.216.34', '2606:2800:220:1::1'],
+    });
     expect((await refusal('https://hooks.example.test/h', STRICT, dns))?.details).toMatchObject({ reason: 'private', address: '10.1.2.3' });
     expect(await refusal('https://public.example.test/h', STRICT, dns)).toBeUndefined();
     expect(await refusal('https://hooks.example.test/h', { ...STRICT, allowHosts: ['hooks.example.test'] }, dns)).toBeUndefined();
@@ -116,9 +121,9 @@ describe('destination guard in the webhook provider', () => {
     expect(ok?.metadata).toMatchObject({ address: '127.0.0.1', tls: false });
     expect(ok?.warnings?.some((w) => w.includes('plain http'))).toBe(true);
     expect(receiver.requests).toHaveLength(0);
-    const guarded = await createWebhookProvider('hook', receiverOptions(receiver.url, [secret], { allowHosts: [] }), testDeps())
-      .probe!(probeCtx())
-      .catch((e: unknown) => e as GatewayError);
+    const guarded = await createWebhookProvider('hook', receiverOptions(receiver.url, [secret], { allowHosts: [] }), testDeps()).probe!(
+      probeCtx(),
+    ).catch((e: unknown) => e as GatewayError);
     expect((guarded as GatewayError).code).toBe('GW_DESTINATION_REFUSED');
   });
 });

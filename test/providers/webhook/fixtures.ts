@@ -10,7 +10,13 @@ export const newSecret = (): string => `whsec_${randomBytes(32).toString('base64
 export const PATH_TOKEN = 'pAtHt0kEn9f8e7d6';
 
 export function receiverOptions(receiverUrl: string, secrets: string[], over: Record<string, unknown> = {}): WebhookOptions {
-  return webhookOptions.parse({ url: `${receiverUrl}/hooks/catch/42/${PATH_TOKEN}/`, secrets, allowHttp: true, allowHosts: ['127.0.0.1'], ...over });
+  return webhookOptions.parse({
+    url: `${receiverUrl}/hooks/catch/42/${PATH_TOKEN}/`,
+    secrets,
+    allowHttp: true,
+    allowHosts: ['127.0.0.1'],
+    ...over,
+  });
 }
 
 /** A loopback port nobody listens on. */

@@ -30,12 +30,10 @@ describe('webhook probe over https', () => {
 
   it('verifies the certificate: an untrusted self-signed one fails the probe, and no request is sent', async () => {
     const options = webhookOptions.parse({ url: `https://127.0.0.1:${port}/hook`, secrets: [newSecret()], allowHosts: ['127.0.0.1'] });
-    const error = await createWebhookProvider('hook', options, testDeps())
-      .probe!(probeCtx())
-      .then(
-        () => undefined,
-        (e: unknown) => e as GatewayError,
-      );
+    const error = await createWebhookProvider('hook', options, testDeps()).probe!(probeCtx()).then(
+      () => undefined,
+      (e: unknown) => e as GatewayError,
+    );
     expect(error?.code).toBe('GW_PROVIDER_TRANSIENT');
     expect(error?.details?.networkCode).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
     expect(requests).toBe(0);

@@ -19,7 +19,10 @@ describe('webhook signing and delivery', () => {
   const provider = () => createWebhookProvider('hook', receiverOptions(receiver.url, [OLD, NEW]), testDeps());
   const send = (key: string, attempt = 1, payload = { id: 7 }) =>
     provider()
-      .invoke({ event: 'contact.created', payload }, invokeCtx({ provider: 'hook', capability: 'webhook_dispatch', idempotencyKey: key, attempt }))
+      .invoke(
+        { event: 'contact.created', payload },
+        invokeCtx({ provider: 'hook', capability: 'webhook_dispatch', idempotencyKey: key, attempt }),
+      )
       .then(
         (r) => r,
         (e: unknown) => e as GatewayError,
@@ -59,7 +62,11 @@ describe('webhook signing and delivery', () => {
     expect(() => new Webhook(NEW).verify(event.raw, headers)).not.toThrow();
     const tampered = event.raw.replace('"id":7', '"id":8');
     expect(() => new Webhook(NEW).verify(tampered, headers)).toThrow('No matching signature found');
-    const res = await fetch(`${receiver.url}/hooks`, { method: 'POST', headers: { ...headers, 'webhook-id': 'evt_t2', 'content-type': 'application/json' }, body: tampered });
+    const res = await fetch(`${receiver.url}/hooks`, {
+      method: 'POST',
+      headers: { ...headers, 'webhook-id': 'evt_t2', 'content-type': 'application/json' },
+      body: tampered,
+    });
     expect(res.status).toBe(401);
     expect(receiver.events.has('evt_t2')).toBe(false);
   });
