@@ -8,7 +8,7 @@ const layer = (name, mayNotImport, comment) => ({
   comment,
   severity: 'error',
   from: { path: `^src/${name}/` },
-  to: { path: `^src/(${mayNotImport.join('|')})/` },
+  to: { path: `^src/(${mayNotImport.join('|')})(/|\\.ts$)` },
 });
 
 module.exports = {
@@ -21,10 +21,26 @@ module.exports = {
       from: { path: '^src/core/' },
       to: { path: '^src/', pathNot: '^src/core/' },
     },
-    layer('capabilities', ['config', 'providers', 'store', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'], 'Capabilities are schemas over core'),
-    layer('store', ['config', 'providers', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'], 'The store keeps records; it knows no provider'),
-    layer('providers', ['config', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'], 'Adapters use core, capabilities and store/provider-data only'),
-    layer('config', ['delivery', 'monitoring', 'gateway', 'server', 'cli', 'api', 'store'], 'Config reads provider types to check options, nothing above'),
+    layer(
+      'capabilities',
+      ['config', 'providers', 'store', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'],
+      'Capabilities are schemas over core',
+    ),
+    layer(
+      'store',
+      ['config', 'providers', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'],
+      'The store keeps records; it knows no provider',
+    ),
+    layer(
+      'providers',
+      ['config', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'],
+      'Adapters use core, capabilities and store/provider-data only',
+    ),
+    layer(
+      'config',
+      ['delivery', 'monitoring', 'gateway', 'server', 'cli', 'api', 'store'],
+      'Config reads provider types to check options, nothing above',
+    ),
     layer('delivery', ['providers', 'monitoring', 'gateway', 'server', 'cli', 'api'], 'Delivery runs chains from core'),
     layer('monitoring', ['delivery', 'gateway', 'server', 'cli', 'api'], 'Monitoring reads chains and the store'),
     layer('gateway', ['server', 'cli', 'api'], 'The Gateway is below its two faces'),
@@ -34,6 +50,5 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.build.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { extensionAlias: { '.js': ['.ts', '.js'] } },
   },
 };

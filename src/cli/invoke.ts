@@ -94,7 +94,7 @@ async function runInvoke(capability: string, request: unknown, opts: InvokeOptio
   }
 }
 
-export function formatAttempts(attempts: readonly AttemptRecord[]): string {
+function formatAttempts(attempts: readonly AttemptRecord[]): string {
   const lines = ['Attempts:'];
   attempts.forEach((a, i) => {
     const flags = [a.panic ? 'panic' : '', a.hedge ? 'hedge' : ''].filter(Boolean).join(',');

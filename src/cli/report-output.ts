@@ -7,7 +7,7 @@ import { formatHumanReport, type ReportContext } from './format/human-report.js'
 import { toStatusJSON } from './format/status-json.js';
 import { EXIT, type CliIO } from './io.js';
 
-export function exitCodeFor(report: StatusReport): number {
+function exitCodeFor(report: StatusReport): number {
   const o = report.summary.overall;
   return o === 'critical' ? EXIT.CRITICAL : o === 'warning' ? EXIT.WARNING : EXIT.OK;
 }

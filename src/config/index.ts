@@ -4,12 +4,9 @@ import { validateConfig } from './load.js';
 import type { CapabilityConfig, GatewayConfig } from './schema.js';
 
 export * from './schema.js';
-export { loadConfig, validateConfig, findConfigFile, type LoadedConfig } from './load.js';
-export { redactConfig, redactStoreUrl, secretValues, REDACTED } from './redact.js';
-export { interpolate } from './interpolate.js';
+export { loadConfig, validateConfig } from './load.js';
+export { redactConfig, secretValues } from './redact.js';
 export { BUNDLED_CONFIG } from './bundled.js';
-export { resolveProviderOptions, type ResolvedOptions } from './provider-options.js';
-
 function defaults(config?: GatewayConfig): GatewayConfig {
   return config ?? validateConfig(BUNDLED_CONFIG, {}).config;
 }

@@ -24,7 +24,7 @@ export interface LoadedConfig {
 const CANDIDATES = ['gateway.config.yaml', 'gateway.config.yml', 'gateway.config.json'];
 
 /** Finds the config file: the argument, then GATEWAY_CONFIG, then ./gateway.config.(yaml|yml|json), else the bundled defaults. */
-export function findConfigFile(path: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+function findConfigFile(path: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
   if (path) return resolve(cwd, path);
   if (env.GATEWAY_CONFIG) return resolve(cwd, env.GATEWAY_CONFIG);
   for (const c of CANDIDATES) if (existsSync(resolve(cwd, c))) return resolve(cwd, c);

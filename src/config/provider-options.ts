@@ -18,7 +18,7 @@ export interface ResolvedOptions {
   problems: FieldProblem[];
 }
 
-export function getPath(obj: unknown, dotted: string): unknown {
+function getPath(obj: unknown, dotted: string): unknown {
   let cur: unknown = obj;
   for (const part of dotted.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;

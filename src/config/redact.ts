@@ -3,7 +3,7 @@ import { urlOrigin } from '../providers/http/scrub.js';
 import { getProviderType } from '../providers/index.js';
 import type { GatewayConfig } from './schema.js';
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 function redactPath(obj: Record<string, unknown>, dotted: string): void {
   const parts = dotted.split('.');

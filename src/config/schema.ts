@@ -9,7 +9,7 @@ const ms = z
   .max(7 * 24 * 3_600_000);
 const rate = z.number().min(0).max(1);
 
-export const limitsSchema = z
+const limitsSchema = z
   .object({
     concurrency: z.number().int().min(0),
     queue: z.number().int().min(0),
@@ -21,7 +21,7 @@ export const limitsSchema = z
   .partial()
   .strict();
 
-export const breakerSchema = z
+const breakerSchema = z
   .object({
     consecutiveFailures: z.number().int().min(1).max(1_000_000),
     failureRateThreshold: rate,
@@ -41,7 +41,7 @@ export const breakerSchema = z
   .partial()
   .strict();
 
-export const healthSchema = z
+const healthSchema = z
   .object({
     minimumCalls: z.number().int().min(1).max(1_000_000),
     degradedFailureRate: rate,
@@ -53,9 +53,9 @@ export const healthSchema = z
   .partial()
   .strict();
 
-export const cooldownSchema = z.object({ rateLimitedMs: ms, quotaMs: ms, maxMs: ms }).partial().strict();
+const cooldownSchema = z.object({ rateLimitedMs: ms, quotaMs: ms, maxMs: ms }).partial().strict();
 
-export const retrySchema = z
+const retrySchema = z
   .object({
     maxAttemptsPerProvider: z.number().int().min(1).max(10),
     backoffMs: ms,
@@ -67,7 +67,7 @@ export const retrySchema = z
   .partial()
   .strict();
 
-export const providerEntrySchema = z
+const providerEntrySchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (start with a letter)'),
     type: z.string().min(1),
@@ -81,7 +81,7 @@ export const providerEntrySchema = z
   })
   .strict();
 
-export const capabilityConfigSchema = z
+const capabilityConfigSchema = z
   .object({
     strategy: z.enum(['priority', 'round_robin', 'weighted', 'lowest_latency']).default('priority'),
     panic: z.enum(['try_all', 'fail_fast']).default('try_all'),
@@ -103,7 +103,7 @@ export const capabilityConfigSchema = z
 const apiKey = z.string().min(16, 'API keys need at least 16 characters').max(256, 'API keys may have at most 256 characters');
 const keyEntry = z.union([apiKey, z.object({ name: z.string().min(1), key: apiKey }).strict()]);
 
-export const serverSchema = z
+const serverSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8080),
@@ -134,7 +134,7 @@ export const serverSchema = z
   })
   .strict();
 
-export const monitoringSchema = z
+const monitoringSchema = z
   .object({
     intervalSeconds: z.number().int().min(0).max(86_400).default(300),
     probeTimeoutMs: ms.min(1).default(10_000),
@@ -149,7 +149,7 @@ export const monitoringSchema = z
   })
   .strict();
 
-export const deliverySchema = z
+const deliverySchema = z
   .object({
     idempotencyTtlHours: z
       .number()

@@ -42,7 +42,7 @@ export const systemClock: Clock = {
   },
 };
 
-export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted || ms <= 0) return resolve();
     const onAbort = (): void => {

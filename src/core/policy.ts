@@ -95,7 +95,7 @@ export interface RetryPolicy {
   budgetMinPerSecond: number;
 }
 
-export interface HedgingPolicy {
+interface HedgingPolicy {
   enabled: boolean;
   /** Start the next provider after this delay; 0 = the primary's p95 latency (min 5 ms). */
   delayMs: number;

@@ -5,7 +5,7 @@
  */
 
 /** Upper bounds (ms) of the latency histogram bins: 1 ms to ~2 min, x1.5 per bin. */
-export const LATENCY_BOUNDS: readonly number[] = (() => {
+const LATENCY_BOUNDS: readonly number[] = (() => {
   const out: number[] = [];
   for (let b = 1; b < 120_000; b *= 1.5) out.push(Math.round(b * 100) / 100);
   out.push(Number.POSITIVE_INFINITY);

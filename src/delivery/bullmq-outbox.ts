@@ -24,7 +24,7 @@ import {
 } from './outbox.js';
 
 export const OUTBOX_QUEUE = 'outbox';
-export const JOB_NAME = 'deliver';
+const JOB_NAME = 'deliver';
 
 /** The record as job data, with the worker's in-call marker. */
 export type JobRecord = DeliveryRecord & { calling?: string };
@@ -53,7 +53,7 @@ export function bullConnection(target: RedisTarget): BullRedisOptions {
   return out;
 }
 
-export function deliveryIdFor(idempotencyKey: string): string {
+function deliveryIdFor(idempotencyKey: string): string {
   return `dlv_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}`;
 }
 

@@ -5,7 +5,7 @@ import type { DeliveryRecord } from './outbox.js';
 
 export type RecommendationSink = Pick<Store, 'upsertRecommendation' | 'getRecommendation'>;
 
-export function deadLetterIssueKey(id: string): string {
+function deadLetterIssueKey(id: string): string {
   return `outbox_dead:${id}`;
 }
 

@@ -24,7 +24,7 @@ export interface DeliveryPolicy {
   leaseGraceMs: number;
 }
 
-export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
   ttlMs: 24 * 3_600_000,
   inFlight: 'wait',
   outboxEnabled: true,

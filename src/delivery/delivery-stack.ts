@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { DeliveryService } from './delivery-service.js';
 import type { OutboxPolicy } from './outbox-worker.js';
 
-export interface DeliveryWorker {
+interface DeliveryWorker {
   start(): void;
   stop(): Promise<void>;
 }

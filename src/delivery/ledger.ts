@@ -6,7 +6,7 @@
  */
 import type { GatewayErrorJSON } from '../core/errors.js';
 
-export type LedgerState = 'in_flight' | 'succeeded' | 'failed' | 'queued' | 'unknown_outcome';
+type LedgerState = 'in_flight' | 'succeeded' | 'failed' | 'queued' | 'unknown_outcome';
 
 export interface LedgerEntry {
   key: string;

@@ -21,6 +21,7 @@ import {
 } from './outbox.js';
 import type { SqliteLedger } from './sqlite-ledger.js';
 import { toRecord, type OutboxRow } from './sqlite-outbox-rows.js';
+import { whereClause } from '../store/sqlite/where.js';
 
 export class SqliteOutbox implements LeasableOutbox {
   readonly kind = 'sqlite';
@@ -64,17 +65,10 @@ export class SqliteOutbox implements LeasableOutbox {
   }
 
   async list(q: DeliveryQuery = {}): Promise<DeliveryRecord[]> {
-    const clauses: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.state) {
-      clauses.push('state = ?');
-      params.push(q.state);
-    }
-    if (q.capability) {
-      clauses.push('capability = ?');
-      params.push(q.capability);
-    }
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    const { where, params } = whereClause([
+      ['state = ?', q.state || undefined],
+      ['capability = ?', q.capability || undefined],
+    ]);
     const rows = this.db
       .prepare(`SELECT * FROM outbox ${where} ORDER BY created_at DESC, id LIMIT ?`)
       .all(...params, q.limit ?? 100) as OutboxRow[];
@@ -130,23 +124,17 @@ export class SqliteOutbox implements LeasableOutbox {
   }
 
   async purge(q: PurgeQuery): Promise<number> {
-    const clauses: string[] = ['state IN (SELECT value FROM json_each(?))'];
-    const params: (string | number)[] = [JSON.stringify(q.states ?? FINISHED_STATES)];
-    if (q.id !== undefined) {
-      clauses.push('id = ?');
-      params.push(q.id);
-    }
-    if (q.olderThan !== undefined) {
-      clauses.push('updated_at < ?');
-      params.push(q.olderThan);
-    }
-    const where = clauses.join(' AND ');
+    const { where, params } = whereClause([
+      ['state IN (SELECT value FROM json_each(?))', JSON.stringify(q.states ?? FINISHED_STATES)],
+      ['id = ?', q.id],
+      ['updated_at < ?', q.olderThan],
+    ]);
     return this.db
       .transaction(() => {
         this.db
-          .prepare(`DELETE FROM ledger WHERE state = 'queued' AND key IN (SELECT idempotency_key FROM outbox WHERE ${where})`)
+          .prepare(`DELETE FROM ledger WHERE state = 'queued' AND key IN (SELECT idempotency_key FROM outbox ${where})`)
           .run(...params);
-        return this.db.prepare(`DELETE FROM outbox WHERE ${where}`).run(...params).changes;
+        return this.db.prepare(`DELETE FROM outbox ${where}`).run(...params).changes;
       })
       .immediate();
   }

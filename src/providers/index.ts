@@ -22,7 +22,7 @@ import { imapProviderType } from './imap/index.js';
 
 // Each provider folder adds its import and its entry below.
 
-export const PROVIDER_TYPES: Readonly<Record<string, ProviderTypeDefinition>> = Object.freeze({
+const PROVIDER_TYPES: Readonly<Record<string, ProviderTypeDefinition>> = Object.freeze({
   sandbox: sandboxProviderType,
   linkedin: linkedinType,
   x: xType,

@@ -11,7 +11,7 @@ import type { Logger } from '../core/logger.js';
 import type { Provider } from '../core/provider.js';
 import type { ProviderState, SentMailLog } from '../store/provider-data.js';
 
-export type { ProviderState, SentMailLog, SentMailRecord } from '../store/provider-data.js';
+export type { ProviderState, SentMailLog } from '../store/provider-data.js';
 
 /** Small durable key-value state owned by one provider (IMAP cursors, LinkedIn post records). */
 export interface ProviderDeps {
@@ -24,7 +24,7 @@ export interface ProviderDeps {
 /** Advice the monitoring rules attach to recommendations, per failure kind; `{provider}` is replaced. */
 export type RecommendationHints = Partial<Record<FailureKind | 'slow' | 'insecure' | 'no_probe', string>>;
 
-export interface ProviderLimitsDefaults {
+interface ProviderLimitsDefaults {
   /** Requests per second the provider allows (token bucket refill rate). */
   ratePerSecond?: number;
   burst?: number;

@@ -28,7 +28,7 @@ interface StoredKey {
 }
 
 /** Identity used for every request when no key is configured (loopback only, see bind-guard). */
-export const LOCAL_IDENTITY: Identity = Object.freeze({ name: 'local', admin: true });
+const LOCAL_IDENTITY: Identity = Object.freeze({ name: 'local', admin: true });
 
 export class KeyRing {
   private readonly keys: StoredKey[];

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
-import type { Logger } from '../core/logger.js';
 import { Gateway } from '../gateway.js';
 import type { Store } from '../store/store.js';
 import { registerCors } from './cors.js';
@@ -104,10 +103,9 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
     ),
   );
 
-  const coreLogger = logger as unknown as Logger;
   const configPath = opts.configPath ?? (isFileSource(gateway.configSource) ? gateway.configSource : undefined);
   const runtime = new GatewayRuntime(gateway, {
-    logger: coreLogger,
+    logger,
     periodicChecks: opts.periodicChecks ?? true,
     loadConfig: opts.loadConfig ?? (() => loadConfig(configPath).config),
     createGateway:

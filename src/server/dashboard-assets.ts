@@ -12,13 +12,13 @@ export interface DashboardAsset {
   body: string;
 }
 
-export const DASHBOARD_FILES: Record<string, string> = {
+const DASHBOARD_FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
 };
 
-export function dashboardDirCandidates(): string[] {
+function dashboardDirCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
   return [join(here, 'dashboard'), resolve(here, '../../src/server/dashboard')];
 }

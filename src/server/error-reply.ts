@@ -8,7 +8,7 @@ import { isGatewayError } from '../core/errors.js';
 import { InvocationError } from '../core/invocation.js';
 import { HTTP_ERROR_CODES, HttpError } from './http-error.js';
 
-export interface ErrorBody {
+interface ErrorBody {
   code: string;
   kind?: FailureKind;
   message: string;

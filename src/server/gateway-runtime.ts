@@ -35,7 +35,7 @@ export interface RuntimeOptions {
   bindHost?: string;
 }
 
-export interface LiveProviderReport extends ProviderReport {
+interface LiveProviderReport extends ProviderReport {
   /** Success rate over the engine's sliding window (null before any call). */
   successRate: number | null;
   windowCalls: number;

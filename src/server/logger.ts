@@ -23,7 +23,7 @@ const SECRET_FIELDS = [
 ];
 
 /** Every redacted path: request/response headers, and secret field names at the top four levels. */
-export const REDACT_PATHS: string[] = [
+const REDACT_PATHS: string[] = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',

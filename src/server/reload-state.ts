@@ -1,5 +1,5 @@
 /** What the server knows about config reloads (SIGHUP), shown in /v1/status. */
-export interface ReloadError {
+interface ReloadError {
   at: number;
   code: string;
   message: string;

@@ -54,7 +54,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const logger = createServiceLogger({ level: config.logLevel, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   for (const warning of loaded.warnings) logger.warn(warning);
   const store: Store = openStore(opts.store ?? config.store, { cwd, retention: retentionOf(config.monitoring) });
-  const gatewayLogger = logger.child({ component: 'gateway' }) as unknown as Logger;
+  const gatewayLogger: Logger = logger.child({ component: 'gateway' });
   let gateway: Gateway;
   try {
     gateway = await Gateway.create({ config, store, logger: gatewayLogger });

@@ -20,16 +20,14 @@ export function sendSubmission(reply: FastifyReply, s: Submission): FastifyReply
   if (s.status === 'completed') {
     const r = s.result;
     reply.header('idempotency-key', r.idempotencyKey);
-    return reply
-      .code(200)
-      .send({
-        result: r.result,
-        provider: r.provider,
-        attempts: r.attempts,
-        idempotencyKey: r.idempotencyKey,
-        latencyMs: r.latencyMs,
-        replayed: s.replayed,
-      });
+    return reply.code(200).send({
+      result: r.result,
+      provider: r.provider,
+      attempts: r.attempts,
+      idempotencyKey: r.idempotencyKey,
+      latencyMs: r.latencyMs,
+      replayed: s.replayed,
+    });
   }
   const location = `/v1/deliveries/${s.delivery.id}`;
   reply.header('idempotency-key', s.idempotencyKey).header('location', location);

@@ -1,7 +1,7 @@
 /** Filtering and ordering shared by the in-process implementations and tests. */
 import { SEVERITY_RANK, type HealthCheckRecord, type HealthQuery, type RecommendationQuery, type RecommendationRecord } from './records.js';
 
-export const DEFAULT_QUERY_LIMIT = 100;
+const DEFAULT_QUERY_LIMIT = 100;
 
 export function matchesHealth(c: HealthCheckRecord, q: Omit<HealthQuery, 'limit'>): boolean {
   if (q.provider !== undefined && c.provider !== q.provider) return false;

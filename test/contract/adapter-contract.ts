@@ -10,7 +10,7 @@ import { GatewayError, type ErrorCode, type FailureKind } from '../../src/core/e
 import type { Provider } from '../../src/core/provider.js';
 import { errorText, invokeCtx, probeCtx } from '../helpers/context.js';
 
-export interface ContractFailure {
+interface ContractFailure {
   /** What the simulator is told to do, e.g. `401 bad key`, `429 with Retry-After`. */
   name: string;
   /** Makes the next request(s) fail this way. */

@@ -7,15 +7,15 @@ import dns2 from 'dns2';
 
 const { Packet } = dns2;
 
-export interface ZoneRecords {
+interface ZoneRecords {
   MX?: { exchange: string; priority: number }[];
   A?: string[];
   AAAA?: string[];
 }
 
-export type DnsBehaviour = 'servfail' | 'refused' | 'hang';
+type DnsBehaviour = 'servfail' | 'refused' | 'hang';
 
-export const ZONES: Readonly<Record<string, ZoneRecords>> = {
+const ZONES: Readonly<Record<string, ZoneRecords>> = {
   'mx.test': {
     MX: [
       { exchange: 'backup.mx.test', priority: 20 },
@@ -41,7 +41,7 @@ export const ZONES: Readonly<Record<string, ZoneRecords>> = {
 };
 
 /** Names that misbehave whatever the mode. */
-export const BEHAVIOURS: Readonly<Record<string, DnsBehaviour>> = {
+const BEHAVIOURS: Readonly<Record<string, DnsBehaviour>> = {
   'servfail.test': 'servfail',
   'refused.test': 'refused',
   'hang.test': 'hang',

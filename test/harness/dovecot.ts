@@ -11,12 +11,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
-export const DOVECOT_BIN = '/usr/sbin/dovecot';
+const DOVECOT_BIN = '/usr/sbin/dovecot';
 
 export interface Dovecot {
   readonly host: '127.0.0.1';
@@ -239,12 +239,4 @@ export async function startDovecot(opts: { user?: string; pass?: string } = {}):
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Lists the message files of a mailbox (for assertions on the seeded state). */
-export async function maildirFiles(d: Dovecot, mailbox = 'INBOX'): Promise<string[]> {
-  const base = mailbox === 'INBOX' ? join(d.dir, 'mail', d.user, 'Maildir') : join(d.dir, 'mail', d.user, 'Maildir', `.${mailbox}`);
-  const out: string[] = [];
-  for (const sub of ['new', 'cur']) out.push(...(await readdir(join(base, sub)).catch(() => [] as string[])));
-  return out;
 }

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
-export const REDIS_BIN = '/usr/bin/redis-server';
+const REDIS_BIN = '/usr/bin/redis-server';
 
 export interface RedisServer {
   readonly host: '127.0.0.1';

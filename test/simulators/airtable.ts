@@ -23,13 +23,13 @@ export interface AirtableSimOptions {
   scopes?: string[];
 }
 
-export interface AirtableRecord {
+interface AirtableRecord {
   id: string;
   createdTime: string;
   fields: Record<string, unknown>;
 }
 
-export type AirtableSimMode = 'auth' | 'forbidden' | 'not_found' | 'validation' | 'too_large' | 'rate_limit' | 'server_error' | 'error_200';
+type AirtableSimMode = 'auth' | 'forbidden' | 'not_found' | 'validation' | 'too_large' | 'rate_limit' | 'server_error' | 'error_200';
 
 export interface AirtableSim extends HttpSim<AirtableSimMode> {
   readonly token: string;

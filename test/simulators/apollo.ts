@@ -5,7 +5,7 @@
  */
 import { header, isObject, startHttpSim, type FailOptions, type HttpSim, type SimReply, type SimRequest } from './http-sim.js';
 
-export interface ApolloPerson {
+interface ApolloPerson {
   id: string;
   first_name: string;
   last_name: string;
@@ -36,13 +36,13 @@ export interface ApolloSimOptions {
   people?: ApolloPerson[];
 }
 
-export type ApolloSimMode = 'auth' | 'inaccessible' | 'credits' | 'rate_limit' | 'validation' | 'not_found' | 'server_error' | 'error_200';
+type ApolloSimMode = 'auth' | 'inaccessible' | 'credits' | 'rate_limit' | 'validation' | 'not_found' | 'server_error' | 'error_200';
 
 export interface ApolloSim extends HttpSim<ApolloSimMode> {
   readonly apiKey: string;
 }
 
-export const DEFAULT_PEOPLE: ApolloPerson[] = [
+const DEFAULT_PEOPLE: ApolloPerson[] = [
   {
     id: '5f2a0000000000000000001',
     first_name: 'Ada',

@@ -14,7 +14,7 @@ import {
   type SimRequest,
 } from './http-sim.js';
 
-export interface DropcontactPerson {
+interface DropcontactPerson {
   match: { email?: string; first_name?: string; last_name?: string; company?: string; website?: string };
   enriched: Record<string, unknown>;
 }
@@ -27,8 +27,7 @@ export interface DropcontactSimOptions {
   people?: DropcontactPerson[];
 }
 
-export type DropcontactSimMode =
-  'auth' | 'credits' | 'rate_limit' | 'validation' | 'detail_error' | 'not_found' | 'server_error' | 'error_200';
+type DropcontactSimMode = 'auth' | 'credits' | 'rate_limit' | 'validation' | 'detail_error' | 'not_found' | 'server_error' | 'error_200';
 
 export interface DropcontactSim extends HttpSim<DropcontactSimMode> {
   readonly apiKey: string;
@@ -38,7 +37,7 @@ export interface DropcontactSim extends HttpSim<DropcontactSimMode> {
   polls(): number;
 }
 
-export const DEFAULT_PEOPLE: DropcontactPerson[] = [
+const DEFAULT_PEOPLE: DropcontactPerson[] = [
   {
     match: { first_name: 'Ada', last_name: 'Lovelace', website: 'analytical.example' },
     enriched: {

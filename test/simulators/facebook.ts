@@ -24,7 +24,7 @@ export interface FacebookSimOptions {
   appSecret?: string;
 }
 
-export type FacebookFailMode =
+type FacebookFailMode =
   | 'auth'
   | 'expired'
   | 'permission'
@@ -47,7 +47,7 @@ export interface FacebookSim extends HttpSim<FacebookFailMode> {
 const VERSION = /^\/(v\d+\.\d+)\//;
 let trace = 0;
 
-export function graphError(status: number, error: Record<string, unknown>, headers: Record<string, string> = {}): SimReply {
+function graphError(status: number, error: Record<string, unknown>, headers: Record<string, string> = {}): SimReply {
   return {
     status,
     body: { error: { type: 'OAuthException', fbtrace_id: `Sim${(trace++).toString(36)}`, ...error } },
@@ -55,7 +55,7 @@ export function graphError(status: number, error: Record<string, unknown>, heade
   };
 }
 
-export function usage(percent = 5, regainMinutes = 0, id = 'page'): Record<string, string> {
+function usage(percent = 5, regainMinutes = 0, id = 'page'): Record<string, string> {
   return {
     'x-app-usage': JSON.stringify({ call_count: percent, total_time: percent, total_cputime: percent }),
     'x-business-use-case-usage': JSON.stringify({

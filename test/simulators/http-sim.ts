@@ -58,10 +58,8 @@ export interface FailOptions {
 }
 
 export type SimHandler = (req: SimRequest) => SimReply | Promise<SimReply>;
-export type FailureModes = Record<string, (opts: FailOptions) => Injection>;
 
-export const BUILTIN_MODES = ['slow', 'hang', 'drop'] as const;
-export type BuiltinMode = (typeof BUILTIN_MODES)[number];
+type BuiltinMode = 'slow' | 'hang' | 'drop';
 
 export interface HttpSim<M extends string = string> {
   readonly url: string;

@@ -13,7 +13,7 @@ export interface HubSpotSimOptions {
   invalidInputs?: '207' | '400';
 }
 
-export interface HubSpotObject {
+interface HubSpotObject {
   id: string;
   properties: Record<string, string>;
   createdAt: string;
@@ -21,7 +21,7 @@ export interface HubSpotObject {
   archived: false;
 }
 
-export type HubSpotSimMode =
+type HubSpotSimMode =
   'auth' | 'expired' | 'scopes' | 'validation' | 'not_found' | 'conflict' | 'rate_limit' | 'daily_limit' | 'server_error' | 'error_200';
 
 export interface HubSpotSim extends HttpSim<HubSpotSimMode> {

@@ -27,7 +27,7 @@ export interface LinkedinSimOptions {
   organizations?: string[];
 }
 
-export type LinkedinFailMode =
+type LinkedinFailMode =
   | 'auth'
   | 'revoked'
   | 'forbidden'
@@ -53,7 +53,7 @@ const err = (status: number, body: Record<string, unknown>, headers?: Record<str
   headers,
 });
 
-export const LINKEDIN_ERRORS = {
+const LINKEDIN_ERRORS = {
   invalidToken: () => err(401, { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token' }),
   revoked: () =>
     err(401, {

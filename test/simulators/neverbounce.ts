@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export const NB_KEY = 'secret_nbsim_5e8d21c07a';
 
-export type NeverBounceFailure =
+type NeverBounceFailure =
   | 'bad_key'
   | 'bad_referrer'
   | 'no_credits'
@@ -25,7 +25,7 @@ export type NeverBounceFailure =
   | 'hang'
   | 'drop';
 
-export interface SimRequest {
+interface SimRequest {
   method: string;
   path: string;
   query: Record<string, string>;

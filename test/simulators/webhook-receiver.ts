@@ -24,7 +24,7 @@ export interface ReceiverOptions {
   answer?: (event: DeliveredEvent) => SimReply;
 }
 
-export interface DeliveredEvent {
+interface DeliveredEvent {
   webhookId: string;
   timestamp: string;
   signature: string;
@@ -36,7 +36,7 @@ export interface DeliveredEvent {
   deliveries: number;
 }
 
-export type ReceiverFailMode =
+type ReceiverFailMode =
   | 'gone'
   | 'not_found'
   | 'rate_limit'

@@ -24,7 +24,7 @@ export interface XSimOptions {
   appDayLimit?: number;
 }
 
-export type XFailMode =
+type XFailMode =
   | 'auth'
   | 'forbidden'
   | 'duplicate'
@@ -47,7 +47,7 @@ export interface XSim extends HttpSim<XFailMode> {
 
 const PROBLEM = { 'content-type': 'application/problem+json' };
 
-export const X_PROBLEMS = {
+const X_PROBLEMS = {
   unauthorized: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' },
   duplicate: {
     detail: 'You are not allowed to create a Tweet with duplicate content.',

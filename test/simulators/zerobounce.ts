@@ -17,7 +17,7 @@ export const ZB_WORDINGS = {
   error_body: ['An unexpected error occurred'],
 } as const;
 
-export type ZeroBounceFailure =
+type ZeroBounceFailure =
   | 'bad_key'
   | 'no_credits'
   | 'throttled'
@@ -31,13 +31,13 @@ export type ZeroBounceFailure =
   | 'hang'
   | 'drop';
 
-export interface SimRequest {
+interface SimRequest {
   method: string;
   path: string;
   query: Record<string, string>;
 }
 
-export interface FailOptions {
+interface FailOptions {
   /** Index into ZB_WORDINGS for the mode. */
   wording?: number;
   /** Only the next N requests fail (default: all until reset). */

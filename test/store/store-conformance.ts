@@ -17,11 +17,11 @@ export interface StoreSetup {
 
 const T0 = 1_700_000_000_000;
 
-export function check(over: Partial<HealthCheckRecord> = {}): HealthCheckRecord {
+function check(over: Partial<HealthCheckRecord> = {}): HealthCheckRecord {
   return { provider: 'p1', capability: 'email_sending', timestamp: T0, success: true, latencyMs: 10, source: 'probe', ...over };
 }
 
-export function rec(over: Partial<RecommendationRecord> = {}): RecommendationRecord {
+function rec(over: Partial<RecommendationRecord> = {}): RecommendationRecord {
   return {
     provider: 'p1',
     capability: 'email_sending',

@@ -5,7 +5,7 @@
 import type { ProviderRecommendation, StatusReport } from '../../monitoring/types.js';
 import type { ReportContext } from './human-report.js';
 
-export const STATUS_JSON_SCHEMA_VERSION = 1;
+const STATUS_JSON_SCHEMA_VERSION = 1;
 
 export interface StatusJSON {
   schemaVersion: typeof STATUS_JSON_SCHEMA_VERSION;

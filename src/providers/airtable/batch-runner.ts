@@ -67,7 +67,7 @@ export async function runBatches<T>(run: BatchRun<T>): Promise<CrmSyncResult> {
   return summarise(outcomes);
 }
 
-export function summarise(outcomes: readonly RecordOutcome[]): CrmSyncResult {
+function summarise(outcomes: readonly RecordOutcome[]): CrmSyncResult {
   const records = [...outcomes].sort((a, b) => a.index - b.index);
   return {
     created: records.filter((r) => r.status === 'created').length,

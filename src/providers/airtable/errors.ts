@@ -18,12 +18,12 @@ export interface AirtableErrorContext {
   tableFromRequest: boolean;
 }
 
-export interface AirtableErrorBody {
+interface AirtableErrorBody {
   type?: string;
   message?: string;
 }
 
-export function parseAirtableError(json: unknown): AirtableErrorBody {
+function parseAirtableError(json: unknown): AirtableErrorBody {
   if (typeof json !== 'object' || json === null) return {};
   const body = json as Record<string, unknown>;
   const err = body.error;

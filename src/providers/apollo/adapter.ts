@@ -15,8 +15,6 @@ import { APOLLO_BULK_SIZE, type ApolloOptions } from './options.js';
 import { toApolloParams, toQuery, type ApolloParams } from './params.js';
 import { probeApollo } from './probe.js';
 
-export type { ApolloCall } from './probe.js';
-
 export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnrichmentResult> {
   readonly type = 'apollo';
 

@@ -16,7 +16,7 @@ export interface ApolloErrorContext {
   endpoint: string;
 }
 
-export function apolloErrorText(res: HttpResponse): { message: string; providerCode?: string } {
+function apolloErrorText(res: HttpResponse): { message: string; providerCode?: string } {
   if (typeof res.json === 'object' && res.json !== null) {
     const b = res.json as Record<string, unknown>;
     const message = [b.error_message, b.error, b.message].find((v): v is string => typeof v === 'string' && v.length > 0) ?? '';

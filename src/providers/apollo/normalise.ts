@@ -17,7 +17,7 @@ const STATUS: Record<string, EmailStatus> = {
   unavailable: 'unknown',
 };
 
-export function apolloEmailStatus(status: unknown, hasEmail: boolean): EmailStatus {
+function apolloEmailStatus(status: unknown, hasEmail: boolean): EmailStatus {
   if (!hasEmail) return 'unknown';
   return typeof status === 'string' ? (STATUS[status.toLowerCase()] ?? 'unknown') : 'unknown';
 }

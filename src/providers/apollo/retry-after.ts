@@ -10,14 +10,14 @@ import { APOLLO_DEFAULT_RETRY_MS } from './options.js';
 
 type Window = 'minute' | 'hour' | 'day';
 
-export function untilWindowEnd(window: Window, now: number): number {
+function untilWindowEnd(window: Window, now: number): number {
   if (window === 'day') return untilMidnightUtc(now);
   const size = window === 'hour' ? 3_600_000 : 60_000;
   return size - (now % size);
 }
 
 /** The longest exhausted window according to the `x-*-requests-left` headers. */
-export function exhaustedWindow(headers: Headers): Window | undefined {
+function exhaustedWindow(headers: Headers): Window | undefined {
   const spent = (name: string): boolean => {
     const v = headers.get(name);
     return v !== null && /^-?\d+$/.test(v.trim()) && Number(v) <= 0;

@@ -16,8 +16,6 @@ import { probeDropcontact } from './probe.js';
 import { normaliseEnrichedRecord, toInputRecord } from './record.js';
 import type { PendingRequest } from './types.js';
 
-export type { DropcontactCall, PendingRequest } from './types.js';
-
 /** Kinds after which a stored request id is kept for the next attempt. */
 const RESUMABLE = new Set(['timeout', 'transient', 'rate_limited']);
 

@@ -16,7 +16,7 @@ export interface DropcontactErrorContext {
   endpoint: string;
 }
 
-export function dropcontactReason(json: unknown): string {
+function dropcontactReason(json: unknown): string {
   if (typeof json !== 'object' || json === null) return '';
   const b = json as Record<string, unknown>;
   if (typeof b.reason === 'string') return b.reason;

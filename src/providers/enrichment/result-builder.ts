@@ -60,7 +60,7 @@ export function noMatch(): LeadEnrichmentResult {
 }
 
 /** Strings are trimmed, numbers stringified; empty strings, null, objects and arrays are dropped. */
-export function asText(value: unknown): string | undefined {
+function asText(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();

@@ -1,7 +1,7 @@
 /** The Graph API credential parameters: `access_token` and, with an app secret, `appsecret_proof`. */
 import { createHmac } from 'node:crypto';
 
-export function appSecretProof(accessToken: string, appSecret: string): string {
+function appSecretProof(accessToken: string, appSecret: string): string {
   return createHmac('sha256', appSecret).update(accessToken).digest('hex');
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 const blankToUndefined = (v: unknown): unknown => (v === '' || v === null ? undefined : v);
 
 /** Default Graph API version; each version lives about two years. */
-export const DEFAULT_GRAPH_VERSION = 'v23.0';
+const DEFAULT_GRAPH_VERSION = 'v23.0';
 
 export const facebookOptions = z.object({
   /** The Page to post to (a request's `author` overrides it). */

@@ -17,7 +17,7 @@ export interface HubSpotErrorContext {
   objectFromRequest: boolean;
 }
 
-export interface HubSpotErrorBody {
+interface HubSpotErrorBody {
   message?: string;
   category?: string;
   errorType?: string;
@@ -28,7 +28,7 @@ export interface HubSpotErrorBody {
 const AUTH_CATEGORIES = new Set(['INVALID_AUTHENTICATION', 'EXPIRED_AUTHENTICATION', 'MISSING_SCOPES']);
 const REJECTED_CATEGORIES = new Set(['VALIDATION_ERROR', 'INVALID_EMAIL', 'PROPERTY_DOESNT_EXIST', 'CONFLICT']);
 
-export function parseHubSpotError(json: unknown): HubSpotErrorBody {
+function parseHubSpotError(json: unknown): HubSpotErrorBody {
   if (typeof json !== 'object' || json === null) return {};
   const b = json as Record<string, unknown>;
   const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

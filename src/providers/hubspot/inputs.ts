@@ -10,7 +10,7 @@ export interface UpsertInput {
 }
 
 /** Strings as is, numbers and booleans stringified, null clears (''), lists joined with ';' (multi-checkbox). */
-export function propertyValue(value: FieldValue): string {
+function propertyValue(value: FieldValue): string {
   if (value === null) return '';
   if (Array.isArray(value)) return value.join(';');
   return String(value);

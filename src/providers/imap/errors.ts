@@ -7,7 +7,7 @@ import { GatewayError, type ErrorCode, type GatewayErrorOptions } from '../../co
 import { scrubSecrets } from '../smtp/mail-auth.js';
 
 /** The imapflow error fields this mapping reads (imapflow `ImapFlowError`). */
-export interface ImapErrorLike {
+interface ImapErrorLike {
   code?: string;
   authenticationFailed?: boolean;
   serverResponseCode?: string;
@@ -25,7 +25,7 @@ export interface ImapErrorContext {
   secrets: readonly string[];
 }
 
-export const DEFAULT_IMAP_THROTTLE_MS = 60_000;
+const DEFAULT_IMAP_THROTTLE_MS = 60_000;
 const AUTH_CODES = new Set(['AUTHENTICATIONFAILED', 'AUTHORIZATIONFAILED', 'EXPIRED', 'PRIVACYREQUIRED', 'CONTACTADMIN']);
 const CERT_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|^ERR_TLS|^ERR_SSL|HOSTNAME|ALTNAME/;
 

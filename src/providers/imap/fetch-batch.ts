@@ -6,7 +6,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { ImapCursor } from './cursor.js';
 
-export interface RawMessage {
+interface RawMessage {
   uid: number;
   source: Buffer;
   internalDate?: Date;
@@ -21,7 +21,7 @@ export interface Batch {
   hasMore: boolean;
 }
 
-export class IncompleteFetchError extends Error {
+class IncompleteFetchError extends Error {
   readonly code = 'IncompleteFetch';
 }
 

@@ -17,5 +17,4 @@ export const imapProviderType = defineProviderType<ImapConfig>({
   create: (name, options, deps) => new ImapProvider(name, options, deps),
 });
 
-export { IMAP_PRESETS, type ImapPreset, type ImapPresetName } from './presets.js';
-export type { ImapConfig, ImapOptions } from './options.js';
+export type { ImapConfig } from './options.js';

@@ -14,7 +14,7 @@ export const idsIn = (value: string | string[] | undefined): string[] => {
 };
 
 /** Message-IDs of the original message a bounce returns (message/rfc822 or text/rfc822-headers part). */
-export function returnedMessageIds(mail: ParsedMail): string[] {
+function returnedMessageIds(mail: ParsedMail): string[] {
   const out: string[] = [];
   for (const a of mail.attachments) {
     if (!/^(message\/rfc822|text\/rfc822-headers|message\/global)/i.test(a.contentType)) continue;

@@ -9,7 +9,7 @@ import { IMAP_PRESET_NAMES, IMAP_PRESETS, type ImapPresetName } from './presets.
 
 const ms = (min: number, max: number, def: number) => z.number().int().min(min).max(max).default(def);
 
-export const imapOptionsInput = z
+const imapOptionsInput = z
   .object({
     preset: z.enum(IMAP_PRESET_NAMES).optional(),
     host: z.string().min(1).optional(),

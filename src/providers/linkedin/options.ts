@@ -3,7 +3,7 @@ import { z } from 'zod';
 const blankToUndefined = (v: unknown): unknown => (v === '' || v === null ? undefined : v);
 
 /** Default `LinkedIn-Version`: versions are monthly and each lives about a year, so keep this recent. */
-export const DEFAULT_LINKEDIN_VERSION = '202609';
+const DEFAULT_LINKEDIN_VERSION = '202609';
 
 export const linkedinOptions = z.object({
   /** 3-legged member token with w_member_social (or w_organization_social). Secret. */

@@ -40,7 +40,7 @@ export async function probeLinkedin(options: LinkedinOptions, ctx: ProbeContext,
   return { metadata, warnings };
 }
 
-export function versionAgeMonths(version: string, now: number): number {
+function versionAgeMonths(version: string, now: number): number {
   const year = Number(version.slice(0, 4));
   const month = Number(version.slice(4, 6));
   const d = new Date(now);

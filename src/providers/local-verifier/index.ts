@@ -21,6 +21,3 @@ export const localVerifierType = defineProviderType({
   },
   create: (name, options) => new LocalVerifier(name, options),
 });
-
-export { LocalVerifier } from './local-verifier.js';
-export type { LocalVerifierOptions } from './options.js';

@@ -2,7 +2,7 @@
  * Local parts that name a function, not a person (RFC 2142 mailbox names and common team
  * aliases). Mail to them reaches a group or a ticket queue: deliverable, but risky for outreach.
  */
-export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
+const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
   'abuse',
   'accounting',
   'accounts',

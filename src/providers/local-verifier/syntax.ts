@@ -6,12 +6,12 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 
-export const MAX_LOCAL_OCTETS = 64;
-export const MAX_DOMAIN_OCTETS = 255;
-export const MAX_ADDRESS_OCTETS = 254;
-export const MAX_LABEL_OCTETS = 63;
+const MAX_LOCAL_OCTETS = 64;
+const MAX_DOMAIN_OCTETS = 255;
+const MAX_ADDRESS_OCTETS = 254;
+const MAX_LABEL_OCTETS = 63;
 
-export type SyntaxProblem =
+type SyntaxProblem =
   | 'missing_at'
   | 'local_part_empty'
   | 'local_part_too_long'
@@ -26,7 +26,7 @@ export type SyntaxProblem =
   | 'address_literal_invalid'
   | 'address_too_long';
 
-export interface ParsedAddress {
+interface ParsedAddress {
   local: string;
   /** The domain as given, lower-cased. */
   domain: string;

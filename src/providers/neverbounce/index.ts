@@ -26,6 +26,3 @@ export const neverBounceType = defineProviderType({
   },
   create: (name, options, deps) => new NeverBounceProvider(name, options, deps.clock),
 });
-
-export { NeverBounceProvider } from './neverbounce-provider.js';
-export type { NeverBounceOptions } from './options.js';

@@ -11,7 +11,7 @@ import { parseRetryAfter } from '../http/retry-after.js';
 import { scrubText } from '../http/scrub.js';
 
 /** `throttle_triggered` says "try again shortly" without a figure: the provider cools down this long. */
-export const NEVERBOUNCE_THROTTLE_MS = 10_000;
+const NEVERBOUNCE_THROTTLE_MS = 10_000;
 
 const BY_KIND: Partial<Record<FailureKind, { code: ErrorCode; message: string }>> = {
   auth: { code: 'GW_PROVIDER_AUTH', message: 'NeverBounce refused the API key' },
@@ -21,7 +21,7 @@ const BY_KIND: Partial<Record<FailureKind, { code: ErrorCode; message: string }>
   transient: { code: 'GW_PROVIDER_TRANSIENT', message: 'NeverBounce failed to answer' },
 };
 
-export function neverBounceKind(status: string, message: string): FailureKind {
+function neverBounceKind(status: string, message: string): FailureKind {
   switch (status) {
     case 'auth_failure':
     case 'bad_referrer':

@@ -14,7 +14,7 @@ import type {
   WebhookDispatchResult,
 } from '../../capabilities/index.js';
 
-export function shortHash(text: string): string {
+function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 

@@ -18,5 +18,4 @@ export const smtpProviderType = defineProviderType<SmtpConfig>({
   create: (name, options, deps) => new SmtpProvider(name, options, deps),
 });
 
-export { SMTP_PRESETS, type SmtpPreset, type SmtpPresetName } from './presets.js';
-export type { SmtpConfig, SmtpOptions } from './options.js';
+export type { SmtpConfig } from './options.js';

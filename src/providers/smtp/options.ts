@@ -11,7 +11,7 @@ import { senderAddress } from './sender.js';
 
 const ms = (min: number, max: number, def: number) => z.number().int().min(min).max(max).default(def);
 
-export const smtpOptionsInput = z
+const smtpOptionsInput = z
   .object({
     preset: z.enum(SMTP_PRESET_NAMES).optional(),
     /** Amazon SES region for the `ses` preset, e.g. `eu-west-1`. */

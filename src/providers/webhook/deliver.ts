@@ -28,7 +28,7 @@ export interface DeliverDeps {
   lookup?: LookupAll;
 }
 
-export const USER_AGENT = 'aicmo-gateway-webhooks/1';
+const USER_AGENT = 'aicmo-gateway-webhooks/1';
 
 export async function deliverWebhook(
   options: WebhookOptions,

@@ -18,7 +18,7 @@ export interface DestinationPolicy {
   allowHosts: readonly string[];
 }
 
-export interface ResolvedAddress {
+interface ResolvedAddress {
   address: string;
   family: number;
 }
@@ -43,7 +43,7 @@ const PRIVATE_CLASSES: ReadonlySet<AddressClass> = new Set(['private', 'cgnat'])
 
 const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
-export function displayUrl(url: URL): string {
+function displayUrl(url: URL): string {
   return `${url.protocol}//${url.host}`;
 }
 

@@ -19,7 +19,7 @@ export interface ReceiverErrorInfo {
 }
 
 /** Used when a 429 carries no Retry-After. */
-export const DEFAULT_THROTTLE_MS = 60_000;
+const DEFAULT_THROTTLE_MS = 60_000;
 
 export function mapReceiverError(res: HttpResponse, info: ReceiverErrorInfo): GatewayError {
   const status = res.status;

@@ -51,7 +51,7 @@ export function blockListOf(entries: readonly string[]): BlockList {
 }
 
 /** The IPv4 address an IPv6 address carries (mapped, translated, compatible, NAT64, 6to4), if any. */
-export function embeddedIPv4(address: string): string | undefined {
+function embeddedIPv4(address: string): string | undefined {
   if (isIP(address) !== 6) return undefined;
   const g = expandIPv6(address);
   if (!g) return undefined;

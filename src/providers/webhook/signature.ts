@@ -16,7 +16,7 @@ export function decodeSecret(secret: string): Buffer | undefined {
   return key.length >= 16 && key.length <= 128 ? key : undefined;
 }
 
-export function signOne(key: Buffer, id: string, timestamp: number, body: string): string {
+function signOne(key: Buffer, id: string, timestamp: number, body: string): string {
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`, 'utf8').digest('base64')}`;
 }
 

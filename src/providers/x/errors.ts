@@ -32,7 +32,7 @@ export function problemText(p: XProblem): string {
   return parts.join('; ');
 }
 
-export function isDuplicateProblem(p: XProblem): boolean {
+function isDuplicateProblem(p: XProblem): boolean {
   return /duplicate content/i.test(problemText(p));
 }
 

@@ -5,7 +5,7 @@
  */
 import { parseEpochSecondsReset } from '../http/retry-after.js';
 
-export interface XWindow {
+interface XWindow {
   limit?: number;
   remaining?: number;
   /** Milliseconds until the window resets. */
@@ -26,7 +26,7 @@ export interface XThrottle {
 }
 
 /** Used when a 429 names no reset time. */
-export const DEFAULT_WINDOW_MS = 15 * 60_000;
+const DEFAULT_WINDOW_MS = 15 * 60_000;
 
 function readWindow(headers: Headers, prefix: string, now: number): XWindow {
   const num = (name: string): number | undefined => {

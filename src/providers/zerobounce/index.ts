@@ -26,6 +26,3 @@ export const zeroBounceType = defineProviderType({
   },
   create: (name, options, deps) => new ZeroBounceProvider(name, options, deps.clock),
 });
-
-export { ZeroBounceProvider } from './zerobounce-provider.js';
-export type { ZeroBounceOptions } from './options.js';

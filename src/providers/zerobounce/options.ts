@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { httpUrl } from '../../capabilities/common.js';
 
 /** ZeroBounce's documented API hosts (presets as data). `baseUrl` overrides them. */
-export const ZEROBOUNCE_REGIONS = {
+const ZEROBOUNCE_REGIONS = {
   default: 'https://api.zerobounce.net',
   us: 'https://api-us.zerobounce.net',
   eu: 'https://api-eu.zerobounce.net',

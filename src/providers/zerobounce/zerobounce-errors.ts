@@ -9,7 +9,7 @@ import { parseRetryAfter } from '../http/retry-after.js';
 import { scrubText } from '../http/scrub.js';
 
 /** A validate request over the rate limit blocks the caller for one minute (ZeroBounce rate-limit page). */
-export const ZEROBOUNCE_BLOCK_MS = 60_000;
+const ZEROBOUNCE_BLOCK_MS = 60_000;
 
 export type ZeroBounceErrorClass = 'rate_limited' | 'key_or_credits' | 'auth' | 'quota' | 'invalid_request' | 'transient';
 

@@ -12,7 +12,7 @@ import { HEALTH_GAUGE, type BreakerState } from '../../core/health.js';
 import type { Severity } from '../../store/records.js';
 
 /** Gauge value of each breaker state (documented in docs/metrics.md). */
-export const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2, isolated: 3, forced_closed: 4 };
+const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2, isolated: 3, forced_closed: 4 };
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];

@@ -14,7 +14,7 @@ export interface DeliveriesRouteOptions {
   delivery: DeliveryService;
 }
 
-export function deliveryView(r: DeliveryRecord): Record<string, unknown> {
+function deliveryView(r: DeliveryRecord): Record<string, unknown> {
   const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
   const out: Record<string, unknown> = {
     id: r.id,
@@ -32,7 +32,7 @@ export function deliveryView(r: DeliveryRecord): Record<string, unknown> {
   return out;
 }
 
-export function ledgerView(e: LedgerEntry): Record<string, unknown> {
+function ledgerView(e: LedgerEntry): Record<string, unknown> {
   const out: Record<string, unknown> = {
     idempotencyKey: e.key,
     capability: e.capability,
@@ -58,7 +58,7 @@ const notFound = (what: string): Record<string, unknown> => ({
 });
 
 /** Adds the delivery routes; `getDelivery` is read per request (a config reload may replace the gateway). */
-export function registerDeliveryRoutes(app: FastifyInstance, getDelivery: () => DeliveryService | undefined): void {
+function registerDeliveryRoutes(app: FastifyInstance, getDelivery: () => DeliveryService | undefined): void {
   app.get<{ Params: { id: string } }>('/v1/deliveries/:id', async (req, reply) => {
     const rec = await getDelivery()?.outbox?.get(req.params.id);
     if (!rec) return reply.code(404).send(notFound(`Delivery ${req.params.id}`));
@@ -68,16 +68,14 @@ export function registerDeliveryRoutes(app: FastifyInstance, getDelivery: () => 
   app.get<{ Querystring: { state?: string; capability?: string; limit?: string } }>('/v1/deliveries', async (req, reply) => {
     const { state, capability, limit } = req.query;
     if (state !== undefined && !(DELIVERY_STATES as readonly string[]).includes(state)) {
-      return reply
-        .code(400)
-        .send({
-          error: {
-            code: 'GW_INVALID_REQUEST',
-            kind: 'invalid_request',
-            message: `state must be one of ${DELIVERY_STATES.join(', ')}`,
-            problems: [{ path: 'querystring.state', message: 'unknown state' }],
-          },
-        });
+      return reply.code(400).send({
+        error: {
+          code: 'GW_INVALID_REQUEST',
+          kind: 'invalid_request',
+          message: `state must be one of ${DELIVERY_STATES.join(', ')}`,
+          problems: [{ path: 'querystring.state', message: 'unknown state' }],
+        },
+      });
     }
     const outbox = getDelivery()?.outbox;
     if (!outbox) return { deliveries: [], counts: {} };

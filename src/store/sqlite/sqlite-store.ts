@@ -23,6 +23,7 @@ import { migrate } from './migrations.js';
 import { SqliteProviderState } from './sqlite-provider-state.js';
 import { SqliteSentMailLog } from './sqlite-sent-mail.js';
 import { SqliteStatements } from './sqlite-statements.js';
+import { whereClause } from './where.js';
 
 export interface SqliteStoreOptions {
   retention?: Partial<RetentionPolicy>;
@@ -97,22 +98,14 @@ export class SqliteStore implements Store {
   }
 
   async queryRecommendations(q: RecommendationQuery = {}): Promise<RecommendationRecord[]> {
-    const clauses: string[] = [];
-    const params: (string | number)[] = [];
-    if (!q.includeResolved) clauses.push('resolved_at IS NULL');
-    if (q.severity !== undefined) {
-      clauses.push('severity = ?');
-      params.push(q.severity);
-    }
-    if (q.provider !== undefined) {
-      clauses.push('provider = ?');
-      params.push(q.provider);
-    }
-    if (q.capability !== undefined) {
-      clauses.push('capability = ?');
-      params.push(q.capability);
-    }
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    const { where, params } = whereClause(
+      [
+        ['severity = ?', q.severity],
+        ['provider = ?', q.provider],
+        ['capability = ?', q.capability],
+      ],
+      q.includeResolved ? [] : ['resolved_at IS NULL'],
+    );
     const rows = this.db.prepare(`SELECT data FROM recommendations ${where}`).all(...params) as { data: string }[];
     return rows.map((r) => JSON.parse(r.data) as RecommendationRecord).sort(compareRecommendations);
   }
@@ -136,17 +129,10 @@ export class SqliteStore implements Store {
   }
 
   async queryEvents(q: EventQuery = {}): Promise<EventRecord[]> {
-    const clauses: string[] = [];
-    const params: string[] = [];
-    if (q.type !== undefined) {
-      clauses.push('type = ?');
-      params.push(q.type);
-    }
-    if (q.provider !== undefined) {
-      clauses.push('provider = ?');
-      params.push(q.provider);
-    }
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    const { where, params } = whereClause([
+      ['type = ?', q.type],
+      ['provider = ?', q.provider],
+    ]);
     const rows = this.db.prepare(`SELECT id, data FROM events ${where} ORDER BY id DESC LIMIT ?`).all(...params, clampLimit(q.limit)) as {
       id: number;
       data: string;
@@ -194,19 +180,9 @@ export class SqliteStore implements Store {
 }
 
 function healthWhere(q: Omit<HealthQuery, 'limit'>): { where: string; params: (string | number)[] } {
-  const clauses: string[] = [];
-  const params: (string | number)[] = [];
-  if (q.provider !== undefined) {
-    clauses.push('provider = ?');
-    params.push(q.provider);
-  }
-  if (q.capability !== undefined) {
-    clauses.push('capability = ?');
-    params.push(q.capability);
-  }
-  if (q.since !== undefined) {
-    clauses.push('at >= ?');
-    params.push(q.since);
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  return whereClause([
+    ['provider = ?', q.provider],
+    ['capability = ?', q.capability],
+    ['at >= ?', q.since],
+  ]);
 }

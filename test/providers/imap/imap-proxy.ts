@@ -5,7 +5,7 @@
  */
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'hang' | 'refuse' | 'drop-mid-fetch' | 'throttle' | 'refuse-login';
+type ProxyMode = 'pass' | 'hang' | 'refuse' | 'drop-mid-fetch' | 'throttle' | 'refuse-login';
 
 export interface ImapProxy {
   port: number;

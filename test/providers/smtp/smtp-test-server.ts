@@ -12,7 +12,7 @@ export interface Reply {
   message: string;
 }
 
-export interface Behaviour {
+interface Behaviour {
   connect?: Reply;
   /** Accept the connection and never send the greeting. */
   hangAtConnect?: boolean;
@@ -27,7 +27,7 @@ export interface Behaviour {
   hangAfterData?: boolean;
 }
 
-export interface ReceivedMail {
+interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
