@@ -10,6 +10,8 @@ export const webhookDispatchRequest = z.object({
     .min(1)
     .max(200)
     .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and . _ : - only'),
+  /** When the event happened (ISO 8601); the body's `timestamp`. Default: when the gateway accepted the request. */
+  occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-04T09:30:00Z' }).optional(),
   payload: z.unknown().refine(isJsonValue, { message: 'must be a JSON value (objects, arrays, strings, finite numbers, booleans, null)' }),
 });
 

@@ -48,6 +48,7 @@ export interface ChainOptions {
 interface Run {
   request: unknown;
   key: string;
+  acceptedAt: number;
   started: number;
   deadline: number;
   attempts: AttemptRecord[];
@@ -143,6 +144,7 @@ export class ProviderChain {
     const run: Run = {
       request,
       key: options?.idempotencyKey ?? randomUUID(),
+      acceptedAt: options?.acceptedAt ?? started,
       started,
       deadline: started + (options?.deadlineMs ?? this.policy.deadlineMs),
       attempts: [],
@@ -151,19 +153,8 @@ export class ProviderChain {
     };
     this.budget.recordInvocation(started);
     const order = orderProviders(this.policy.strategy, this.providers, started, this.ordering);
-    for (let i = 0; i < order.length && !run.budgetSpent; i++) {
-      const provider = order[i]!;
-      const now = this.clock.now();
-      if (now >= run.deadline) break;
-      const unavailable = provider.unavailable(now);
-      if (unavailable) {
-        run.attempts.push(skipped(provider.name, unavailable.code, unavailable.reason));
-        continue;
-      }
-      const served = await this.tryProvider<T>(run, provider, order.slice(i + 1));
-      if (served) return this.success(run, served);
-      if (i < order.length - 1) this.emitFailover(run, provider);
-    }
+    const served = (await this.tryInOrder<T>(run, order)) ?? (await this.waitForAnnouncedReset<T>(run));
+    if (served) return this.success(run, served);
     if (run.called === 0 && !run.budgetSpent && this.clock.now() < run.deadline) {
       const served = await this.panic<T>(run, order);
       if (served) return this.success(run, served);
@@ -190,6 +181,47 @@ export class ProviderChain {
 
   restore(snapshot: ChainSnapshot): void {
     for (const s of snapshot.providers) this.getProvider(s.provider)?.restore(s);
+  }
+
+  /** Each usable provider in turn (unusable ones are recorded as skipped) until one serves. */
+  private async tryInOrder<T>(run: Run, order: readonly TrackedProvider[]): Promise<Served<T> | undefined> {
+    for (let i = 0; i < order.length && !run.budgetSpent; i++) {
+      const provider = order[i]!;
+      const now = this.clock.now();
+      if (now >= run.deadline) break;
+      const unavailable = provider.unavailable(now);
+      if (unavailable) {
+        run.attempts.push(skipped(provider.name, unavailable.code, unavailable.reason));
+        continue;
+      }
+      const served = await this.tryProvider<T>(run, provider, order.slice(i + 1));
+      if (served) return served;
+      if (i < order.length - 1) this.emitFailover(run, provider);
+    }
+    return undefined;
+  }
+
+  /**
+   * Nobody served, and a provider told this invocation to wait (a rate limit or throttle with
+   * its reset time) that ends before the deadline: wait for the reset and go through the chain
+   * once more, instead of failing a call that still has time. Never sooner than the provider
+   * asked; an open circuit or a held one is not waited for, and an invocation that only found
+   * providers already cooling down fails at once with their reset (`GW_NO_USABLE_PROVIDER`), so
+   * callers arriving during a cool-down do not all pile onto the reset.
+   */
+  private async waitForAnnouncedReset<T>(run: Run): Promise<Served<T> | undefined> {
+    if (run.budgetSpent) return undefined;
+    const now = this.clock.now();
+    const toldToWait = new Set(run.attempts.filter((a) => a.outcome === 'rate_limited').map((a) => a.provider));
+    let reset: number | null = null;
+    for (const p of this.providers) {
+      if (!toldToWait.has(p.name) || p.unavailable(now)?.code !== 'GW_COOLING_DOWN') continue;
+      const at = p.availableAt(now);
+      if (at !== null && (reset === null || at < reset)) reset = at;
+    }
+    if (reset === null || reset >= run.deadline) return undefined;
+    await this.clock.sleep(reset - now);
+    return this.tryInOrder<T>(run, orderProviders(this.policy.strategy, this.providers, this.clock.now(), this.ordering));
   }
 
   /** Up to maxAttemptsPerProvider attempts on one provider: what it served, or undefined to move on. Throws when the kind forbids failover. */
@@ -227,6 +259,7 @@ export class ProviderChain {
   ): Promise<Attempted<T>> {
     const opts = {
       idempotencyKey: run.key,
+      acceptedAt: run.acceptedAt,
       deadline: run.deadline,
       attempt: run.attempts.length + 1,
       logger: this.logger,

@@ -28,6 +28,12 @@ export interface InvokeOptions {
   idempotencyKey?: string;
   /** Total deadline of this invocation (default from the chain policy). */
   deadlineMs?: number;
+  /**
+   * Epoch ms when the gateway accepted the request (default: when this invocation starts). The
+   * outbox passes the original time on every retry, so a provider stamps an event the same way
+   * on every attempt (a webhook body stays byte-identical under its webhook-id).
+   */
+  acceptedAt?: number;
 }
 
 /** An invocation that did not succeed; `attempts` says what was tried and why each failed. */

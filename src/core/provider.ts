@@ -9,6 +9,8 @@ export interface InvokeContext {
   readonly signal: AbortSignal;
   /** The same for every attempt of one invocation; adapters use it to deduplicate (Message-ID, webhook-id). */
   readonly idempotencyKey: string;
+  /** Epoch ms when the gateway accepted the request: the same for every attempt and every outbox retry. */
+  readonly acceptedAt: number;
   /** Epoch milliseconds (on the gateway clock) when this attempt is abandoned. */
   readonly deadline: number;
   /** 1-based attempt number within the invocation. */

@@ -79,6 +79,8 @@ export type AttemptResult<T = unknown> =
 
 export interface AttemptOptions {
   idempotencyKey: string;
+  /** When the gateway accepted the request (InvokeContext.acceptedAt). */
+  acceptedAt: number;
   /** Invocation deadline; the attempt ends at the earlier of this and its own timeout. */
   deadline: number;
   attempt: number;

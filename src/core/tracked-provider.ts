@@ -161,13 +161,14 @@ export class TrackedProvider {
         ? Math.min(this.limits.attemptTimeoutMs, this.breakerPolicy.halfOpenTimeoutMs)
         : this.limits.attemptTimeoutMs;
     const deadline = Math.min(opts.deadline, began + timeout);
-    const { idempotencyKey, attempt, logger } = opts;
+    const { idempotencyKey, acceptedAt, attempt, logger } = opts;
     this.inFlight++;
     const outcome = await runAttempt({
       run: (signal) =>
         this.adapter.invoke(request, {
           signal,
           idempotencyKey,
+          acceptedAt,
           deadline,
           attempt,
           logger,

@@ -15,6 +15,7 @@ import {
   DELIVERY_STATES,
   FINISHED_STATES,
   emptyCounts,
+  newDeliveryRecord,
   type DeliveryQuery,
   type DeliveryRecord,
   type DeliveryState,
@@ -74,18 +75,7 @@ export class BullmqOutbox implements Outbox {
 
   async enqueue(i: EnqueueInput): Promise<DeliveryRecord> {
     const id = deliveryIdFor(i.idempotencyKey);
-    const rec: DeliveryRecord = {
-      id,
-      idempotencyKey: i.idempotencyKey,
-      capability: i.capability,
-      state: 'pending',
-      attempts: 0,
-      createdAt: i.now,
-      updatedAt: i.now,
-      nextAttemptAt: i.now,
-      request: i.request,
-    };
-    if (i.lastError) rec.lastError = i.lastError;
+    const rec = newDeliveryRecord(id, i);
     await this.queue.add(JOB_NAME, rec, {
       jobId: id,
       removeOnComplete: { age: Math.ceil(this.keepMs / 1000) },

@@ -90,7 +90,7 @@ export class BullmqOutboxWorker {
     await job.updateData({ ...started, calling: this.owner });
     const deadlineMs = Math.max(1, Math.min(chain.policy.deadlineMs, Math.floor(policy.leaseMs * 0.8)));
     try {
-      const r = await chain.invoke(rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs });
+      const r = await chain.invoke(rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs, acceptedAt: rec.createdAt });
       await job.updateData({ ...started, state: 'delivered', result: r.result, provider: r.provider, updatedAt: clock.now() });
       await this.o.ledger.settle(
         rec.idempotencyKey,

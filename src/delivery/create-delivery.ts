@@ -10,7 +10,7 @@ import { RedisStore } from '../store/redis/redis-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { deliveryDbPath, openDeliveryDb } from './delivery-db.js';
 import { DeliveryService } from './delivery-service.js';
-import { deliveryPolicy, outboxPolicy, type CreateDeliveryOptions, type DeliveryStack } from './delivery-stack.js';
+import { deliveryPolicy, deliveryStack, outboxPolicy, type CreateDeliveryOptions, type DeliveryStack } from './delivery-stack.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import { OutboxWorker } from './outbox-worker.js';
@@ -61,16 +61,8 @@ export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
     ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
   });
   const worker = new OutboxWorker({ outbox, chains, clock, policy: outboxPolicy(config), logger, recommendations: store });
-  let closed = false;
-  return {
-    service,
-    worker,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await worker.stop();
-      await outbox.close();
-      closeDb();
-    },
-  };
+  return deliveryStack(service, worker, async () => {
+    await outbox.close();
+    closeDb();
+  });
 }

@@ -14,7 +14,7 @@ import { deliveryError, errorJson, inFlight, mayHaveLanded, mismatch, queueable,
 import type { ChainRegistry } from '../core/registry.js';
 import { requestFingerprint } from './fingerprint.js';
 import type { IdempotencyLedger, LedgerEntry } from './ledger.js';
-import type { DeliveryError, DeliveryRecord, Outbox } from './outbox.js';
+import type { DeliveryError, DeliveryRecord, EnqueueInput, Outbox } from './outbox.js';
 
 export interface DeliveryPolicy {
   ttlMs: number;
@@ -52,6 +52,18 @@ export interface DeliveryServiceOptions {
   policy?: Partial<DeliveryPolicy>;
   /** This process's token in the ledger (default random). */
   instanceId?: string;
+}
+
+/** A request the ledger let this process run: its chain, validated request, key and times. */
+interface Accepted {
+  chain: ProviderChain;
+  request: unknown;
+  key: string;
+  /** This submission's token in the ledger. */
+  owner: string;
+  deadlineMs: number;
+  /** When the gateway accepted it: every attempt and every outbox retry sees this time. */
+  acceptedAt: number;
 }
 
 export class DeliveryService {
@@ -93,7 +105,8 @@ export class DeliveryService {
     const key = options.idempotencyKey ?? randomUUID();
     const fingerprint = requestFingerprint(capability, parsed);
     const deadlineMs = options.deadlineMs ?? chain.policy.deadlineMs;
-    const waitUntil = this.clock.now() + deadlineMs;
+    const acceptedAt = this.clock.now();
+    const waitUntil = acceptedAt + deadlineMs;
     const owner = `${this.instanceId}/${++this.seq}`;
     this.maybePrune();
     for (;;) {
@@ -107,7 +120,7 @@ export class DeliveryService {
         leaseMs: deadlineMs + this.policy.leaseGraceMs,
         ttlMs: this.policy.ttlMs,
       });
-      if (begun.acquired) return await this.run(chain, parsed, key, owner, deadlineMs, options);
+      if (begun.acquired) return await this.run({ chain, request: parsed, key, owner, deadlineMs, acceptedAt }, options);
       const entry = begun.entry;
       if (entry.fingerprint !== fingerprint) throw mismatch(entry, capability);
       if (entry.state !== 'in_flight') return this.answer(entry);
@@ -122,20 +135,13 @@ export class DeliveryService {
     }
   }
 
-  private async run(
-    chain: ProviderChain,
-    request: unknown,
-    key: string,
-    owner: string,
-    deadlineMs: number,
-    o: SubmitOptions,
-  ): Promise<Submission> {
-    const capability = chain.capability;
+  private async run(a: Accepted, o: SubmitOptions): Promise<Submission> {
+    const { chain, key, owner } = a;
     const outboxAllowed = chain.sideEffects && this.policy.outboxEnabled && this.outbox !== undefined && o.outbox !== false;
-    if (o.async && outboxAllowed) return this.enqueue(capability, request, key, owner);
+    if (o.async && outboxAllowed) return this.enqueue(a);
     let result: InvokeResult;
     try {
-      result = await chain.invokeValidated(request, { idempotencyKey: key, deadlineMs });
+      result = await chain.invokeValidated(a.request, { idempotencyKey: key, deadlineMs: a.deadlineMs, acceptedAt: a.acceptedAt });
     } catch (thrown) {
       const error = toGatewayError(thrown);
       const now = this.clock.now();
@@ -144,7 +150,7 @@ export class DeliveryService {
       } else if (error.kind === 'invalid_request') {
         await this.ledger.settle(key, { state: 'failed', error: errorJson(error) }, now, owner);
       } else if (outboxAllowed && queueable(thrown)) {
-        return this.enqueue(capability, request, key, owner, deliveryError(error));
+        return this.enqueue(a, deliveryError(error));
       } else {
         await this.ledger.release(key, owner);
       }
@@ -160,8 +166,11 @@ export class DeliveryService {
     return { status: 'completed', replayed: false, result };
   }
 
-  private async enqueue(capability: string, request: unknown, key: string, owner: string, lastError?: DeliveryError): Promise<Submission> {
-    const input: Parameters<Outbox['enqueue']>[0] = { idempotencyKey: key, capability, request, now: this.clock.now() };
+  /** Stores the request durably; its delivery's createdAt is the time the gateway accepted it. */
+  private async enqueue(a: Accepted, lastError?: DeliveryError): Promise<Submission> {
+    const { key, owner } = a;
+    const capability = a.chain.capability;
+    const input: EnqueueInput = { idempotencyKey: key, capability, request: a.request, now: a.acceptedAt };
     if (lastError) input.lastError = lastError;
     const outbox = this.outbox!;
     const delivery = await outbox.enqueue(input);

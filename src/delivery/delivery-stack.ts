@@ -29,6 +29,21 @@ export interface CreateDeliveryOptions {
   instanceId?: string;
 }
 
+/** A stack whose close() stops the worker, then releases what the outbox holds (once). */
+export function deliveryStack(service: DeliveryService, worker: DeliveryWorker, release: () => Promise<void>): DeliveryStack {
+  let closed = false;
+  return {
+    service,
+    worker,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker.stop();
+      await release();
+    },
+  };
+}
+
 export function outboxPolicy(config: GatewayConfig['delivery']): OutboxPolicy {
   const o = config.outbox;
   return {

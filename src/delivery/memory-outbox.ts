@@ -4,6 +4,7 @@ import type { IdempotencyLedger } from './ledger.js';
 import {
   FINISHED_STATES,
   emptyCounts,
+  newDeliveryRecord,
   type DeliveryOutcome,
   type DeliveryQuery,
   type DeliveryRecord,
@@ -30,18 +31,7 @@ export class MemoryOutbox implements LeasableOutbox {
 
   async enqueue(i: EnqueueInput): Promise<DeliveryRecord> {
     const id = `dlv_${randomUUID().replace(/-/g, '')}`;
-    const rec: DeliveryRecord = {
-      id,
-      idempotencyKey: i.idempotencyKey,
-      capability: i.capability,
-      state: 'pending',
-      attempts: 0,
-      createdAt: i.now,
-      updatedAt: i.now,
-      nextAttemptAt: i.now,
-      request: structuredClone(i.request),
-    };
-    if (i.lastError) rec.lastError = i.lastError;
+    const rec = newDeliveryRecord(id, { ...i, request: structuredClone(i.request) });
     this.rows.set(id, { rec, owner: null, leaseUntil: 0, calling: false });
     await this.ledger?.settle(i.idempotencyKey, { state: 'queued', deliveryId: id }, i.now);
     return structuredClone(rec);

@@ -44,6 +44,23 @@ export interface EnqueueInput {
   lastError?: DeliveryError;
 }
 
+/** The record of a delivery just stored: pending, due now, no attempt yet. */
+export function newDeliveryRecord(id: string, i: EnqueueInput): DeliveryRecord {
+  const rec: DeliveryRecord = {
+    id,
+    idempotencyKey: i.idempotencyKey,
+    capability: i.capability,
+    state: 'pending',
+    attempts: 0,
+    createdAt: i.now,
+    updatedAt: i.now,
+    nextAttemptAt: i.now,
+    request: i.request,
+  };
+  if (i.lastError) rec.lastError = i.lastError;
+  return rec;
+}
+
 export interface DeliveryQuery {
   state?: DeliveryState;
   capability?: string;

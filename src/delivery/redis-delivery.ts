@@ -2,7 +2,7 @@
 import { openRedis, type RedisTarget } from '../store/redis/redis-connection.js';
 import { BullmqOutbox } from './bullmq-outbox.js';
 import { BullmqOutboxWorker } from './bullmq-worker.js';
-import { deliveryPolicy, outboxPolicy, type CreateDeliveryOptions, type DeliveryStack } from './delivery-stack.js';
+import { deliveryPolicy, deliveryStack, outboxPolicy, type CreateDeliveryOptions, type DeliveryStack } from './delivery-stack.js';
 import { DeliveryService } from './delivery-service.js';
 import { RedisLedger } from './redis-ledger.js';
 
@@ -22,16 +22,8 @@ export function createRedisDelivery(target: RedisTarget, opts: CreateDeliveryOpt
     ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
   });
   const worker = new BullmqOutboxWorker({ outbox, ledger, chains, clock, policy: outboxPolicy(config), recommendations: store, ...logger });
-  let closed = false;
-  return {
-    service,
-    worker,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await worker.stop();
-      await outbox.close();
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
+  return deliveryStack(service, worker, async () => {
+    await outbox.close();
+    await redis.quit().catch(() => redis.disconnect());
+  });
 }

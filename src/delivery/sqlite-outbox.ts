@@ -10,6 +10,7 @@ import { GroupCommit } from './group-commit.js';
 import {
   FINISHED_STATES,
   emptyCounts,
+  newDeliveryRecord,
   type DeliveryOutcome,
   type DeliveryQuery,
   type DeliveryRecord,
@@ -229,18 +230,6 @@ export class SqliteOutbox implements LeasableOutbox {
       i.lastError ? JSON.stringify(i.lastError) : null,
     );
     this.ledger.settleSync(i.idempotencyKey, { state: 'queued', deliveryId: id }, i.now);
-    const rec: DeliveryRecord = {
-      id,
-      idempotencyKey: i.idempotencyKey,
-      capability: i.capability,
-      state: 'pending',
-      attempts: 0,
-      createdAt: i.now,
-      updatedAt: i.now,
-      nextAttemptAt: i.now,
-      request: i.request,
-    };
-    if (i.lastError) rec.lastError = i.lastError;
-    return rec;
+    return newDeliveryRecord(id, i);
   }
 }

@@ -118,6 +118,24 @@ describe('ProviderChain', () => {
     expect(c.calls).toBe(1);
   });
 
+  it('a reset announced to this invocation is waited out only when no other provider serves and it fits the deadline', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.now();
+    // A backup serves: no waiting.
+    const a = new ScriptedProvider('a', [{ kind: 'rate_limited', retryAfterMs: 5_000 }, 'ok']);
+    const { chain } = chainOf([a, new ScriptedProvider('b')], { clock });
+    await expect(chain.invoke({})).resolves.toMatchObject({ provider: 'b' });
+    expect(clock.now()).toBe(t0);
+    // The backup fails too: wait for a's reset (5 s) and call it again, in its configured place.
+    const c = new ScriptedProvider('c', [{ kind: 'rate_limited', retryAfterMs: 5_000 }, 'ok']);
+    const d = new ScriptedProvider('d', ['transient']);
+    const second = chainOf([c, d], { clock, policy: { retry: { maxAttemptsPerProvider: 1 } } });
+    const r = await settle(clock, second.chain.invoke({}));
+    expect(r.provider).toBe('c');
+    expect(r.attempts.map((x) => `${x.provider}:${x.outcome}`)).toEqual(['c:rate_limited', 'd:transient', 'c:success']);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(5_000);
+  });
+
   it('skips unusable providers with the reason in the trace', async () => {
     const a = new ScriptedProvider('a', ['auth']);
     const b = new ScriptedProvider('b');
@@ -208,7 +226,8 @@ describe('ProviderChain', () => {
     const clock = new ManualClock();
     const a = new ScriptedProvider('a', [{ kind: 'rate_limited', retryAfterMs: 5_000 }]);
     const b = new ScriptedProvider('b', [{ kind: 'rate_limited', retryAfterMs: 9_000 }]);
-    const { chain } = chainOf([a, b], { clock, policy: { panic: 'fail_fast' } });
+    // A 4 s deadline: neither reset fits, so the invocation fails at once with the earliest one.
+    const { chain } = chainOf([a, b], { clock, policy: { panic: 'fail_fast', deadlineMs: 4_000 } });
     await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_ALL_PROVIDERS_FAILED', kind: 'rate_limited', retryAfterMs: 5_000 });
     await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: 5_000 });
     expect(a.calls + b.calls).toBe(2);

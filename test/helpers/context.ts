@@ -46,6 +46,7 @@ export function invokeCtx(overrides: Partial<InvokeContext> & { timeoutMs?: numb
   return {
     signal: overrides.signal ?? AbortSignal.timeout(timeoutMs),
     idempotencyKey: overrides.idempotencyKey ?? `idem-${Math.random().toString(36).slice(2)}`,
+    acceptedAt: overrides.acceptedAt ?? Date.now(),
     deadline: overrides.deadline ?? Date.now() + timeoutMs,
     attempt: overrides.attempt ?? 1,
     capability: overrides.capability ?? 'test',

@@ -3,7 +3,9 @@
  * `standardwebhooks` package (`new Webhook(secret).verify(body, headers)`, a verifier we did
  * not write): a bad or missing signature, or a stale timestamp, answers 401. Accepted
  * deliveries are recorded by webhook-id; a repeated id is acknowledged and counted, not
- * processed again (the receiver side of deduplication).
+ * processed again (the receiver side of deduplication). A repeated id whose body differs from
+ * the first one is a sender defect (the receiver would silently keep the old body): it is
+ * recorded in `conflicts`.
  */
 import { Webhook } from 'standardwebhooks';
 import {
@@ -53,6 +55,8 @@ export interface WebhookReceiver extends HttpSim<ReceiverFailMode> {
   readonly events: Map<string, DeliveredEvent>;
   /** Deliveries that failed verification, with the verifier's message. */
   readonly refused: { webhookId?: string; reason: string }[];
+  /** Webhook-ids that arrived again with a different body. */
+  readonly conflicts: string[];
   setSecrets(secrets: string[]): void;
   setAnswer(answer: ((event: DeliveredEvent) => SimReply) | undefined): void;
 }
@@ -62,6 +66,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
   let answer = opts.answer;
   const events = new Map<string, DeliveredEvent>();
   const refused: { webhookId?: string; reason: string }[] = [];
+  const conflicts: string[] = [];
 
   const verify = (req: SimRequest): { payload?: DeliveredEvent['payload']; reason?: string } => {
     const headers: Record<string, string> = {};
@@ -89,6 +94,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
     const seen = events.get(webhookId);
     if (seen) {
       seen.deliveries++;
+      if (seen.raw !== req.rawBody) conflicts.push(webhookId);
       return { status: 200, body: { ok: true, duplicate: true } };
     }
     const event: DeliveredEvent = {
@@ -128,6 +134,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
   return Object.assign(sim, {
     events,
     refused,
+    conflicts,
     setSecrets(next: string[]) {
       secrets = [...next];
     },
@@ -138,6 +145,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
       reset();
       events.clear();
       refused.length = 0;
+      conflicts.length = 0;
       secrets = [...opts.secrets];
       answer = opts.answer;
     },

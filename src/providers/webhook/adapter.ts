@@ -23,8 +23,7 @@ export function createWebhookProvider(
     type: 'webhook',
     deduplicates: true,
     async invoke(request: WebhookDispatchRequest, ctx: InvokeContext): Promise<WebhookDispatchResult> {
-      const event: { type: string; data: unknown; url?: string } = { type: request.event, data: request.payload };
-      if (request.url !== undefined) event.url = request.url;
+      const event = { type: request.event, data: request.payload, url: request.url, occurredAt: request.occurredAt };
       const delivery = await deliverWebhook(options, event, ctx, { clock: deps.clock, lookup: extras.lookup });
       return { webhookId: delivery.webhookId, status: delivery.status, deliveredAt: delivery.deliveredAt };
     },

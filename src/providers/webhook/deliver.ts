@@ -2,6 +2,10 @@
  * One signed Standard Webhooks delivery, shared by the `webhook`, `crm_webhook` and
  * `social_webhook` types: guard the destination, build `{type, timestamp, data}`, sign it
  * with every active secret, POST it without following redirects, map the answer.
+ *
+ * The body's `timestamp` is the time of the event (the caller's `occurredAt`, else when the
+ * gateway accepted the request), so every retry of one webhook-id carries the same bytes; only
+ * the `webhook-timestamp` header (the attempt's time, which the signature covers) changes.
  */
 import type { Clock } from '../../core/clock.js';
 import { GatewayError } from '../../core/errors.js';
@@ -32,7 +36,7 @@ const USER_AGENT = 'aicmo-gateway-webhooks/1';
 
 export async function deliverWebhook(
   options: WebhookOptions,
-  event: { type: string; data: unknown; url?: string },
+  event: { type: string; data: unknown; url?: string | undefined; occurredAt?: string | undefined },
   ctx: InvokeContext,
   deps: DeliverDeps,
 ): Promise<Delivery> {
@@ -65,9 +69,9 @@ export async function deliverWebhook(
   const dest = await checkDestination(target, options, { provider, signal: ctx.signal, lookup: deps.lookup });
 
   const webhookId = webhookIdFor(ctx.idempotencyKey);
-  const nowMs = deps.clock.now();
-  const timestamp = Math.floor(nowMs / 1000);
-  const body = JSON.stringify({ type: event.type, timestamp: new Date(nowMs).toISOString(), data: event.data });
+  const timestamp = Math.floor(deps.clock.now() / 1000);
+  const occurredAt = event.occurredAt ?? new Date(ctx.acceptedAt).toISOString();
+  const body = JSON.stringify({ type: event.type, timestamp: occurredAt, data: event.data });
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(options.timeoutMs)]);
   const secretValues = [...secrets, dest.url.pathname.length > 1 ? dest.url.pathname : undefined, dest.url.search || undefined];
 

@@ -13,16 +13,11 @@ import type { RouteModule } from './route-module.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const params = { type: 'object', properties: { capability: { type: 'string', maxLength: 100 } }, required: ['capability'] } as const;
-const schemaCache = new Map<string, unknown>();
 
+/** The request's JSON Schema (input side: what a caller sends), or null for an unknown capability. */
 function requestSchema(name: string): unknown {
-  let s = schemaCache.get(name);
-  if (s === undefined) {
-    const capability = getCapability(name);
-    s = capability ? z.toJSONSchema(capability.request, { io: 'input', unrepresentable: 'any' }) : null;
-    schemaCache.set(name, s);
-  }
-  return s;
+  const capability = getCapability(name);
+  return capability ? z.toJSONSchema(capability.request, { io: 'input', unrepresentable: 'any' }) : null;
 }
 
 function unknownCapability(name: string): GatewayError {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { emailVerificationResult } from '../../../src/capabilities/email-verification.js';
+import { parseRequest } from '../../../src/capabilities/capability.js';
+import { emailVerification, emailVerificationResult } from '../../../src/capabilities/email-verification.js';
+import { createProviderChain } from '../../../src/core/build.js';
+import { ManualClock } from '../../../src/core/clock.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { neverBounceType } from '../../../src/providers/neverbounce/index.js';
 import { captureLogger, errorText, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
@@ -155,5 +158,60 @@ describe('neverbounce: probe (account/info)', () => {
       expect(e, mode).toMatchObject({ kind });
       expect(errorText(e)).not.toContain(NB_KEY);
     }
+  });
+});
+
+describe('neverbounce: a throttle is waited out when nothing else can serve', () => {
+  it('the 10 s throttle wait fits a 30 s deadline: the chain waits for it and calls once more, never sooner', async () => {
+    const clock = new ManualClock(Date.now());
+    const nb = neverBounceType.create('nb_test', neverBounceType.options.parse({ apiKey: NB_KEY, baseUrl: sim.url }), {
+      ...testDeps(),
+      clock,
+    });
+    const chain = createProviderChain({
+      capability: 'email_verification',
+      sideEffects: false,
+      providers: [nb],
+      clock,
+      policy: { deadlineMs: 30_000 },
+      validate: (r) => parseRequest(emailVerification, r),
+    });
+    sim.fail('throttled', { times: 1 });
+    const calledAt: number[] = [];
+    let throttled!: () => void;
+    const firstAnswer = new Promise<void>((r) => (throttled = r));
+    chain.onAttempt((e) => {
+      calledAt.push(clock.now());
+      if (e.outcome === 'rate_limited') throttled();
+    });
+    const pending = chain.invoke({ email: 'valid@example.com' });
+    await firstAnswer;
+    await clock.advance(9_999);
+    expect(sim.requests).toHaveLength(1); // not a millisecond early
+    await clock.advance(1);
+    const r = await pending;
+    expect(r.provider).toBe('nb_test');
+    expect(r.attempts.map((a) => a.outcome)).toEqual(['rate_limited', 'success']);
+    expect(sim.requests).toHaveLength(2);
+    expect(calledAt[1]! - calledAt[0]!).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('a throttle whose wait does not fit the deadline fails at once with the wait, one call only', async () => {
+    const clock = new ManualClock(Date.now());
+    const nb = neverBounceType.create('nb_test', neverBounceType.options.parse({ apiKey: NB_KEY, baseUrl: sim.url }), {
+      ...testDeps(),
+      clock,
+    });
+    const chain = createProviderChain({
+      capability: 'email_verification',
+      sideEffects: false,
+      providers: [nb],
+      clock,
+      policy: { deadlineMs: 8_000 },
+    });
+    sim.fail('throttled', { times: 1 });
+    const error = await chain.invoke({ email: 'valid@example.com' }).catch((e: unknown) => e as GatewayError);
+    expect(error).toMatchObject({ code: 'GW_ALL_PROVIDERS_FAILED', kind: 'rate_limited', retryAfterMs: 10_000 });
+    expect(sim.requests).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 /** Signatures checked by the `standardwebhooks` package (not by our code), rotation, tampering, webhook-id stability. */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/core/clock.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { createWebhookProvider } from '../../../src/providers/webhook/adapter.js';
 import { signatureHeader } from '../../../src/providers/webhook/signature.js';
@@ -87,6 +88,38 @@ describe('webhook signing and delivery', () => {
     const ids = receiver.requests.map((r) => r.headers['webhook-id']);
     expect(ids).toEqual(['order-9', 'order-9', 'order-9']);
     expect(receiver.events.get('order-9')?.deliveries).toBe(2);
+  });
+
+  it('retries of one webhook-id carry byte-identical bodies (the event time); only webhook-timestamp moves', async () => {
+    const clock = new ManualClock(Date.now());
+    const deps = { ...testDeps(), clock };
+    const hook = createWebhookProvider('hook', receiverOptions(receiver.url, [NEW]), deps);
+    const acceptedAt = clock.now() - 90_000; // accepted 90 s ago (e.g. queued in the outbox since)
+    const ctx = (attempt: number) =>
+      invokeCtx({ provider: 'hook', capability: 'webhook_dispatch', idempotencyKey: 'evt-same', attempt, acceptedAt });
+    receiver.fail('unavailable', { times: 1 });
+    const first = await hook
+      .invoke({ event: 'contact.created', payload: { id: 7, name: 'Ada' } }, ctx(1))
+      .catch((e: unknown) => e as GatewayError);
+    expect((first as GatewayError).kind).toBe('transient');
+    await clock.advance(5_000);
+    await hook.invoke({ event: 'contact.created', payload: { id: 7, name: 'Ada' } }, ctx(2));
+    const sent = receiver.requests.filter((r) => r.headers['webhook-id'] === 'evt-same');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.rawBody).toBe(sent[0]!.rawBody);
+    expect(JSON.parse(sent[0]!.rawBody)).toEqual({
+      type: 'contact.created',
+      timestamp: new Date(acceptedAt).toISOString(),
+      data: { id: 7, name: 'Ada' },
+    });
+    expect(Number(sent[1]!.headers['webhook-timestamp']) - Number(sent[0]!.headers['webhook-timestamp'])).toBe(5);
+    expect(receiver.conflicts).toEqual([]);
+    // The caller's event time, when given, is the body's timestamp.
+    await hook.invoke(
+      { event: 'order.paid', occurredAt: '2026-12-01T08:00:00Z', payload: {} },
+      invokeCtx({ provider: 'hook', capability: 'webhook_dispatch', idempotencyKey: 'evt-time', acceptedAt }),
+    );
+    expect(receiver.events.get('evt-time')!.payload.timestamp).toBe('2026-12-01T08:00:00Z');
   });
 
   it('keys that are not valid ids (a dot, spaces) map to a stable msg_ hash', () => {
