@@ -1,5 +1,6 @@
 /** Provider health, the status snapshot of one provider, and the health ranks (the mapping is in health-rules.ts). */
 import type { ErrorCode, FailureKind } from './errors.js';
+import type { RateLimitState } from './provider.js';
 
 export const ProviderHealth = {
   HEALTHY: 'HEALTHY',
@@ -58,6 +59,8 @@ export interface ProviderStatusJSON {
   cooldownUntil: number | null;
   cooldownKind: FailureKind | null;
   inFlight: number;
+  /** The provider's own rate-limit state from its last answer that carried one (null: never said). */
+  rateLimit: (RateLimitState & { observedAt: number }) | null;
 }
 
 export class ProviderStatus {

@@ -4,6 +4,21 @@
  */
 import type { Logger } from './logger.js';
 
+/**
+ * What a provider said about its own rate limit on one answer (success or failure), in one shape
+ * for every adapter: the pacer and the dashboard read it. Report the tightest window.
+ */
+export interface RateLimitState {
+  /** Requests (or, for usage-percent providers, percent) left in the window; null when the provider did not say. */
+  remaining: number | null;
+  /** The window's size in the same unit; null when unknown. */
+  limit: number | null;
+  /** Epoch ms when the window resets; null when unknown. */
+  resetAt: number | null;
+  /** The window as the provider names it: `minute`, `hour`, `day`, `10s`, `15min`, `24h`, `usage%`, `credits`. */
+  window: string;
+}
+
 export interface InvokeContext {
   /** Fires at the attempt deadline (or when the invocation is abandoned). Pass it to every I/O call. */
   readonly signal: AbortSignal;
@@ -18,6 +33,8 @@ export interface InvokeContext {
   readonly capability: string;
   readonly provider: string;
   readonly logger: Logger;
+  /** Tells the engine the provider's rate-limit state from this answer's headers or body. */
+  readonly reportRateLimit?: (state: RateLimitState) => void;
 }
 
 export interface ProbeContext {
@@ -25,6 +42,7 @@ export interface ProbeContext {
   readonly deadline: number;
   readonly provider: string;
   readonly logger: Logger;
+  readonly reportRateLimit?: (state: RateLimitState) => void;
 }
 
 /** What a successful probe reports: counts, versions, credits; never secrets. */

@@ -11,7 +11,7 @@ import { ProviderStatus, type ProviderHealth } from './health.js';
 import { ConcurrencyLimiter, TokenBucket, type RateLimiter } from './limits.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { BreakerPolicy, ProviderLimits } from './policy.js';
-import type { Provider } from './provider.js';
+import type { Provider, RateLimitState } from './provider.js';
 import { ProviderHealthState, type Permit } from './provider-health-state.js';
 import { providerStatusJSON } from './provider-status.js';
 import type {
@@ -48,6 +48,8 @@ export class TrackedProvider {
   private readonly rate: RateLimiter | null;
   private readonly concurrency: ConcurrencyLimiter | null;
   private inFlight = 0;
+  /** The provider's rate-limit state from its last answer that carried one. */
+  private rateLimit: (RateLimitState & { observedAt: number }) | null = null;
 
   constructor(
     readonly adapter: Provider,
@@ -174,6 +176,7 @@ export class TrackedProvider {
           logger,
           capability: this.capability,
           provider: this.name,
+          reportRateLimit: this.noteRateLimit,
         }),
       clock: this.clock,
       deadline,
@@ -196,6 +199,10 @@ export class TrackedProvider {
     return { ok: false, error, latencyMs, local: false, endedAt: end };
   }
 
+  private readonly noteRateLimit = (state: RateLimitState): void => {
+    this.rateLimit = { ...state, observedAt: this.clock.now() };
+  };
+
   /** Runs the adapter's probe with its own timeout and feeds the outcome into health. Never throws. */
   async probe(timeoutMs = 10_000): Promise<ProbeOutcome> {
     const at = this.clock.now();
@@ -205,7 +212,7 @@ export class TrackedProvider {
     if (!probeFn) return { ...base, ok: false, skipped: 'no_probe', latencyMs: 0 };
     const deadline = at + timeoutMs;
     const outcome = await runAttempt({
-      run: (signal) => probeFn({ signal, deadline, provider: this.name, logger: this.logger }),
+      run: (signal) => probeFn({ signal, deadline, provider: this.name, logger: this.logger, reportRateLimit: this.noteRateLimit }),
       clock: this.clock,
       deadline,
       graceMs: 0,
@@ -261,6 +268,7 @@ export class TrackedProvider {
         cooldownUntil: cooling ? cooldownUntil : null,
         cooldownKind: cooling ? cooldownKind : null,
         inFlight: this.inFlight,
+        rateLimit: this.rateLimit,
       }),
     );
   }

@@ -6,6 +6,7 @@
  */
 import type { GatewayConfig } from '../config/schema.js';
 import { isGatewayError } from '../core/errors.js';
+import type { ProviderStatusJSON } from '../core/health.js';
 import type { Disposer } from '../core/events.js';
 import type { InvokeOptions, InvokeResult } from '../core/invocation.js';
 import type { Submission, SubmitOptions } from '../delivery/delivery-service.js';
@@ -40,6 +41,8 @@ interface LiveProviderReport extends ProviderReport {
   successRate: number | null;
   windowCalls: number;
   inFlight: number;
+  /** The provider's own rate-limit state from its last answer that carried one. */
+  rateLimit: ProviderStatusJSON['rateLimit'];
 }
 
 export interface ServerStatusReport extends Omit<StatusReport, 'capabilities'> {
@@ -159,7 +162,13 @@ export class GatewayRuntime {
       outboxBacklog: backlog[c.capability] ?? 0,
       providers: c.providers.map((p) => {
         const s = live.get(`${c.capability}\u0000${p.name}`);
-        return { ...p, successRate: s?.successRate ?? null, windowCalls: s?.windowCalls ?? 0, inFlight: s?.inFlight ?? 0 };
+        return {
+          ...p,
+          successRate: s?.successRate ?? null,
+          windowCalls: s?.windowCalls ?? 0,
+          inFlight: s?.inFlight ?? 0,
+          rateLimit: s?.rateLimit ?? null,
+        };
       }),
     }));
     return {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Capability } from '../../src/capabilities/capability.js';
 import { GatewayError, type ErrorCode, type FailureKind } from '../../src/core/errors.js';
-import type { Provider } from '../../src/core/provider.js';
+import type { Provider, RateLimitState } from '../../src/core/provider.js';
 import { errorText, invokeCtx, probeCtx } from '../helpers/context.js';
 
 interface ContractFailure {
@@ -36,6 +36,11 @@ export interface ContractHarness {
   /** Makes the probe fail, with the kind expected. Omit with `noProbeReason` when the provider has no probe. */
   probeFailure?: { arm(): void | Promise<void>; kind: FailureKind };
   noProbeReason?: string;
+  /**
+   * The window a successful answer reports its rate-limit state for (every HTTP provider whose
+   * answers carry rate-limit headers), or why the provider reports none on success.
+   */
+  rateLimitOnSuccess: { window: string } | { noneBecause: string };
   /** Restores normal behaviour between tests. */
   reset(): void | Promise<void>;
   /** Log lines captured from the provider's logger. */
@@ -66,6 +71,25 @@ export function adapterContract(label: string, setup: () => Promise<ContractHarn
       const parsed = h.capability.result.safeParse(result);
       expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
       noSecrets(JSON.stringify(result));
+    });
+
+    it('reports the provider rate-limit state on a successful answer (or says why it cannot)', async () => {
+      const declared = h.rateLimitOnSuccess;
+      const reported: RateLimitState[] = [];
+      await h.provider.invoke(
+        h.request(),
+        invokeCtx({ provider: h.provider.name, capability: h.capability.name, reportRateLimit: (s) => reported.push(s) }),
+      );
+      if ('noneBecause' in declared) {
+        console.log(`${label}: no rate-limit state on success: ${declared.noneBecause}`);
+        expect(reported).toEqual([]);
+        return;
+      }
+      expect(reported.length).toBeGreaterThan(0);
+      const last = reported.at(-1)!;
+      expect(last.window).toBe(declared.window);
+      expect(last.remaining === null || (Number.isInteger(last.remaining) && last.remaining >= 0)).toBe(true);
+      expect(last.resetAt === null || last.resetAt > Date.now() - 1_000).toBe(true);
     });
 
     it('maps every documented failure to its kind and code', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createProviderChain } from '../../src/core/build.js';
 import { ManualClock } from '../../src/core/clock.js';
+import type { InvokeContext } from '../../src/core/provider.js';
 import { ProviderHealth } from '../../src/core/health.js';
 import { chainOf, ScriptedProvider, settle } from './helpers.js';
 
@@ -27,6 +29,31 @@ describe('TrackedProvider health and breaker', () => {
     expect(s.lastSuccessAt).toBe(clock.now());
     expect(p.calls).toBe(1);
     expect(tracked.status().isHealthy()).toBe(true);
+  });
+
+  it('keeps the rate-limit state the adapter reported on its last answer, with when it was seen', async () => {
+    const clock = new ManualClock();
+    let left = 3;
+    const adapter = {
+      name: 'limited',
+      type: 'test',
+      invoke: async (_request: unknown, ctx: InvokeContext) => {
+        ctx.reportRateLimit?.({ window: 'minute', remaining: --left, limit: 3, resetAt: clock.now() + 60_000 });
+        return { ok: true };
+      },
+    };
+    const chain = createProviderChain({ capability: 'test', sideEffects: false, providers: [adapter], clock });
+    expect(status(chain.providers[0]!).rateLimit).toBeNull();
+    await chain.invoke({});
+    await clock.advance(1_000);
+    await chain.invoke({});
+    expect(status(chain.providers[0]!).rateLimit).toEqual({
+      window: 'minute',
+      remaining: 1,
+      limit: 3,
+      resetAt: clock.now() + 60_000,
+      observedAt: clock.now(),
+    });
   });
 
   it('opens after N consecutive failures and reports UNHEALTHY with openUntil', async () => {

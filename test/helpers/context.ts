@@ -52,6 +52,7 @@ export function invokeCtx(overrides: Partial<InvokeContext> & { timeoutMs?: numb
     capability: overrides.capability ?? 'test',
     provider: overrides.provider ?? 'test_provider',
     logger: overrides.logger ?? captureLogger().logger,
+    ...(overrides.reportRateLimit ? { reportRateLimit: overrides.reportRateLimit } : {}),
   };
 }
 

@@ -149,6 +149,7 @@ describe('SelfCheckRegistry', () => {
           cooldownUntil: null,
           cooldownKind: null,
           inFlight: 0,
+          rateLimit: null,
         },
       },
     ]);

@@ -254,6 +254,31 @@ describe('status routes', () => {
     });
   });
 
+  it('GET /v1/status shows the rate-limit state a provider reported on its last answer', async () => {
+    ({ app } = await makeApp({
+      config: testConfig({}, (raw) => {
+        const hooks = raw.capabilities.webhook_dispatch!.providers;
+        hooks[0] = { ...hooks[0]!, sandbox: { latencyMs: 0, rateLimit: { limit: 5, windowMs: 60_000 } } };
+      }),
+    }));
+    type Status = { capabilities: { capability: string; providers: { rateLimit: unknown }[] }[] };
+    const statusOf = async () =>
+      (await app.inject({ method: 'GET', url: '/v1/status', headers: api }))
+        .json<Status>()
+        .capabilities.find((c) => c.capability === 'webhook_dispatch')!.providers;
+    expect((await statusOf())[0]!.rateLimit).toBeNull();
+    await app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook() });
+    const [primary, backup] = await statusOf();
+    expect(primary!.rateLimit).toMatchObject({
+      window: '60000ms',
+      remaining: 4,
+      limit: 5,
+      resetAt: expect.any(Number),
+      observedAt: expect.any(Number),
+    });
+    expect(backup!.rateLimit).toBeNull();
+  });
+
   it('POST /v1/self-check probes every provider; /v1/checks and /v1/recommendations read the history', async () => {
     let gateway;
     ({ app, gateway } = await makeApp());

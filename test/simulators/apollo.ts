@@ -97,7 +97,7 @@ const modes: Record<ApolloSimMode, (o: FailOptions) => { reply: SimReply }> = {
   }),
   rate_limit: (o) => {
     // window: minute | hour | day (that x-*-requests-left header is 0), message (no headers, the
-    // message names the hour), none (no headers, no window in the message).
+    // message names the hour), none (no headers, no window in the message); key: message | detail.
     const window = typeof o.window === 'string' ? o.window : 'minute';
     const left = (w: string, n: number): string => (window === w ? '0' : String(n));
     const headers: Record<string, string> = ['minute', 'hour', 'day'].includes(window)
@@ -115,7 +115,8 @@ const modes: Record<ApolloSimMode, (o: FailOptions) => { reply: SimReply }> = {
       window === 'none'
         ? 'Too many requests'
         : `The maximum number of api calls allowed for api/v1/people/match is 50 times per ${per}. Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade`;
-    return { reply: { status: 429, headers, body: { message } } };
+    // The message key varies between answers: `message` (default) or `detail`.
+    return { reply: { status: 429, headers, body: { [o.key === 'detail' ? 'detail' : 'message']: message } } };
   },
   validation: () => ({ reply: { status: 422, body: { error: 'Invalid parameters: domain is not a valid domain' } } }),
   not_found: () => ({ reply: { status: 404, body: { error: 'Not Found' } } }),

@@ -11,6 +11,8 @@ export interface HubSpotSimOptions {
   objects?: string[];
   uniqueProperties?: string[];
   invalidInputs?: '207' | '400';
+  /** The account's time zone, as `GET /account-info/v3/details` reports it (default `US/Eastern`). */
+  timeZone?: string;
 }
 
 interface HubSpotObject {
@@ -26,6 +28,8 @@ type HubSpotSimMode =
 
 export interface HubSpotSim extends HttpSim<HubSpotSimMode> {
   readonly token: string;
+  /** How often the account details were read. */
+  accountDetailsReads(): number;
   objects(type?: string): HubSpotObject[];
 }
 
@@ -111,8 +115,29 @@ export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
   const unique = opts.uniqueProperties ?? ['email'];
   let seq = 1000;
 
+  let detailsReads = 0;
   const handle = (req: SimRequest): SimReply => {
     if (header(req, 'authorization') !== `Bearer ${token}`) return AUTH;
+    if (req.path === '/account-info/v3/details') {
+      if (req.method !== 'GET') return err(405, 'VALIDATION_ERROR', 'Method not allowed');
+      detailsReads++;
+      const timeZone = opts.timeZone ?? 'US/Eastern';
+      return {
+        status: 200,
+        headers: rateHeaders(99),
+        body: {
+          portalId: 62515,
+          timeZone,
+          companyCurrency: 'USD',
+          additionalCurrencies: [],
+          utcOffset: '-05:00',
+          utcOffsetMilliseconds: -18000000,
+          uiDomain: 'app.hubspot.com',
+          dataHostingLocation: 'na1',
+          accountType: 'STANDARD',
+        },
+      };
+    }
     const m = /^\/crm\/v3\/objects\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(req.path);
     const objects = m ? store.get(m[1]!) : undefined;
     if (!m || !objects) return err(404, 'OBJECT_NOT_FOUND', 'resource not found');
@@ -190,6 +215,7 @@ export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
   return Object.assign(sim, {
     token,
     objects: (type = 'contacts') => [...(store.get(type)?.values() ?? [])],
+    accountDetailsReads: () => detailsReads,
     reset() {
       baseReset();
       for (const s of store.values()) s.clear();

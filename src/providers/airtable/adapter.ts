@@ -9,7 +9,7 @@ import { httpRequest } from '../http/client.js';
 import type { ProviderDeps } from '../types.js';
 import { runBatches, type RecordOutcome } from './batch-runner.js';
 import { mapAirtableError } from './errors.js';
-import { AIRTABLE_BATCH_SIZE, type AirtableOptions } from './options.js';
+import { AIRTABLE_BATCH_SIZE, AIRTABLE_RATE_LIMIT_WAIT_MS, type AirtableOptions } from './options.js';
 import { probeAirtable } from './probe.js';
 
 type Fields = CrmSyncRequest['records'][number]['fields'];
@@ -85,6 +85,10 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
       sideEffects: true,
       secrets: [token],
     });
+    // Airtable sends no rate-limit headers: only its 429 says the base is spent (5 requests/s), for 30 s.
+    if (res.status === 429) {
+      ctx.reportRateLimit?.({ window: '1s', remaining: 0, limit: 5, resetAt: this.deps.clock.now() + AIRTABLE_RATE_LIMIT_WAIT_MS });
+    }
     const json = res.json as
       { records?: unknown; createdRecords?: unknown; updatedRecords?: unknown; error?: unknown; errors?: unknown } | undefined;
     if (res.status < 200 || res.status >= 300 || !json || json.error !== undefined || json.errors !== undefined) {

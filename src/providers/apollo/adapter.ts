@@ -14,6 +14,10 @@ import { normaliseApolloPerson } from './normalise.js';
 import { APOLLO_BULK_SIZE, type ApolloOptions } from './options.js';
 import { toApolloParams, toQuery, type ApolloParams } from './params.js';
 import { probeApollo } from './probe.js';
+import { apolloRateLimit } from './retry-after.js';
+
+/** What one call needs from its invocation: the signal, and where to report the rate-limit state. */
+type CallContext = Pick<InvokeContext, 'signal' | 'reportRateLimit'>;
 
 export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnrichmentResult> {
   readonly type = 'apollo';
@@ -25,15 +29,18 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
   ) {}
 
   async invoke(req: LeadEnrichmentRequest, ctx: InvokeContext): Promise<LeadEnrichmentResult> {
-    const params: ApolloParams = { ...toApolloParams(req), reveal_personal_emails: this.options.revealPersonalEmails };
-    const inQuery = this.options.paramsIn === 'query';
-    const res = await this.call('POST', `/people/match${inQuery ? toQuery(params) : ''}`, inQuery ? undefined : params, ctx.signal);
+    const identity = toApolloParams(req);
+    // The reveal flags go in the query string, as the reference sends them, here and for bulk_match.
+    const res =
+      this.options.paramsIn === 'query'
+        ? await this.call('POST', `/people/match${toQuery({ ...identity, ...this.revealFlags() })}`, undefined, ctx)
+        : await this.call('POST', `/people/match${toQuery(this.revealFlags())}`, identity, ctx);
     const json = this.expectOk(res, '/people/match');
     return normaliseApolloPerson(json.person, this.name);
   }
 
   /** Enriches up to 10 people in one `bulk_match` call; results are in input order. */
-  async bulkMatch(requests: readonly LeadEnrichmentRequest[], ctx: Pick<InvokeContext, 'signal'>): Promise<LeadEnrichmentResult[]> {
+  async bulkMatch(requests: readonly LeadEnrichmentRequest[], ctx: CallContext): Promise<LeadEnrichmentResult[]> {
     if (requests.length === 0) return [];
     if (requests.length > APOLLO_BULK_SIZE) {
       throw new GatewayError('GW_INVALID_REQUEST', `Apollo bulk_match takes at most ${APOLLO_BULK_SIZE} people, got ${requests.length}`, {
@@ -41,15 +48,14 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
       });
     }
     const details = requests.map((r) => toApolloParams(parseRequest(leadEnrichment, r)));
-    const flags = toQuery({ reveal_personal_emails: this.options.revealPersonalEmails });
-    const res = await this.call('POST', `/people/bulk_match${flags}`, { details }, ctx.signal);
+    const res = await this.call('POST', `/people/bulk_match${toQuery(this.revealFlags())}`, { details }, ctx);
     const json = this.expectOk(res, '/people/bulk_match');
     const matches = Array.isArray(json.matches) ? (json.matches as unknown[]) : [];
     return requests.map((_, i) => normaliseApolloPerson(matches[i], this.name));
   }
 
   /** Any number of people, 10 per `bulk_match` call, one call after the other. */
-  async enrichMany(requests: readonly LeadEnrichmentRequest[], ctx: Pick<InvokeContext, 'signal'>): Promise<LeadEnrichmentResult[]> {
+  async enrichMany(requests: readonly LeadEnrichmentRequest[], ctx: CallContext): Promise<LeadEnrichmentResult[]> {
     const out: LeadEnrichmentResult[] = [];
     for (let i = 0; i < requests.length; i += APOLLO_BULK_SIZE)
       out.push(...(await this.bulkMatch(requests.slice(i, i + APOLLO_BULK_SIZE), ctx)));
@@ -57,7 +63,7 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
   }
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
-    return probeApollo((m, e, b, s) => this.call(m, e, b, s), {
+    return probeApollo((m, e, b, signal) => this.call(m, e, b, { signal, reportRateLimit: ctx.reportRateLimit }), {
       provider: this.name,
       signal: ctx.signal,
       now: this.deps.clock.now(),
@@ -74,7 +80,13 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
     throw mapApolloError(res, { provider: this.name, now: this.deps.clock.now(), secrets: [this.options.apiKey], endpoint });
   }
 
-  private async call(method: 'GET' | 'POST', endpoint: string, body: unknown, signal: AbortSignal): Promise<HttpResponse> {
+  /** Personal emails only when configured; phone numbers never (Apollo delivers them to a webhook). */
+  private revealFlags(): ApolloParams {
+    return { reveal_personal_emails: this.options.revealPersonalEmails, reveal_phone_number: false };
+  }
+
+  /** One call; every answer's rate-limit headers (success too) are reported to the engine. */
+  private async call(method: 'GET' | 'POST', endpoint: string, body: unknown, ctx: CallContext): Promise<HttpResponse> {
     const key = this.options.apiKey;
     if (!key) {
       throw new GatewayError('GW_NOT_CONFIGURED', `Apollo provider ${this.name} has no apiKey`, {
@@ -82,7 +94,7 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
         details: { settings: ['apiKey'] },
       });
     }
-    return httpRequest({
+    const res = await httpRequest({
       method,
       url: `${this.options.baseUrl.replace(/\/+$/, '')}${endpoint}`,
       headers: {
@@ -91,10 +103,13 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
         ...(method === 'POST' && body === undefined ? { 'content-type': 'application/json' } : {}),
       },
       body,
-      signal,
+      signal: ctx.signal,
       provider: this.name,
       sideEffects: false,
       secrets: [key],
     });
+    const state = apolloRateLimit(res.headers, this.deps.clock.now());
+    if (state) ctx.reportRateLimit?.(state);
+    return res;
   }
 }

@@ -19,7 +19,7 @@ export interface ApolloErrorContext {
 function apolloErrorText(res: HttpResponse): { message: string; providerCode?: string } {
   if (typeof res.json === 'object' && res.json !== null) {
     const b = res.json as Record<string, unknown>;
-    const message = [b.error_message, b.error, b.message].find((v): v is string => typeof v === 'string' && v.length > 0) ?? '';
+    const message = [b.error_message, b.error, b.message, b.detail].find((v): v is string => typeof v === 'string' && v.length > 0) ?? '';
     return { message, ...(typeof b.error_code === 'string' && b.error_code ? { providerCode: b.error_code } : {}) };
   }
   if (typeof res.json === 'string') return { message: res.json };

@@ -12,14 +12,14 @@ import { graphError, mapFacebookError } from './errors.js';
 import { authParams } from './graph-auth.js';
 import type { FacebookOptions } from './options.js';
 import { probeFacebook } from './probe.js';
-import { readUsage } from './usage.js';
+import { graphRateLimit, readUsage } from './usage.js';
 
 const USAGE_WARN_PERCENT = 95;
 
 export function createFacebookProvider(
   name: string,
   options: FacebookOptions,
-  _deps: ProviderDeps,
+  deps: ProviderDeps,
 ): Provider<SocialPostRequest, SocialPostResult> {
   const base = options.baseUrl.replace(/\/+$/, '');
   return {
@@ -55,6 +55,8 @@ export function createFacebookProvider(
         secrets,
       });
       const usage = readUsage(res.headers);
+      const state = graphRateLimit(usage, deps.clock.now());
+      if (state) ctx.reportRateLimit?.(state);
       if (usage.maxPercent >= USAGE_WARN_PERCENT)
         ctx.logger.warn({ provider: name, usagePercent: usage.maxPercent }, 'Facebook Graph API usage is near its limit');
 

@@ -16,6 +16,10 @@ import { existingIdOf, mapHubSpotError } from './errors.js';
 import { toUpsertInput, type UpsertInput } from './inputs.js';
 import { HUBSPOT_BATCH_SIZE, objectsPath, type HubSpotOptions } from './options.js';
 import { probeHubSpot } from './probe.js';
+import { hubspotRateLimit, timeZoneOf } from './rate-limit.js';
+
+/** Where the account's time zone is kept in the provider's state. */
+const TIME_ZONE_KEY = 'account-time-zone';
 
 interface Call {
   base: string;
@@ -27,6 +31,8 @@ interface Call {
 export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> {
   readonly type = 'hubspot';
   readonly deduplicates = true;
+  /** The account's time zone, once read (see rate-limit.ts). */
+  private timeZone: string | undefined;
 
   constructor(
     readonly name: string,
@@ -60,6 +66,39 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
     });
   }
 
+  /**
+   * The account's IANA time zone from `GET /account-info/v3/details`, read once and kept in the
+   * provider's state; undefined (UTC is used) when HubSpot does not say.
+   */
+  private async accountTimeZone(call: Call): Promise<string | undefined> {
+    this.timeZone ??= await this.deps.state.get<string>(TIME_ZONE_KEY);
+    if (this.timeZone) return this.timeZone;
+    try {
+      const res = await httpRequest({
+        method: 'GET',
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/account-info/v3/details`,
+        headers: { authorization: `Bearer ${call.token}` },
+        signal: call.ctx.signal,
+        provider: this.name,
+        sideEffects: false,
+        secrets: [call.token],
+      });
+      this.timeZone = res.status === 200 ? timeZoneOf(res.json) : undefined;
+      if (this.timeZone) await this.deps.state.set(TIME_ZONE_KEY, this.timeZone);
+      else
+        call.ctx.logger.warn(
+          { provider: this.name, status: res.status },
+          'HubSpot account time zone unknown: the daily reset is taken as UTC midnight',
+        );
+    } catch (error) {
+      call.ctx.logger.warn(
+        { provider: this.name, reason: error instanceof Error ? error.message : String(error) },
+        'HubSpot account details unreachable',
+      );
+    }
+    return this.timeZone;
+  }
+
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
     return probeHubSpot({
       base: objectsPath(this.options, this.options.object),
@@ -84,7 +123,7 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
       );
     }
     if (res.status === 409) return this.resolveConflict(call, res, batch, offset);
-    throw this.mapError(call, res);
+    throw await this.mapError(call, res);
   }
 
   private async resolveConflict(call: Call, res: HttpResponse, batch: readonly UpsertInput[], offset: number): Promise<RecordOutcome[]> {
@@ -101,15 +140,16 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
       return one.records;
     }
     const existing = existingIdOf(res.json);
-    if (!existing) throw this.mapError(call, res);
+    if (!existing) throw await this.mapError(call, res);
     const patch = await this.send(call, 'PATCH', `${call.base}/${encodeURIComponent(existing)}`, { properties: batch[0]!.properties });
-    if (patch.status !== 200) throw this.mapError(call, patch);
+    if (patch.status !== 200) throw await this.mapError(call, patch);
     call.ctx.logger.debug({ provider: this.name, existingId: existing }, 'HubSpot 409 conflict resolved by updating the existing object');
     return [{ index: offset, id: existing, status: 'updated' }];
   }
 
-  private send(call: Call, method: 'POST' | 'PATCH', url: string, body: unknown): Promise<HttpResponse> {
-    return httpRequest({
+  /** One call; every answer's rate-limit headers are reported to the engine. */
+  private async send(call: Call, method: 'POST' | 'PATCH', url: string, body: unknown): Promise<HttpResponse> {
+    const res = await httpRequest({
       method,
       url,
       headers: { authorization: `Bearer ${call.token}` },
@@ -119,14 +159,20 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
       sideEffects: true,
       secrets: [call.token],
     });
+    const state = hubspotRateLimit(res.headers, this.deps.clock.now(), this.timeZone);
+    if (state) call.ctx.reportRateLimit?.(state);
+    return res;
   }
 
-  private mapError(call: Call, res: HttpResponse): GatewayError {
+  /** The error of an answer; a daily-limit 429 first learns the account's time zone (its reset is local midnight). */
+  private async mapError(call: Call, res: HttpResponse): Promise<GatewayError> {
+    const daily = res.status === 429 && (res.json as { policyName?: unknown } | undefined)?.policyName === 'DAILY';
     return mapHubSpotError(res, {
       provider: this.name,
       now: this.deps.clock.now(),
       secrets: [call.token],
       objectFromRequest: call.objectFromRequest,
+      timeZone: daily ? await this.accountTimeZone(call) : this.timeZone,
     });
   }
 

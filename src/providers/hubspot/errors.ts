@@ -5,7 +5,8 @@
  */
 import { GatewayError, type ErrorCode } from '../../core/errors.js';
 import type { HttpResponse } from '../http/client.js';
-import { parseRetryAfter, untilMidnightUtc } from '../http/retry-after.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { untilDailyReset } from './rate-limit.js';
 import { scrubText } from '../http/scrub.js';
 import { HUBSPOT_RATE_WINDOW_MS } from './options.js';
 
@@ -15,6 +16,8 @@ export interface HubSpotErrorContext {
   secrets: readonly (string | undefined)[];
   /** The object type came from the request, not from the provider's config. */
   objectFromRequest: boolean;
+  /** The account's IANA time zone: the daily limit resets at its midnight (UTC when unknown). */
+  timeZone?: string | undefined;
 }
 
 interface HubSpotErrorBody {
@@ -63,7 +66,8 @@ export function mapHubSpotError(res: HttpResponse, ctx: HubSpotErrorContext): Ga
     new GatewayError(code, text, { provider: ctx.provider, status: res.status, retryAfterMs, details: { ...details, ...more } });
 
   if (res.status === 429 || body.errorType === 'RATE_LIMIT') {
-    if (body.policyName === 'DAILY') return make('GW_PROVIDER_QUOTA', untilMidnightUtc(ctx.now));
+    if (body.policyName === 'DAILY')
+      return make('GW_PROVIDER_QUOTA', untilDailyReset(ctx.timeZone, ctx.now), { timeZone: ctx.timeZone ?? 'UTC' });
     const interval = Number(res.headers.get('x-hubspot-ratelimit-interval-milliseconds'));
     const wait = parseRetryAfter(res.headers.get('retry-after'), ctx.now) ?? (interval > 0 ? interval : HUBSPOT_RATE_WINDOW_MS);
     return make('GW_PROVIDER_RATE_LIMITED', wait);

@@ -100,7 +100,7 @@ export class SandboxProvider implements Provider {
       throw new GatewayError('GW_PROVIDER_REJECTED', `sandbox does not know capability ${ctx.capability}`, { provider: this.name });
     const ms = this.latency();
     if (ms > 0) await this.delay(ms, ctx);
-    this.injectFaults();
+    this.injectFaults(ctx);
     if (this.random() < this.options.hangRate) await this.hang(ctx, capability.sideEffects);
     const previous = this.deliveryCount(ctx.idempotencyKey);
     const result = this.result(ctx, request);
@@ -139,7 +139,7 @@ export class SandboxProvider implements Provider {
     return { metadata: { sandbox: true, calls: this.calls, delivered: this.deliveredKeys } };
   }
 
-  private injectFaults(): void {
+  private injectFaults(ctx: InvokeContext): void {
     if (this.forcedFailure) throw this.failure(this.forcedFailure, 'forced failure');
     const outage = this.outageKind();
     if (outage) throw this.failure(outage, 'sandbox outage window');
@@ -150,8 +150,12 @@ export class SandboxProvider implements Provider {
         this.windowStart = now;
         this.windowCount = 0;
       }
-      if (++this.windowCount > rl.limit) {
-        throw this.failure('rate_limited', `sandbox rate limit of ${rl.limit} per ${rl.windowMs} ms`, this.windowStart + rl.windowMs - now);
+      this.windowCount++;
+      const resetAt = this.windowStart + rl.windowMs;
+      // Like a provider's rate-limit headers: the simulated window's state on every answer.
+      ctx.reportRateLimit?.({ window: `${rl.windowMs}ms`, remaining: Math.max(0, rl.limit - this.windowCount), limit: rl.limit, resetAt });
+      if (this.windowCount > rl.limit) {
+        throw this.failure('rate_limited', `sandbox rate limit of ${rl.limit} per ${rl.windowMs} ms`, resetAt - now);
       }
     }
     for (const kind in this.options.errorRate) {

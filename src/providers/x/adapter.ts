@@ -11,7 +11,7 @@ import type { ProviderDeps } from '../types.js';
 import { mapXError, mapXProblem, problemText, type XProblem } from './errors.js';
 import type { XOptions } from './options.js';
 import { probeX } from './probe.js';
-import { readRateLimits } from './rate-limit.js';
+import { readRateLimits, xRateLimitState } from './rate-limit.js';
 import { tweetText, weightedLength, X_MAX_WEIGHTED } from './tweet-text.js';
 
 interface TweetAnswer {
@@ -49,6 +49,9 @@ export function createXProvider(name: string, options: XOptions, deps: ProviderD
         secrets: [token],
       });
       const info = { provider: name, capability: ctx.capability, now: deps.clock.now(), secrets: [token] };
+      const limits = readRateLimits(res.headers, info.now);
+      const state = xRateLimitState(limits, info.now);
+      if (state) ctx.reportRateLimit?.(state);
       if (res.status < 200 || res.status >= 300) throw mapXError(res, info);
 
       const answer = (res.json ?? {}) as TweetAnswer;
@@ -56,7 +59,6 @@ export function createXProvider(name: string, options: XOptions, deps: ProviderD
       if (typeof id === 'string' && id !== '') {
         if (answer.errors?.length)
           ctx.logger.warn({ provider: name, errors: answer.errors.map(problemText) }, 'X created the post with partial errors');
-        const limits = readRateLimits(res.headers, deps.clock.now());
         if (limits.user24h.remaining === 0 || limits.app24h.remaining === 0) {
           ctx.logger.warn({ provider: name, user24h: limits.user24h, app24h: limits.app24h }, 'X 24-hour posting cap is now spent');
         }

@@ -3,6 +3,7 @@
  * `POST /2/tweets` also carries 24-hour caps per user and per app (`x-user-limit-24hour-*`,
  * `x-app-limit-24hour-*`). A 429 whose 15-minute window still has room is a 24-hour cap.
  */
+import type { RateLimitState } from '../../core/provider.js';
 import { parseEpochSecondsReset } from '../http/retry-after.js';
 
 interface XWindow {
@@ -60,4 +61,16 @@ export function classify429(limits: XRateLimits): XThrottle {
   // Room left in the 15-minute window: a 24-hour cap whose bucket the headers do not show as spent.
   const resets = [user24h.resetInMs, app24h.resetInMs].filter((v): v is number => v !== undefined);
   return { kind: 'quota', window: '24h', retryAfterMs: resets.length ? Math.max(...resets) : (window.resetInMs ?? DEFAULT_WINDOW_MS) };
+}
+
+/** The window with the fewest requests left (15 minutes, or a 24-hour cap), as the engine's RateLimitState. */
+export function xRateLimitState(limits: XRateLimits, now: number): RateLimitState | undefined {
+  const windows = [
+    { window: '15min', w: limits.window },
+    { window: '24h', w: limits.user24h },
+    { window: '24h', w: limits.app24h },
+  ].filter((x) => x.w.remaining !== undefined);
+  if (windows.length === 0) return undefined;
+  const { window, w } = windows.reduce((a, b) => (b.w.remaining! < a.w.remaining! ? b : a));
+  return { window, remaining: w.remaining!, limit: w.limit ?? null, resetAt: w.resetInMs === undefined ? null : now + w.resetInMs };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { crmSync, type CrmSyncResult } from '../../../src/capabilities/crm-sync.js';
 import { GatewayError } from '../../../src/core/errors.js';
-import type { Provider } from '../../../src/core/provider.js';
+import type { Provider, RateLimitState } from '../../../src/core/provider.js';
 import { airtableProviderType } from '../../../src/providers/airtable/index.js';
 import { adapterContract } from '../../contract/adapter-contract.js';
 import { captureLogger, invokeCtx, testDeps } from '../../helpers/context.js';
@@ -44,6 +44,7 @@ adapterContract('airtable', async () => {
     capability: crmSync,
     request: () => contacts(1),
     secrets: [sim.token],
+    rateLimitOnSuccess: { noneBecause: 'Airtable sends no rate-limit headers; only its 429 says the base is spent' },
     failures: [
       { name: '401 AUTHENTICATION_REQUIRED', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       {
@@ -119,7 +120,10 @@ describe('airtable adapter', () => {
 
   it('batch 2 of 3 rate-limited: batch 1 reported written, batch 2 failed with the code, batch 3 not attempted', async () => {
     sim.fail('rate_limit', { method: 'PATCH', after: 1, times: 1 });
-    const result = await provider.invoke(contacts(23), invokeCtx());
+    const reported: RateLimitState[] = [];
+    const result = await provider.invoke(contacts(23), invokeCtx({ reportRateLimit: (s) => reported.push(s) }));
+    // No rate-limit headers on Airtable's answers: the 429 alone says the base is spent for 30 s.
+    expect(reported).toEqual([{ window: '1s', remaining: 0, limit: 5, resetAt: expect.any(Number) }]);
     expect(result).toMatchObject({ created: 10, updated: 0, failed: 13 });
     expect(result.records.slice(0, 10).every((r) => r.status === 'created' && r.id)).toBe(true);
     expect(result.records.slice(10, 20).map((r) => r.error?.code)).toEqual(Array(10).fill('GW_PROVIDER_RATE_LIMITED'));

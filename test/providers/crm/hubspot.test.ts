@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { crmSync, type CrmSyncResult } from '../../../src/capabilities/crm-sync.js';
 import type { GatewayError } from '../../../src/core/errors.js';
-import type { Provider } from '../../../src/core/provider.js';
+import { ManualClock } from '../../../src/core/clock.js';
+import type { Provider, RateLimitState } from '../../../src/core/provider.js';
 import { hubspotProviderType } from '../../../src/providers/hubspot/index.js';
 import { adapterContract } from '../../contract/adapter-contract.js';
 import { captureLogger, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
@@ -39,6 +40,7 @@ adapterContract('hubspot', async () => {
     capability: crmSync,
     request: () => contacts(1),
     secrets: [sim.token],
+    rateLimitOnSuccess: { window: '10s' },
     failures: [
       { name: '401 INVALID_AUTHENTICATION', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '401 EXPIRED_AUTHENTICATION', arm: () => sim.fail('expired'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
@@ -160,6 +162,34 @@ describe('hubspot adapter', () => {
     const result = await provider.probe!(probeCtx());
     expect(result).toMatchObject({ metadata: { dailyRemaining: 249_000, intervalRemaining: 99 } });
     expect(sim.requests.map((r) => `${r.method} ${r.path}?${r.query}`)).toEqual(['GET /crm/v3/objects/contacts?limit=1']);
+  });
+
+  it('a daily 429 waits until midnight in the account time zone, read once from the account details and kept', async () => {
+    const la = await start({ timeZone: 'America/Los_Angeles' });
+    try {
+      // 06:00 UTC on 2 March is 22:00 on 1 March in Los Angeles: its midnight is 2 h away (UTC's, 18 h).
+      const clock = new ManualClock(Date.parse('2026-03-02T06:00:00Z'));
+      const deps = { ...testDeps(), clock };
+      const options = hubspotProviderType.options.parse({ accessToken: la.token, baseUrl: la.url, batchIntervalMs: 0 });
+      const p = hubspotProviderType.create('hs', options, deps);
+      la.fail('daily_limit', { path: 'batch' });
+      const first = await fail(p.invoke(contacts(1), invokeCtx()));
+      expect(first).toMatchObject({ code: 'GW_PROVIDER_QUOTA', retryAfterMs: 2 * 3_600_000, details: { timeZone: 'America/Los_Angeles' } });
+      await fail(p.invoke(contacts(1), invokeCtx()));
+      // A restarted provider over the same state does not read it again.
+      const again = hubspotProviderType.create('hs', options, deps);
+      expect(await fail(again.invoke(contacts(1), invokeCtx()))).toMatchObject({ retryAfterMs: 2 * 3_600_000 });
+      expect(la.accountDetailsReads()).toBe(1);
+      expect(la.requests.filter((r) => r.path === '/account-info/v3/details').map((r) => r.method)).toEqual(['GET']);
+    } finally {
+      await la.close();
+    }
+  });
+
+  it('reports the tightest rate-limit window of every answer (the 10-second one here)', async () => {
+    const reported: RateLimitState[] = [];
+    await provider.invoke(contacts(1), invokeCtx({ reportRateLimit: (s) => reported.push(s) }));
+    expect(reported).toEqual([{ window: '10s', remaining: 99, limit: 100, resetAt: expect.any(Number) }]);
   });
 
   it('date-versioned API paths are built from apiVersion', async () => {

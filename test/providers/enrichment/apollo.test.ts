@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { leadEnrichment, leadEnrichmentResult } from '../../../src/capabilities/lead-enrichment.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { GatewayError } from '../../../src/core/errors.js';
+import type { RateLimitState } from '../../../src/core/provider.js';
 import { apolloProviderType, type ApolloProvider } from '../../../src/providers/apollo/index.js';
 import { adapterContract } from '../../contract/adapter-contract.js';
 import { captureLogger, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
@@ -29,6 +30,7 @@ adapterContract('apollo', async () => {
     capability: leadEnrichment,
     request: () => ({ ...ada }),
     secrets: [sim.apiKey],
+    rateLimitOnSuccess: { window: 'minute' },
     failures: [
       { name: '401 plain "Invalid access credentials."', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '403 API_INACCESSIBLE', arm: () => sim.fail('inaccessible'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
@@ -79,7 +81,9 @@ describe('apollo adapter', () => {
     expect(`${req.method} ${req.path}`).toBe('POST /api/v1/people/match');
     expect(req.headers['x-api-key']).toBe(sim.apiKey);
     expect(req.headers.authorization).toBeUndefined();
-    expect(req.body).toEqual({ email: 'ada@analytical.example', reveal_personal_emails: false });
+    expect(req.body).toEqual({ email: 'ada@analytical.example' });
+    // The reveal flags are explicit, in the query string, as the reference sends them.
+    expect(Object.fromEntries(req.query)).toEqual({ reveal_personal_emails: 'false', reveal_phone_number: 'false' });
     expect(result).toEqual({
       matched: true,
       person: {
@@ -130,11 +134,23 @@ describe('apollo adapter', () => {
     expect(sim.requests[0]!.rawBody).toBe('');
   });
 
+  it('reports the tightest rate-limit window from every answer, success included', async () => {
+    const reported: RateLimitState[] = [];
+    await provider.invoke(ada, invokeCtx({ reportRateLimit: (s) => reported.push(s) }));
+    // The simulator's windows after one call: 49 of 50 a minute, 199 of 200 an hour, 599 of 600 a day.
+    expect(reported).toEqual([{ window: 'minute', remaining: 49, limit: 50, resetAt: expect.any(Number) }]);
+    expect(reported[0]!.resetAt! - Date.now()).toBeLessThanOrEqual(60_000);
+    sim.fail('rate_limit', { window: 'day' });
+    await provider.invoke(ada, invokeCtx({ reportRateLimit: (s) => reported.push(s) })).catch(() => undefined);
+    expect(reported[1]).toMatchObject({ window: 'day', remaining: 0, limit: 600 });
+  });
+
   it('bulk_match: 10 people in one call, results in input order; 23 people in calls of 10, 10, 3', async () => {
     const people = Array.from({ length: 10 }, (_, i) => (i === 3 ? ada : { email: `nobody${i}@example.com` }));
     const results = await provider.bulkMatch(people, invokeCtx());
     expect(sim.requests).toHaveLength(1);
     expect(sim.requests[0]!.path).toBe('/api/v1/people/bulk_match');
+    expect(Object.fromEntries(sim.requests[0]!.query)).toEqual({ reveal_personal_emails: 'false', reveal_phone_number: 'false' });
     expect((sim.requests[0]!.body as { details: unknown[] }).details).toHaveLength(10);
     expect(results.map((r) => r.matched)).toEqual(people.map((_, i) => i === 3));
     for (const r of results) expect(leadEnrichmentResult.safeParse(r).success).toBe(true);
@@ -170,6 +186,8 @@ describe('apollo adapter', () => {
     expect(await wait({ window: 'hour' })).toBe(44 * 60_000 + 29_750);
     expect(await wait({ window: 'day' })).toBe(13 * 3_600_000 + 44 * 60_000 + 29_750);
     expect(await wait({ window: 'message' })).toBe(44 * 60_000 + 29_750);
+    // The same message under `detail` (no window headers): still the end of the hour, not 60 s.
+    expect(await wait({ window: 'message', key: 'detail' })).toBe(44 * 60_000 + 29_750);
     expect(await wait({ window: 'none' })).toBe(60_000);
   });
 

@@ -19,6 +19,7 @@ describe.skipIf(dovecotSkipReason())('imap against Dovecot', () => {
       // A cursor in the request: every call reads the whole mailbox again.
       request: () => ({ mailbox: 'INBOX', limit: 10, cursor: 'imap1.0.0' }),
       secrets: [dovecot.pass, Buffer.from(`\0${dovecot.user}\0${dovecot.pass}`).toString('base64')],
+      rateLimitOnSuccess: { noneBecause: 'IMAP has no rate-limit signal on a successful fetch' },
       failures: [
         {
           name: 'login refused (NO [AUTHENTICATIONFAILED])',

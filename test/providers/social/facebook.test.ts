@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { socialPostingFacebook } from '../../../src/capabilities/social-posting.js';
 import { GatewayError } from '../../../src/core/errors.js';
-import type { Provider } from '../../../src/core/provider.js';
+import type { Provider, RateLimitState } from '../../../src/core/provider.js';
 import { createFacebookProvider } from '../../../src/providers/facebook/adapter.js';
 import { mapFacebookError } from '../../../src/providers/facebook/errors.js';
 import { facebookOptions } from '../../../src/providers/facebook/options.js';
@@ -29,6 +29,7 @@ adapterContract('facebook', async () => {
     capability: socialPostingFacebook,
     request,
     secrets: [sim.token, APP_SECRET],
+    rateLimitOnSuccess: { window: 'usage%' },
     failures: [
       { name: '#190 invalid token', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '#190/463 expired', arm: () => sim.fail('expired'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
@@ -141,6 +142,20 @@ describe('facebook adapter', () => {
     await call(p, { text: 'same' });
     const error = (await call(p, { text: 'same' })) as GatewayError;
     expect([error.code, error.kind, error.details?.providerCode]).toEqual(['GW_PROVIDER_DUPLICATE', 'invalid_request', 506]);
+  });
+
+  it('reports the usage headers as percent left on every answer, with the regain time when Graph gives one', async () => {
+    const reported: RateLimitState[] = [];
+    const ctx = () => invokeCtx({ provider: 'fb', capability: 'social_posting_facebook', reportRateLimit: (s) => reported.push(s) });
+    await make().invoke({ text: 'usage a' }, ctx());
+    expect(reported).toEqual([{ window: 'usage%', remaining: 95, limit: 100, resetAt: null }]);
+    sim.fail('rate_limit', { code: 4, regainMinutes: 7, times: 1 });
+    const before = Date.now();
+    await make()
+      .invoke({ text: 'usage b' }, ctx())
+      .catch(() => undefined);
+    expect(reported[1]).toMatchObject({ window: 'usage%', remaining: 0, limit: 100 });
+    expect(reported[1]!.resetAt! - before).toBeGreaterThanOrEqual(7 * 60_000);
   });
 
   it('rate limits take retryAfterMs from estimated_time_to_regain_access (minutes)', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { socialPostingX } from '../../../src/capabilities/social-posting.js';
 import { GatewayError } from '../../../src/core/errors.js';
-import type { Provider } from '../../../src/core/provider.js';
+import type { Provider, RateLimitState } from '../../../src/core/provider.js';
 import { createXProvider } from '../../../src/providers/x/adapter.js';
 import { xOptions } from '../../../src/providers/x/options.js';
 import { adapterContract } from '../../contract/adapter-contract.js';
@@ -21,6 +21,7 @@ adapterContract('x', async () => {
     capability: socialPostingX,
     request,
     secrets: [sim.token],
+    rateLimitOnSuccess: { window: '15min' },
     failures: [
       { name: '401', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '403 not permitted', arm: () => sim.fail('forbidden'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
@@ -74,6 +75,17 @@ describe('x adapter', () => {
     expect(result).toMatchObject({ platform: 'x', postId: expect.stringMatching(/^\d+$/) });
     expect(sim.requests[0]!.body).toEqual({ text: 'hello\nhttps://example.com/x' });
     expect(sim.requests[0]!.headers['content-type']).toBe('application/json');
+  });
+
+  it('reports the tightest window on every answer: the 15-minute one, then the spent one on a 429', async () => {
+    const reported: RateLimitState[] = [];
+    const ctx = () => invokeCtx({ provider: 'x', capability: 'social_posting_x', reportRateLimit: (s) => reported.push(s) });
+    const p = make();
+    await p.invoke({ text: 'one' }, ctx());
+    expect(reported).toEqual([{ window: '15min', remaining: 2, limit: 3, resetAt: sim.windowReset * 1000 }]);
+    for (const t of ['two', 'three']) await p.invoke({ text: t }, ctx());
+    await p.invoke({ text: 'four' }, ctx()).catch(() => undefined);
+    expect(reported.at(-1)).toEqual({ window: '15min', remaining: 0, limit: 3, resetAt: sim.windowReset * 1000 });
   });
 
   it('identical text → GW_PROVIDER_DUPLICATE', async () => {

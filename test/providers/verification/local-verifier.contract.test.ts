@@ -17,6 +17,7 @@ adapterContract('local_verifier', async () => {
     capability: emailVerification,
     request: () => ({ email: 'jane@mx.test' }),
     secrets: [],
+    rateLimitOnSuccess: { noneBecause: 'local checks: no provider rate limit' },
     failures: [
       { name: 'DNS SERVFAIL', arm: () => dns.mode('servfail'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },
       { name: 'DNS REFUSED', arm: () => dns.mode('refused'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },

@@ -34,6 +34,7 @@ function harness<O extends WebhookOptions>(
       capability,
       request,
       secrets: [secret, secret.slice('whsec_'.length), PATH_TOKEN],
+      rateLimitOnSuccess: { noneBecause: 'Standard Webhooks receivers send no rate-limit headers' },
       failures: [
         { name: '410 Gone', arm: () => receiver.fail('gone'), kind: 'misconfigured', code: 'GW_PROVIDER_GONE' },
         {
