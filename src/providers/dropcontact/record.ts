@@ -25,19 +25,23 @@ export function normaliseEnrichedRecord(record: unknown, provider: string): Lead
   const email = bestEmail(r.email);
   const found = email || r.linkedin || r.job || r.mobile_phone || r.phone || r.company_linkedin || r.nb_employees || r.siren;
   if (!found) return noMatch();
-  return new EnrichmentResultBuilder(provider)
-    .person('firstName', r.first_name)
-    .person('lastName', r.last_name)
-    .person('fullName', r.full_name)
-    .person('title', r.job)
-    .person('email', email?.email)
-    .person('phone', r.mobile_phone ?? r.phone)
-    .person('linkedinUrl', r.linkedin)
-    .organization('name', r.company)
-    .organization('website', r.website)
-    .organization('domain', domainOf(r.website))
-    .organization('linkedinUrl', r.company_linkedin)
-    .organization('employees', r.nb_employees)
-    .emailStatus(email?.status ?? 'unknown')
-    .build();
+  return (
+    new EnrichmentResultBuilder(provider)
+      .person('firstName', r.first_name)
+      .person('lastName', r.last_name)
+      .person('fullName', r.full_name)
+      .person('title', r.job)
+      // An address Dropcontact qualifies as invalid (or on an invalid or disposable domain) is never
+      // the person's email; its status still says what was found.
+      .person('email', email && email.status !== 'invalid' ? email.email : undefined)
+      .person('phone', r.mobile_phone ?? r.phone)
+      .person('linkedinUrl', r.linkedin)
+      .organization('name', r.company)
+      .organization('website', r.website)
+      .organization('domain', domainOf(r.website))
+      .organization('linkedinUrl', r.company_linkedin)
+      .organization('employees', r.nb_employees)
+      .emailStatus(email?.status ?? 'unknown')
+      .build()
+  );
 }

@@ -122,7 +122,9 @@ describe('dropcontact adapter', () => {
     const p = makeProvider(sim, {}, testDeps());
     sim.readyAfterPolls = 0;
     expect((await p.invoke({ email: 'info@catchall.example' }, invokeCtx())).emailStatus).toBe('catch_all');
-    expect((await p.invoke({ email: 'gone@invalid.example' }, invokeCtx())).emailStatus).toBe('invalid');
+    const gone = await p.invoke({ email: 'gone@invalid.example' }, invokeCtx());
+    expect(gone.emailStatus).toBe('invalid');
+    expect(gone.person?.email).toBeUndefined(); // an invalid address never becomes the person's email
     expect((await p.invoke({ email: 'new@person.example' }, invokeCtx())).emailStatus).toBe('verified');
     expect(
       [
