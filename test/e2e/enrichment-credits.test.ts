@@ -26,7 +26,7 @@ describe('e2e: lead_enrichment, Apollo out of credits, Dropcontact serves', () =
 
   beforeAll(async () => {
     apollo = await apolloSim.start();
-    dropcontact = await dropcontactSim.start({ readyAfterPolls: 1 });
+    dropcontact = await dropcontactSim.start({ readyAfterPolls: 1, retryInSeconds: 0 });
   });
   afterAll(async () => {
     await apollo.close();

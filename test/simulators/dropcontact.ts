@@ -24,6 +24,11 @@ export interface DropcontactSimOptions {
   credits?: number;
   /** How many "not ready" answers each request gets before its result. */
   readyAfterPolls?: number;
+  /**
+   * The wait a "not ready" answer asks for ("try again in N seconds"): 30 as documented; tests
+   * of the polling mechanics ask for 0 so they do not wait half a minute per poll.
+   */
+  retryInSeconds?: number;
   people?: DropcontactPerson[];
 }
 
@@ -64,7 +69,7 @@ const DEFAULT_PEOPLE: DropcontactPerson[] = [
   { match: { email: 'gone@invalid.example' }, enriched: { email: [{ email: 'gone@invalid.example', qualification: 'invalid@pro' }] } },
 ];
 
-const NOT_READY = { error: false, success: false, reason: 'Request not ready yet, try again in 30 seconds' };
+const notReady = (seconds: number) => ({ error: false, success: false, reason: `Request not ready yet, try again in ${seconds} seconds` });
 const fail = (status: number, reason: string): SimReply => ({ status, body: { error: true, reason, success: false } });
 
 const modes: Record<DropcontactSimMode, (o: FailOptions) => { reply: SimReply }> = {
@@ -109,7 +114,7 @@ export async function start(opts: DropcontactSimOptions = {}): Promise<Dropconta
       // Unknown ids answer like a request still in progress.
       if (!p || p.polls < sim.readyAfterPolls) {
         if (p) p.polls++;
-        return { status: 200, body: NOT_READY };
+        return { status: 200, body: notReady(opts.retryInSeconds ?? 30) };
       }
       return { status: 200, body: { data: p.records.map(enrich), error: false, success: true, credits_left: sim.credits } };
     }

@@ -33,6 +33,12 @@ function dropcontactReason(json: unknown): string {
 }
 
 /** `Request not ready yet, try again in 30 seconds` (HTTP 200, success false). */
+/** The wait a "not ready" answer asks for ("try again in 30 seconds"), in ms; undefined when it names none. */
+export function notReadyWaitMs(res: HttpResponse): number | undefined {
+  const seconds = /try again in (\d+) seconds?/i.exec(dropcontactReason(res.json))?.[1];
+  return seconds === undefined ? undefined : Number(seconds) * 1000;
+}
+
 export function isNotReady(res: HttpResponse): boolean {
   if (res.status !== 200 || typeof res.json !== 'object' || res.json === null) return false;
   const b = res.json as { success?: unknown; error?: unknown };

@@ -1,6 +1,7 @@
 /**
  * Polls a Dropcontact request until its result is ready, within the attempt deadline.
- * "Not ready yet" answers (HTTP 200, success false) mean: wait one interval and ask again.
+ * "Not ready yet" answers (HTTP 200, success false) mean: wait what the answer asks for ("try
+ * again in 30 seconds"), at least one interval, and ask again.
  * When the next poll would fall after the deadline, or the signal fires, the attempt ends with
  * GW_PROVIDER_TIMEOUT; the request id stays stored so a later attempt resumes.
  */
@@ -8,7 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import { GatewayError } from '../../core/errors.js';
 import type { HttpResponse } from '../http/client.js';
 import type { DropcontactCall } from './types.js';
-import { isNotReady } from './errors.js';
+import { isNotReady, notReadyWaitMs } from './errors.js';
 
 export interface PollInput {
   call: DropcontactCall;
@@ -37,7 +38,8 @@ export async function pollForResult(input: PollInput): Promise<unknown> {
     const json = res.json as { data?: unknown; success?: unknown; error?: unknown } | undefined;
     if (res.status === 200 && Array.isArray(json?.data) && json.success !== false && json.error !== true) return json.data[0];
     if (!isNotReady(res)) throw input.mapError(res, input.path.replace(/[^/]+$/, '{request_id}'));
-    wait = input.intervalMs;
+    // Never sooner than Dropcontact asked ("try again in 30 seconds"), nor than our own interval.
+    wait = Math.max(input.intervalMs, notReadyWaitMs(res) ?? 0);
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { leadEnrichment, type LeadEnrichmentResult } from '../../../src/capabilities/lead-enrichment.js';
+import { ManualClock } from '../../../src/core/clock.js';
 import type { GatewayError } from '../../../src/core/errors.js';
 import type { Provider } from '../../../src/core/provider.js';
 import { DropcontactProvider, dropcontactProviderType } from '../../../src/providers/dropcontact/index.js';
@@ -29,7 +30,7 @@ const fail = (p: Promise<unknown>) =>
   );
 
 adapterContract('dropcontact', async () => {
-  const sim = await start();
+  const sim = await start({ retryInSeconds: 0 });
   const { logger, lines } = captureLogger();
   return {
     provider: makeProvider(sim, {}, testDeps(logger)),
@@ -83,7 +84,7 @@ adapterContract('dropcontact', async () => {
 describe('dropcontact adapter', () => {
   let sim: DropcontactSim;
   beforeAll(async () => {
-    sim = await start();
+    sim = await start({ retryInSeconds: 0 });
   });
   afterAll(() => sim.close());
   beforeEach(() => sim.reset());
@@ -116,6 +117,27 @@ describe('dropcontact adapter', () => {
       emailStatus: 'verified',
     });
     expect(result.sources['person.email']).toBe('dropcontact_test');
+  });
+
+  it('honours "try again in 30 seconds": the next poll comes 30 s later, not after its own 2 s interval', async () => {
+    const documented = await start({ retryInSeconds: 30, readyAfterPolls: 1 });
+    try {
+      const clock = new ManualClock(Date.now());
+      const p = makeProvider(documented, { pollIntervalMs: 2_000 }, { ...testDeps(), clock });
+      const pending = p.invoke(ada, invokeCtx({ deadline: clock.now() + 120_000 }));
+      const pollsAt: number[] = [];
+      for (let waited = 0; waited <= 40_000 && documented.polls() < 2; waited += 500) {
+        await new Promise((r) => setTimeout(r, 5)); // let the HTTP answers arrive
+        if (documented.polls() > pollsAt.length) pollsAt.push(clock.now());
+        await clock.advance(500);
+      }
+      await clock.advance(500);
+      expect((await pending).matched).toBe(true);
+      expect(documented.polls()).toBe(2);
+      expect(pollsAt[1]! - pollsAt[0]!).toBeGreaterThanOrEqual(30_000);
+    } finally {
+      await documented.close();
+    }
   });
 
   it('maps email qualifications to emailStatus', async () => {
