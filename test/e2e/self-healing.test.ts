@@ -263,7 +263,7 @@ describe('e2e: provider configuration faults', () => {
   });
 
   it('Dropcontact out of credits, then refilled: a quota warning while empty; the probe that sees credits readmits it at once', async () => {
-    const dropcontact = await dropcontactSim.start({ readyAfterPolls: 1, credits: 0 });
+    const dropcontact = await dropcontactSim.start({ readyAfterPolls: 1, credits: 0, retryInSeconds: 0 });
     try {
       const { gateway, service, active } = await rig({
         lead_enrichment: {

@@ -63,6 +63,7 @@ export function probeCtx(overrides: Partial<ProbeContext> & { timeoutMs?: number
     deadline: overrides.deadline ?? Date.now() + timeoutMs,
     provider: overrides.provider ?? 'test_provider',
     logger: overrides.logger ?? captureLogger().logger,
+    ...(overrides.reportRateLimit ? { reportRateLimit: overrides.reportRateLimit } : {}),
   };
 }
 

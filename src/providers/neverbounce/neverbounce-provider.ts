@@ -37,6 +37,9 @@ export class NeverBounceProvider implements Provider<EmailVerificationRequest, E
     const creditsInfo = numericFields(body.credits_info);
     const remainingKeys = Object.keys(creditsInfo).filter((k) => k.endsWith('_remaining'));
     const remaining = remainingKeys.reduce((sum, k) => sum + creditsInfo[k]!, 0);
+    // The balance is the limit that matters here: reported as the `credits` window (no reset).
+    if (remainingKeys.length > 0)
+      ctx.reportRateLimit?.({ window: 'credits', remaining: Math.max(0, remaining), limit: null, resetAt: null });
     if (remainingKeys.length > 0 && remaining <= 0) {
       throw new GatewayError('GW_PROVIDER_QUOTA', 'NeverBounce account has no credits left', {
         provider: this.name,

@@ -38,6 +38,8 @@ export class ZeroBounceProvider implements Provider<EmailVerificationRequest, Em
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
     const credits = await this.credits(ctx.signal);
+    // The balance is the limit that matters here: reported as the `credits` window (no reset).
+    if (credits >= 0) ctx.reportRateLimit?.({ window: 'credits', remaining: credits, limit: null, resetAt: null });
     if (credits === -1) throw zeroBounceError('auth', this.name, undefined, [], { providerCode: 'credits_-1' });
     if (credits <= 0) throw zeroBounceError('quota', this.name, undefined, [], { providerCode: 'credits_0' });
     return { metadata: { credits, baseUrl: this.baseUrl }, quotaAvailable: true };

@@ -5,6 +5,7 @@ import { createProviderChain } from '../../../src/core/build.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { neverBounceType } from '../../../src/providers/neverbounce/index.js';
+import type { RateLimitState } from '../../../src/core/provider.js';
 import { captureLogger, errorText, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
 import { NB_KEY, start, type NeverBounceSim } from '../../simulators/neverbounce.js';
 
@@ -138,8 +139,10 @@ describe('neverbounce: every failure mode', () => {
 
 describe('neverbounce: probe (account/info)', () => {
   it.each(['v4.2', 'v4'])('%s: reports credits and job counts', async (apiVersion) => {
-    const ok = await provider({ apiVersion }).probe!(probeCtx());
+    const reported: RateLimitState[] = [];
+    const ok = await provider({ apiVersion }).probe!(probeCtx({ reportRateLimit: (s) => reported.push(s) }));
     expect(ok).toMatchObject({ metadata: { apiVersion, creditsRemaining: 880, jobCounts: { completed: 3, processing: 1 } } });
+    expect(reported).toEqual([{ window: 'credits', remaining: 880, limit: null, resetAt: null }]);
     expect(sim.requests[0]!.path).toBe(`/${apiVersion}/account/info`);
     expect(sim.requests[0]!.keyIn).toBe(apiVersion === 'v4.2' ? 'body' : 'query');
   });

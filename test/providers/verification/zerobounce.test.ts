@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emailVerificationResult } from '../../../src/capabilities/email-verification.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { zeroBounceType } from '../../../src/providers/zerobounce/index.js';
+import type { RateLimitState } from '../../../src/core/provider.js';
 import { errorText, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
 import { start, ZB_KEY, ZB_WORDINGS, type ZeroBounceSim } from '../../simulators/zerobounce.js';
 
@@ -131,8 +132,12 @@ describe('zerobounce: every failure mode', () => {
 });
 
 describe('zerobounce: probe (getcredits)', () => {
-  it('reports the credit balance', async () => {
-    expect(await provider().probe!(probeCtx())).toMatchObject({ metadata: { credits: 2375323 } });
+  it('reports the credit balance (also as the credits rate-limit state)', async () => {
+    const reported: RateLimitState[] = [];
+    expect(await provider().probe!(probeCtx({ reportRateLimit: (s) => reported.push(s) }))).toMatchObject({
+      metadata: { credits: 2375323 },
+    });
+    expect(reported).toEqual([{ window: 'credits', remaining: 2375323, limit: null, resetAt: null }]);
     expect(sim.requests).toEqual([{ method: 'GET', path: '/v2/getcredits', query: { api_key: ZB_KEY } }]);
   });
 
