@@ -165,7 +165,8 @@ describe('neverbounce: probe (account/info)', () => {
 });
 
 describe('neverbounce: a throttle is waited out when nothing else can serve', () => {
-  it('the 10 s throttle wait fits a 30 s deadline: the chain waits for it and calls once more, never sooner', async () => {
+  /** A chain of NeverBounce alone on a manual clock, with its first call throttled (10 s). */
+  const throttledChain = (deadlineMs: number) => {
     const clock = new ManualClock(Date.now());
     const nb = neverBounceType.create('nb_test', neverBounceType.options.parse({ apiKey: NB_KEY, baseUrl: sim.url }), {
       ...testDeps(),
@@ -176,10 +177,15 @@ describe('neverbounce: a throttle is waited out when nothing else can serve', ()
       sideEffects: false,
       providers: [nb],
       clock,
-      policy: { deadlineMs: 30_000 },
+      policy: { deadlineMs },
       validate: (r) => parseRequest(emailVerification, r),
     });
     sim.fail('throttled', { times: 1 });
+    return { clock, chain };
+  };
+
+  it('the 10 s throttle wait fits a 30 s deadline: the chain waits for it and calls once more, never sooner', async () => {
+    const { clock, chain } = throttledChain(30_000);
     const calledAt: number[] = [];
     let throttled!: () => void;
     const firstAnswer = new Promise<void>((r) => (throttled = r));
@@ -200,19 +206,7 @@ describe('neverbounce: a throttle is waited out when nothing else can serve', ()
   });
 
   it('a throttle whose wait does not fit the deadline fails at once with the wait, one call only', async () => {
-    const clock = new ManualClock(Date.now());
-    const nb = neverBounceType.create('nb_test', neverBounceType.options.parse({ apiKey: NB_KEY, baseUrl: sim.url }), {
-      ...testDeps(),
-      clock,
-    });
-    const chain = createProviderChain({
-      capability: 'email_verification',
-      sideEffects: false,
-      providers: [nb],
-      clock,
-      policy: { deadlineMs: 8_000 },
-    });
-    sim.fail('throttled', { times: 1 });
+    const { chain } = throttledChain(8_000);
     const error = await chain.invoke({ email: 'valid@example.com' }).catch((e: unknown) => e as GatewayError);
     expect(error).toMatchObject({ code: 'GW_ALL_PROVIDERS_FAILED', kind: 'rate_limited', retryAfterMs: 10_000 });
     expect(sim.requests).toHaveLength(1);
