@@ -41,6 +41,11 @@ export interface ContractHarness {
    * answers carry rate-limit headers), or why the provider reports none on success.
    */
   rateLimitOnSuccess: { window: string } | { noneBecause: string };
+  /**
+   * A provider with a batch endpoint: a request of `n` items, the provider's maximum per call,
+   * and the item counts of the calls the simulator received (in order). Otherwise why it has none.
+   */
+  batch: { request(n: number): unknown; maximum: number; callSizes(): number[] } | { noneBecause: string };
   /** Restores normal behaviour between tests. */
   reset(): void | Promise<void>;
   /** Log lines captured from the provider's logger. */
@@ -90,6 +95,18 @@ export function adapterContract(label: string, setup: () => Promise<ContractHarn
       expect(last.window).toBe(declared.window);
       expect(last.remaining === null || (Number.isInteger(last.remaining) && last.remaining >= 0)).toBe(true);
       expect(last.resetAt === null || last.resetAt > Date.now() - 1_000).toBe(true);
+    });
+
+    it('splits a large request at the provider batch maximum (or says why there is no batch)', async () => {
+      const batch = h.batch;
+      if ('noneBecause' in batch) {
+        console.log(`${label}: no batch endpoint: ${batch.noneBecause}`);
+        expect(batch.noneBecause.length).toBeGreaterThan(0);
+        return;
+      }
+      const n = 2 * batch.maximum + 3;
+      await h.provider.invoke(batch.request(n), invokeCtx({ provider: h.provider.name, capability: h.capability.name, timeoutMs: 20_000 }));
+      expect(batch.callSizes()).toEqual([batch.maximum, batch.maximum, 3]);
     });
 
     it('maps every documented failure to its kind and code', async () => {

@@ -45,6 +45,11 @@ adapterContract('airtable', async () => {
     request: () => contacts(1),
     secrets: [sim.token],
     rateLimitOnSuccess: { noneBecause: 'Airtable sends no rate-limit headers; only its 429 says the base is spent' },
+    batch: {
+      request: (n) => contacts(n),
+      maximum: 10,
+      callSizes: () => sim.requests.filter((r) => r.method === 'PATCH').map((r) => (r.body as { records: unknown[] }).records.length),
+    },
     failures: [
       { name: '401 AUTHENTICATION_REQUIRED', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       {

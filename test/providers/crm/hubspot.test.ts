@@ -41,6 +41,12 @@ adapterContract('hubspot', async () => {
     request: () => contacts(1),
     secrets: [sim.token],
     rateLimitOnSuccess: { window: '10s' },
+    batch: {
+      request: (n) => contacts(n),
+      maximum: 100,
+      callSizes: () =>
+        sim.requests.filter((r) => r.path.endsWith('/batch/upsert')).map((r) => (r.body as { inputs: unknown[] }).inputs.length),
+    },
     failures: [
       { name: '401 INVALID_AUTHENTICATION', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '401 EXPIRED_AUTHENTICATION', arm: () => sim.fail('expired'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

@@ -31,6 +31,9 @@ adapterContract('apollo', async () => {
     request: () => ({ ...ada }),
     secrets: [sim.apiKey],
     rateLimitOnSuccess: { window: 'minute' },
+    batch: {
+      noneBecause: 'lead_enrichment takes one person; bulk_match (10 a call) is on the adapter (bulkMatch, enrichMany), tested there',
+    },
     failures: [
       { name: '401 plain "Invalid access credentials."', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '403 API_INACCESSIBLE', arm: () => sim.fail('inaccessible'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

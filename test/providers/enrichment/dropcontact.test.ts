@@ -38,6 +38,7 @@ adapterContract('dropcontact', async () => {
     request: () => ({ ...ada }),
     secrets: [sim.apiKey],
     rateLimitOnSuccess: { noneBecause: 'Dropcontact documents no rate-limit headers (60 requests/s, a 429 only)' },
+    batch: { noneBecause: 'lead_enrichment takes one person; one contact per submit (250-contact submits are not built)' },
     failures: [
       { name: '401 invalid key', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '403 not enough credits', arm: () => sim.fail('credits'), kind: 'quota', code: 'GW_PROVIDER_QUOTA' },

@@ -30,6 +30,7 @@ adapterContract('facebook', async () => {
     request,
     secrets: [sim.token, APP_SECRET],
     rateLimitOnSuccess: { window: 'usage%' },
+    batch: { noneBecause: 'one post per request' },
     failures: [
       { name: '#190 invalid token', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '#190/463 expired', arm: () => sim.fail('expired'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

@@ -22,6 +22,7 @@ adapterContract('x', async () => {
     request,
     secrets: [sim.token],
     rateLimitOnSuccess: { window: '15min' },
+    batch: { noneBecause: 'one post per request' },
     failures: [
       { name: '401', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '403 not permitted', arm: () => sim.fail('forbidden'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

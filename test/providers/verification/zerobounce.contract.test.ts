@@ -18,6 +18,7 @@ adapterContract('zerobounce', async () => {
     request: () => ({ email: 'valid@example.com' }),
     secrets: [ZB_KEY],
     rateLimitOnSuccess: { noneBecause: 'ZeroBounce answers carry no rate-limit headers; credits are read by the probe' },
+    batch: { noneBecause: 'one address per request (single validate)' },
     failures: [
       { name: '200 invalid key', arm: () => sim.fail('bad_key', { wording: 1 }), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '200 invalid key or no credits (key bad)', arm: () => sim.fail('bad_key'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
