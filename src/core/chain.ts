@@ -127,15 +127,9 @@ export class ProviderChain {
     return this.validator(request);
   }
 
-  /** Validates the request, then runs it through the providers. */
-  invoke<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
-    let validated: unknown;
-    try {
-      validated = this.validate(request);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.invokeValidated<T>(validated, options);
+  /** Validates the request (an invalid one rejects, no provider is called), then runs it through the providers. */
+  async invoke<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
+    return this.invokeValidated<T>(this.validate(request), options);
   }
 
   /** Runs a request that `validate()` returned (the delivery layer validates once, before the ledger). */
