@@ -59,6 +59,9 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env, 
   return { ...validateConfig(raw, env, file), source: file };
 }
 
+/** A chain's invocation deadline when neither the config nor its providers ask for another. */
+const DEFAULT_DEADLINE_MS = 30_000;
+
 export function validateConfig(
   raw: unknown,
   env: NodeJS.ProcessEnv = process.env,
@@ -82,6 +85,7 @@ export function validateConfig(
   const live = config.mode === 'live';
   const seen = new Map<string, string>();
   for (const [capability, cap] of Object.entries(config.capabilities)) {
+    let needed: { ms: number; provider: string } | undefined;
     cap.providers.forEach((p, i) => {
       const base = `capabilities.${capability}.providers[${i}]`;
       const other = seen.get(p.name);
@@ -92,6 +96,8 @@ export function validateConfig(
       PROVIDER_VARIABLES.set(p, { variables, unset });
       const r = resolveProviderOptions(p, capability, base, live, unset);
       problems.push(...r.problems);
+      const min = r.definition?.defaults?.minDeadlineMs;
+      if (min !== undefined && min > (needed?.ms ?? 0)) needed = { ms: min, provider: `${p.name} (${p.type})` };
       if (!r.definition && !live) warnings.push(`${base}: type "${p.type}" has no adapter; it runs as a sandbox in dry run only`);
       if (r.missing.length)
         warnings.push(
@@ -102,6 +108,12 @@ export function validateConfig(
         if (!s.success) for (const sp of zodProblems(s.error)) problems.push({ path: `${base}.sandbox.${sp.path}`, message: sp.message });
       }
     });
+    if (cap.deadlineMs === undefined) cap.deadlineMs = Math.max(DEFAULT_DEADLINE_MS, needed?.ms ?? 0);
+    else if (needed && cap.deadlineMs < needed.ms)
+      warnings.push(
+        `capabilities.${capability}.deadlineMs is ${cap.deadlineMs} ms but ${needed.provider} needs at least ${needed.ms} ms to finish a call: ` +
+          `set capabilities.${capability}.deadlineMs to ${needed.ms} or more`,
+      );
   }
   if (problems.length) throw invalid(source, problems);
   return { config: deepFreeze(config), warnings };

@@ -85,7 +85,8 @@ const capabilityConfigSchema = z
   .object({
     strategy: z.enum(['priority', 'round_robin', 'weighted', 'lowest_latency']).default('priority'),
     panic: z.enum(['try_all', 'fail_fast']).default('try_all'),
-    deadlineMs: ms.min(1).default(30_000),
+    /** Default: 30 s, or more when a provider of the chain needs it (Dropcontact: 120 s); see validateConfig. */
+    deadlineMs: ms.min(1).optional(),
     latencyTolerance: z.number().min(0).max(10).default(0.2),
     failoverOnUnknownOutcome: z.boolean().default(false),
     /** /readyz fails when a required capability has no usable provider. */

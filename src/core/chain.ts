@@ -107,9 +107,18 @@ export class ProviderChain {
     return this.providers.find((p) => p.name === name);
   }
 
-  /** Every provider deduplicates by idempotency key (a retry after an unknown outcome is safe). */
-  get deduplicates(): boolean {
-    return this.providers.every((p) => p.deduplicates);
+  /**
+   * Every provider deduplicates this request (a retry after an unknown outcome is safe). A request
+   * the capability refuses counts as not deduplicated.
+   */
+  deduplicates(request: unknown): boolean {
+    let parsed: unknown;
+    try {
+      parsed = this.validate(request);
+    } catch {
+      return false;
+    }
+    return this.providers.every((p) => p.deduplicates(parsed));
   }
 
   /** `now` when a provider is usable now; a later time when the earliest one becomes usable; null when unknown. */
@@ -238,7 +247,7 @@ export class ProviderChain {
       const r = await this.attempt<T>(run, provider, { partner });
       if (r.ok) return r;
       if (r.local) return undefined; // our own limits refused: next provider
-      if (!this.mayFailOver(r.error.kind, provider)) throw this.stop(r.error, run);
+      if (!this.mayFailOver(r.error.kind, provider, run.request)) throw this.stop(r.error, run);
       if (!mayRetrySame(r.error, n, this.policy, this.clock.now(), run.deadline)) return undefined;
       await this.clock.sleep(backoffMs(r.error, n, this.policy, this.random, this.clock.now(), run.deadline));
     }
@@ -289,7 +298,7 @@ export class ProviderChain {
       }
       const r = await this.attempt<T>(run, provider, { panicTrial: true });
       if (r.ok) return r;
-      if (!r.local && !this.mayFailOver(r.error.kind, provider)) throw this.stop(r.error, run);
+      if (!r.local && !this.mayFailOver(r.error.kind, provider, run.request)) throw this.stop(r.error, run);
     }
     return undefined;
   }
@@ -325,8 +334,8 @@ export class ProviderChain {
     return { result: served.value, provider: served.provider, attempts, idempotencyKey: run.key, latencyMs: now - run.started };
   }
 
-  private mayFailOver(kind: FailureKind, provider: TrackedProvider): boolean {
-    return mayFailOver(kind, this.policy, this.sideEffects, provider.deduplicates);
+  private mayFailOver(kind: FailureKind, provider: TrackedProvider, request: unknown): boolean {
+    return mayFailOver(kind, this.policy, this.sideEffects, provider.deduplicates(request));
   }
 
   private hedgePartner(rest: readonly TrackedProvider[]): TrackedProvider | undefined {

@@ -61,10 +61,13 @@ export interface Provider<Req = unknown, Res = unknown> {
   readonly type: string;
   /**
    * True when the provider itself deduplicates by the idempotency key (a webhook receiver keyed
-   * on webhook-id, SMTP Message-ID seen by our own sandbox). Only then may the chain fail over
-   * after an `unknown_outcome` on a side-effecting capability.
+   * on webhook-id, SMTP Message-ID seen by our own sandbox) or the write is idempotent (a CRM
+   * upsert). Only then may the chain fail over after an `unknown_outcome` on a side-effecting
+   * capability, or a worker call again after a crash mid-call.
    */
   readonly deduplicates?: boolean;
+  /** Decides `deduplicates` per request when present (an Airtable upsert is safe to repeat, a plain create is not). */
+  deduplicatesRequest?(request: Req): boolean;
   /**
    * True when the probe exercises the same operation as real calls (so with no traffic, a
    * passing probe may close a circuit that real calls opened). Otherwise a passing probe only

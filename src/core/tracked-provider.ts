@@ -93,9 +93,9 @@ export class TrackedProvider {
     return this.breakerPolicy.slowCallMs;
   }
 
-  /** The adapter deduplicates by idempotency key (safe to fail over after unknown_outcome). */
-  get deduplicates(): boolean {
-    return this.adapter.deduplicates === true;
+  /** The adapter deduplicates this request (safe to repeat or fail over after unknown_outcome). */
+  deduplicates(request: unknown): boolean {
+    return this.adapter.deduplicatesRequest ? this.adapter.deduplicatesRequest(request) : this.adapter.deduplicates === true;
   }
 
   get health(): ProviderHealth {
@@ -194,7 +194,7 @@ export class TrackedProvider {
       this.state.release(permit);
       return this.localReject('GW_CANCELLED', 'cancelled: a hedged attempt won');
     }
-    const error = outcome.expired ? this.silenceError() : toGatewayError(outcome.thrown, this.name, this.capability);
+    const error = outcome.expired ? this.silenceError(request) : toGatewayError(outcome.thrown, this.name, this.capability);
     this.state.recordFailure(error, latencyMs, permit, true, end);
     return { ok: false, error, latencyMs, local: false, endedAt: end };
   }
@@ -291,9 +291,9 @@ export class TrackedProvider {
    * The adapter gave no verdict by the deadline plus its grace: a side-effecting call to a
    * provider that cannot deduplicate may have landed.
    */
-  private silenceError(): GatewayError {
+  private silenceError(request: unknown): GatewayError {
     const opts = { provider: this.name, capability: this.capability };
-    return this.sideEffects && !this.deduplicates
+    return this.sideEffects && !this.deduplicates(request)
       ? new GatewayError('GW_UNKNOWN_OUTCOME', 'attempt deadline passed while the request may have been sent', opts)
       : new GatewayError('GW_PROVIDER_TIMEOUT', 'attempt deadline passed before the provider answered', opts);
   }

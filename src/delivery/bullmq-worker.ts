@@ -79,7 +79,7 @@ export class BullmqOutboxWorker {
       const at = Math.min(usable ?? now + policy.pollMs, rec.createdAt + policy.maxAgeMs + 1);
       return this.delay(job, token, { ...rec, state: 'pending', nextAttemptAt: at, updatedAt: now }, at);
     }
-    if (calling !== undefined && !chain.deduplicates) {
+    if (calling !== undefined && !chain.deduplicates(rec.request)) {
       return this.end(job, rec, 'unknown_outcome', {
         code: 'GW_UNKNOWN_OUTCOME',
         kind: 'unknown_outcome',

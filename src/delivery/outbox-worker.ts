@@ -87,7 +87,7 @@ export class OutboxWorker {
       });
       return 'processed';
     }
-    if (leased.wasCalling && !chains.requireChain(rec.capability).deduplicates) {
+    if (leased.wasCalling && !chains.requireChain(rec.capability).deduplicates(rec.request)) {
       const error = {
         code: 'GW_UNKNOWN_OUTCOME' as const,
         kind: 'unknown_outcome' as const,

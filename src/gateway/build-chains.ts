@@ -74,7 +74,7 @@ export function chainPolicy(cap: CapabilityConfig, config: GatewayConfig): Chain
     ...DEFAULT_CHAIN,
     strategy: cap.strategy,
     panic: cap.panic,
-    deadlineMs: cap.deadlineMs,
+    deadlineMs: cap.deadlineMs ?? DEFAULT_CHAIN.deadlineMs,
     latencyTolerance: cap.latencyTolerance,
     failoverOnUnknownOutcome: cap.failoverOnUnknownOutcome,
     hedging: cap.hedging,

@@ -30,6 +30,12 @@ interface ProviderLimitsDefaults {
   burst?: number;
   concurrency?: number;
   attemptTimeoutMs?: number;
+  /**
+   * The shortest invocation deadline in which a call can finish (an asynchronous API that asks
+   * callers to wait between polls). A chain without its own `deadlineMs` takes at least this;
+   * one configured shorter gets a warning at load naming the option.
+   */
+  minDeadlineMs?: number;
 }
 
 export interface ProviderTypeDefinition<O = unknown> {

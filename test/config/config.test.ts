@@ -42,6 +42,20 @@ describe('config validation', () => {
     expect(live.warnings.some((w) => w.startsWith('smtp_gmail (email_sending) is not configured'))).toBe(true);
   });
 
+  it('a chain takes the deadline its slowest provider needs (Dropcontact: 120 s); one configured shorter is kept with a warning naming the option', () => {
+    const bundled = validateConfig(BUNDLED_CONFIG, {});
+    expect(bundled.config.capabilities.lead_enrichment!.deadlineMs).toBe(120_000);
+    expect(bundled.config.capabilities.email_sending!.deadlineMs).toBe(30_000);
+    const raw = structuredClone(BUNDLED_CONFIG) as { capabilities: { lead_enrichment: { deadlineMs?: number } } };
+    raw.capabilities.lead_enrichment.deadlineMs = 30_000;
+    const short = validateConfig(raw, {});
+    expect(short.config.capabilities.lead_enrichment!.deadlineMs).toBe(30_000);
+    expect(short.warnings).toContain(
+      'capabilities.lead_enrichment.deadlineMs is 30000 ms but dropcontact_enrichment (dropcontact) needs at least 120000 ms to finish a call: ' +
+        'set capabilities.lead_enrichment.deadlineMs to 120000 or more',
+    );
+  });
+
   it('reports every problem at once, each with its path', () => {
     const found = problems({
       mode: 'sometimes',

@@ -46,6 +46,12 @@ export interface ContractHarness {
    * and the item counts of the calls the simulator received (in order). Otherwise why it has none.
    */
   batch: { request(n: number): unknown; maximum: number; callSizes(): number[] } | { noneBecause: string };
+  /**
+   * A signed-webhook provider: every delivery the receiver got (webhook-id, webhook-timestamp
+   * header, raw body), so that a retry under the same id can be checked byte for byte;
+   * otherwise why the provider has no such ids.
+   */
+  retries: { arrivals(): { id: string; timestamp: string; raw: string }[] } | { noneBecause: string };
   /** Restores normal behaviour between tests. */
   reset(): void | Promise<void>;
   /** Log lines captured from the provider's logger. */
@@ -107,6 +113,30 @@ export function adapterContract(label: string, setup: () => Promise<ContractHarn
       const n = 2 * batch.maximum + 3;
       await h.provider.invoke(batch.request(n), invokeCtx({ provider: h.provider.name, capability: h.capability.name, timeoutMs: 20_000 }));
       expect(batch.callSizes()).toEqual([batch.maximum, batch.maximum, 3]);
+    });
+
+    it('a retry under the same idempotency key sends the byte-identical body under the same webhook-id (or says why there is none)', async () => {
+      const retries = h.retries;
+      if ('noneBecause' in retries) {
+        console.log(`${label}: no webhook-id: ${retries.noneBecause}`);
+        expect(retries.noneBecause.length).toBeGreaterThan(0);
+        return;
+      }
+      const base = {
+        provider: h.provider.name,
+        capability: h.capability.name,
+        idempotencyKey: 'contract-retry',
+        acceptedAt: Date.now() - 5_000,
+      };
+      await h.provider.invoke(h.request(), invokeCtx({ ...base, attempt: 1 }));
+      // A later attempt: a new webhook-timestamp second, the same event.
+      await new Promise((r) => setTimeout(r, 1_050));
+      await h.provider.invoke(h.request(), invokeCtx({ ...base, attempt: 2 }));
+      const [first, second, ...more] = retries.arrivals();
+      expect(more).toEqual([]);
+      expect(second!.id).toBe(first!.id);
+      expect(second!.timestamp).not.toBe(first!.timestamp);
+      expect(second!.raw).toBe(first!.raw);
     });
 
     it('maps every documented failure to its kind and code', async () => {

@@ -72,6 +72,48 @@ describe('capability routes', () => {
     expect(gateway.getSandbox('hook_primary')!.calls).toBe(0);
   });
 
+  it('lead_enrichment takes up to 250 people in one request: one outcome per person; bad people are named by their path', async () => {
+    const config = testConfig({}, (raw) => {
+      raw.capabilities.lead_enrichment = { providers: [{ name: 'enricher', type: 'apollo', sandbox: { latencyMs: 0 } }] };
+    });
+    let gateway;
+    ({ app, gateway } = await makeApp({ config }));
+    const people = [{ email: 'ada.lovelace@analytical.example' }, { firstName: 'Grace', lastName: 'Hopper', domain: 'navy.example' }];
+    const res = await app.inject({ method: 'POST', url: '/v1/capabilities/lead_enrichment', headers: api, payload: { people } });
+    expect(res.statusCode).toBe(200);
+    const { result } = res.json();
+    expect(result.summary).toEqual({ matched: 2, notMatched: 0, failed: 0 });
+    expect(result.people.map((p: { index: number; status: string }) => [p.index, p.status])).toEqual([
+      [0, 'matched'],
+      [1, 'matched'],
+    ]);
+    expect(result.people[0].result.person).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace' });
+    expect(gateway.getSandbox('enricher')!.calls).toBe(1);
+
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/lead_enrichment',
+      headers: api,
+      payload: { email: 'x@example.com', people: [{ email: 'a@example.com' }, { firstName: 'No' }] },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json()
+        .error.problems.map((p: { path: string }) => p.path)
+        .sort(),
+    ).toEqual(['email', 'people[1].email']);
+    const tooMany = await app.inject({
+      method: 'POST',
+      url: '/v1/capabilities/lead_enrichment',
+      headers: api,
+      payload: { people: Array.from({ length: 251 }, (_, i) => ({ email: `p${i}@example.com` })) },
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.problems).toEqual([expect.objectContaining({ path: 'people' })]);
+    expect(gateway.getSandbox('enricher')!.calls).toBe(1);
+  });
+
   it('400 for a body that is not JSON, and for a bad Idempotency-Key', async () => {
     ({ app } = await makeApp());
     const bad = await app.inject({

@@ -1,6 +1,6 @@
 /**
- * Airtable Web API simulator (shared/providers.md §3): whoami, list and upsert (PATCH with
- * performUpsert) on in-memory tables, with the documented error bodies.
+ * Airtable Web API simulator (shared/providers.md §3): whoami, list, create (POST) and upsert
+ * (PATCH with performUpsert) on in-memory tables, with the documented error bodies.
  */
 import {
   header,
@@ -83,29 +83,53 @@ export async function start(opts: AirtableSimOptions = {}): Promise<AirtableSim>
     const table = tables.get(tableName);
     if (!table) return err(404, 'TABLE_NOT_FOUND', `Could not find table ${tableName} in application ${baseId}`);
     if (req.method === 'GET') return { status: 200, body: { records: table } };
-    if (req.method !== 'PATCH') return { status: 404, body: { error: 'NOT_FOUND' } };
-    return upsert(req, table);
+    if (req.method !== 'PATCH' && req.method !== 'POST') return { status: 404, body: { error: 'NOT_FOUND' } };
+    const bad = checkWrite(req);
+    if (bad) return bad;
+    return req.method === 'POST' ? create(req.body as { records: unknown[] }, table) : upsert(req.body as Record<string, unknown>, table);
   };
 
-  const upsert = (req: SimRequest, table: AirtableRecord[]): SimReply => {
+  /** What both writes refuse: a body that is not JSON, more than 10 records, a record without fields or with unknown fields. */
+  const checkWrite = (req: SimRequest): SimReply | undefined => {
     if (req.bodyError || !isObject(req.body))
       return err(400, 'INVALID_REQUEST_UNKNOWN', 'Invalid request: parameter validation failed. Check your request data.');
     if (!String(header(req, 'content-type')).startsWith('application/json'))
       return err(415, 'INVALID_CONTENT_TYPE', 'Content-Type must be application/json');
-    const { records, performUpsert } = req.body;
+    const { records } = req.body;
     if (!Array.isArray(records) || records.length < 1 || records.length > 10) {
       return err(422, 'INVALID_RECORDS', 'You must provide an array of up to 10 record objects, each with an "id" or "fields" key.');
     }
+    for (const r of records) {
+      if (!isObject(r) || !isObject(r.fields)) return err(422, 'INVALID_REQUEST_BODY', 'Invalid request: each record needs "fields"');
+      const unknown = opts.fieldNames ? Object.keys(r.fields).find((f) => !opts.fieldNames!.includes(f)) : undefined;
+      if (unknown) return err(422, 'UNKNOWN_FIELD_NAME', `Unknown field name: "${unknown}"`);
+    }
+    // Create takes records (and typecast / returnFieldsByFieldId) only: performUpsert belongs to PATCH.
+    if (req.method === 'POST' && 'performUpsert' in req.body)
+      return err(422, 'INVALID_REQUEST_UNKNOWN', 'Invalid request: parameter validation failed. Check your request data.');
+    return undefined;
+  };
+
+  const newRecord = (fields: Record<string, unknown>): AirtableRecord => ({
+    id: `rec${String(++seq).padStart(14, '0')}`,
+    createdTime: new Date().toISOString(),
+    fields: { ...fields },
+  });
+
+  const create = (body: { records: unknown[] }, table: AirtableRecord[]): SimReply => {
+    const out = body.records.map((r) => newRecord((r as { fields: Record<string, unknown> }).fields));
+    table.push(...out);
+    return { status: 200, body: { records: out } };
+  };
+
+  const upsert = (body: Record<string, unknown>, table: AirtableRecord[]): SimReply => {
+    const { records, performUpsert } = body as { records: { fields: Record<string, unknown> }[]; performUpsert?: unknown };
     const mergeOn = isObject(performUpsert) ? performUpsert.fieldsToMergeOn : undefined;
     if (!Array.isArray(mergeOn) || mergeOn.length < 1 || mergeOn.length > 3 || !mergeOn.every((f) => typeof f === 'string')) {
       return err(422, 'INVALID_REQUEST_BODY', 'Invalid request: performUpsert.fieldsToMergeOn must be 1 to 3 field names');
     }
     const plan: { target?: AirtableRecord; fields: Record<string, unknown> }[] = [];
-    for (const r of records) {
-      if (!isObject(r) || !isObject(r.fields)) return err(422, 'INVALID_REQUEST_BODY', 'Invalid request: each record needs "fields"');
-      const unknown = opts.fieldNames ? Object.keys(r.fields).find((f) => !opts.fieldNames!.includes(f)) : undefined;
-      if (unknown) return err(422, 'UNKNOWN_FIELD_NAME', `Unknown field name: "${unknown}"`);
-      const fields = r.fields;
+    for (const { fields } of records) {
       const matches = table.filter((t) => mergeOn.every((f) => t.fields[f] === fields[f]));
       if (matches.length > 1) return err(422, 'INVALID_REQUEST_BODY', 'Cannot update more than one record with performUpsert');
       plan.push({ target: matches[0], fields });
@@ -119,7 +143,7 @@ export async function start(opts: AirtableSimOptions = {}): Promise<AirtableSim>
         updatedRecords.push(p.target.id);
         out.push(p.target);
       } else {
-        const rec = { id: `rec${String(++seq).padStart(14, '0')}`, createdTime: new Date().toISOString(), fields: { ...p.fields } };
+        const rec = newRecord(p.fields);
         table.push(rec);
         createdRecords.push(rec.id);
         out.push(rec);

@@ -36,7 +36,8 @@ export interface ApolloSimOptions {
   people?: ApolloPerson[];
 }
 
-type ApolloSimMode = 'auth' | 'inaccessible' | 'credits' | 'rate_limit' | 'validation' | 'not_found' | 'server_error' | 'error_200';
+type ApolloSimMode =
+  'auth' | 'inaccessible' | 'credits' | 'rate_limit' | 'validation' | 'not_found' | 'server_error' | 'error_200' | 'short_bulk';
 
 export interface ApolloSim extends HttpSim<ApolloSimMode> {
   readonly apiKey: string;
@@ -123,6 +124,10 @@ const modes: Record<ApolloSimMode, (o: FailOptions) => { reply: SimReply }> = {
   server_error: (o) => ({ reply: { status: typeof o.status === 'number' ? o.status : 500, body: { error: 'Internal Server Error' } } }),
   error_200: () => ({
     reply: { status: 200, body: { status: 'failed', error_code: 'INTERNAL_ERROR', error_message: 'Something went wrong', matches: [] } },
+  }),
+  /** A bulk_match success that lists one match, whatever was asked (a malformed answer). */
+  short_bulk: () => ({
+    reply: { status: 200, body: { status: 'success', error_code: null, error_message: null, matches: [null] } },
   }),
 };
 

@@ -1,6 +1,7 @@
 /**
  * HubSpot CRM v3 objects simulator (shared/providers.md §4): batch upsert on a unique property,
- * single PATCH by id, list, rate-limit headers on every answer, and the documented error bodies.
+ * batch create (409 CONFLICT for the whole batch when a unique value exists; results echo each
+ * input's objectWriteTraceId, as the current API does), single PATCH by id, list, rate-limit headers on every answer, and the documented error bodies.
  * Invalid inputs in a batch answer 207 with `errors[]` by default; `invalidInputs: '400'` makes
  * the whole batch fail instead (the 207 behaviour of upsert is [unverified]).
  */
@@ -109,6 +110,9 @@ const modes: Record<HubSpotSimMode, (o: FailOptions) => { reply: SimReply }> = {
   }),
 };
 
+/** What a batch/create input may hold. */
+const CREATE_KEYS = new Set(['properties', 'associations', 'objectWriteTraceId']);
+
 export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
   const token = opts.token ?? 'pat-na1-00000000-hubspot-secret-token';
   const store = new Map<string, Map<string, HubSpotObject>>((opts.objects ?? ['contacts', 'companies']).map((o) => [o, new Map()]));
@@ -147,6 +151,7 @@ export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
       return withHeaders({ status: 200, body: { results: [...objects.values()].slice(0, limit) } });
     }
     if (req.method === 'POST' && m[2] === 'batch' && m[3] === 'upsert') return withHeaders(upsert(req, objects));
+    if (req.method === 'POST' && m[2] === 'batch' && m[3] === 'create') return withHeaders(create(req, objects));
     if (req.method === 'PATCH' && m[2] && !m[3]) {
       const target = objects.get(m[2]);
       if (!target) return err(404, 'OBJECT_NOT_FOUND', 'resource not found');
@@ -158,12 +163,45 @@ export async function start(opts: HubSpotSimOptions = {}): Promise<HubSpotSim> {
     return err(404, 'OBJECT_NOT_FOUND', 'resource not found');
   };
 
-  const upsert = (req: SimRequest, objects: Map<string, HubSpotObject>): SimReply => {
+  /** The inputs of a batch call, or the 400 HubSpot answers for a body that is not 1 to 100 inputs. */
+  const batchInputs = (req: SimRequest): unknown[] | SimReply => {
     if (req.bodyError || !isObject(req.body) || !Array.isArray(req.body.inputs))
       return err(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1');
     const inputs = req.body.inputs as unknown[];
     if (inputs.length < 1 || inputs.length > 100)
       return err(400, 'VALIDATION_ERROR', `Batch size must be between 1 and 100, got ${inputs.length}`);
+    return inputs;
+  };
+
+  const create = (req: SimRequest, objects: Map<string, HubSpotObject>): SimReply => {
+    const inputs = batchInputs(req);
+    if (!Array.isArray(inputs)) return inputs;
+    const startedAt = new Date().toISOString();
+    for (const input of inputs) {
+      if (!isObject(input) || !isObject(input.properties) || Object.keys(input).some((k) => !CREATE_KEYS.has(k)))
+        return err(400, 'VALIDATION_ERROR', 'Invalid input JSON: each input takes properties, associations and objectWriteTraceId');
+      if (!Object.values(input.properties).every((v) => typeof v === 'string'))
+        return err(400, 'VALIDATION_ERROR', 'Property values must be strings');
+      for (const prop of unique) {
+        const value = input.properties[prop];
+        if (typeof value !== 'string' || value === '') continue;
+        const existing = [...objects.values()].find((o) => o.properties[prop]?.toLowerCase() === value.toLowerCase());
+        if (existing) return err(409, 'CONFLICT', `Contact already exists. Existing ID: ${existing.id}`);
+      }
+    }
+    const results = inputs.map((input) => {
+      const { properties, objectWriteTraceId } = input as { properties: Record<string, string>; objectWriteTraceId?: string };
+      const now = new Date().toISOString();
+      const created: HubSpotObject = { id: String(++seq), properties: { ...properties }, createdAt: now, updatedAt: now, archived: false };
+      objects.set(created.id, created);
+      return { ...created, properties: { ...created.properties }, ...(objectWriteTraceId !== undefined ? { objectWriteTraceId } : {}) };
+    });
+    return { status: 201, body: { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() } };
+  };
+
+  const upsert = (req: SimRequest, objects: Map<string, HubSpotObject>): SimReply => {
+    const inputs = batchInputs(req);
+    if (!Array.isArray(inputs)) return inputs;
     const startedAt = new Date().toISOString();
     const results: (HubSpotObject & { new: boolean })[] = [];
     const errors: Record<string, unknown>[] = [];

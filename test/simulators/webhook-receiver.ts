@@ -57,6 +57,8 @@ export interface WebhookReceiver extends HttpSim<ReceiverFailMode> {
   readonly refused: { webhookId?: string; reason: string }[];
   /** Webhook-ids that arrived again with a different body. */
   readonly conflicts: string[];
+  /** Every verified arrival in order, retries included: its webhook-id, webhook-timestamp header and raw body. */
+  readonly arrivals: { id: string; timestamp: string; raw: string }[];
   setSecrets(secrets: string[]): void;
   setAnswer(answer: ((event: DeliveredEvent) => SimReply) | undefined): void;
 }
@@ -67,6 +69,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
   const events = new Map<string, DeliveredEvent>();
   const refused: { webhookId?: string; reason: string }[] = [];
   const conflicts: string[] = [];
+  const arrivals: { id: string; timestamp: string; raw: string }[] = [];
 
   const verify = (req: SimRequest): { payload?: DeliveredEvent['payload']; reason?: string } => {
     const headers: Record<string, string> = {};
@@ -91,6 +94,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
       refused.push({ webhookId, reason: reason ?? 'missing webhook-id' });
       return { status: 401, body: { error: reason } };
     }
+    arrivals.push({ id: webhookId, timestamp: header(req, 'webhook-timestamp') ?? '', raw: req.rawBody });
     const seen = events.get(webhookId);
     if (seen) {
       seen.deliveries++;
@@ -135,6 +139,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
     events,
     refused,
     conflicts,
+    arrivals,
     setSecrets(next: string[]) {
       secrets = [...next];
     },
@@ -146,6 +151,7 @@ export async function start(opts: ReceiverOptions): Promise<WebhookReceiver> {
       events.clear();
       refused.length = 0;
       conflicts.length = 0;
+      arrivals.length = 0;
       secrets = [...opts.secrets];
       answer = opts.answer;
     },

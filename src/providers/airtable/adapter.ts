@@ -1,13 +1,20 @@
 /**
  * Airtable crm_sync adapter: upserts with `PATCH /v0/{baseId}/{table}` and
- * `performUpsert.fieldsToMergeOn`, 10 records per call, calls spaced to respect 5 req/s per base.
+ * `performUpsert.fieldsToMergeOn` when the request names `mergeOn`, plain creates with
+ * `POST /v0/{baseId}/{table}` when it does not; 10 records per call, calls spaced to respect
+ * 5 req/s per base. An upsert is safe to repeat; a create is not (`deduplicatesRequest`).
  */
-import type { CrmSyncRequest, CrmSyncResult } from '../../capabilities/crm-sync.js';
+import {
+  crmSyncResultOf,
+  type CrmRecordOutcome as RecordOutcome,
+  type CrmSyncRequest,
+  type CrmSyncResult,
+} from '../../capabilities/crm-sync.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
 import { httpRequest } from '../http/client.js';
 import type { ProviderDeps } from '../types.js';
-import { runBatches, type RecordOutcome } from './batch-runner.js';
+import { runBatches } from '../batches.js';
 import { mapAirtableError } from './errors.js';
 import { AIRTABLE_BATCH_SIZE, AIRTABLE_RATE_LIMIT_WAIT_MS, type AirtableOptions } from './options.js';
 import { probeAirtable } from './probe.js';
@@ -16,7 +23,11 @@ type Fields = CrmSyncRequest['records'][number]['fields'];
 
 export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult> {
   readonly type = 'airtable';
-  readonly deduplicates = true;
+
+  /** An upsert matches on its merge fields, so repeating it creates nothing twice; a create would. */
+  deduplicatesRequest(req: CrmSyncRequest): boolean {
+    return req.mergeOn !== undefined;
+  }
 
   constructor(
     readonly name: string,
@@ -38,15 +49,17 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
       );
     }
     const url = `${this.root()}/${encodeURIComponent(this.options.baseId)}/${encodeURIComponent(table)}`;
-    return runBatches({
+    const records = await runBatches({
       items: req.records,
       size: AIRTABLE_BATCH_SIZE,
       provider: this.name,
       signal: ctx.signal,
       intervalMs: this.options.batchIntervalMs,
       sleep: (ms, signal) => this.deps.clock.sleep(ms, signal),
-      write: (batch, offset) => this.upsertBatch(url, batch, offset, req, token, ctx),
+      write: (batch, offset) => this.writeBatch(url, batch, offset, req, token, ctx),
+      failed: (index, error): RecordOutcome => ({ index, status: 'failed', error }),
     });
+    return crmSyncResultOf(records);
   }
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {
@@ -62,7 +75,7 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
     });
   }
 
-  private async upsertBatch(
+  private async writeBatch(
     url: string,
     batch: readonly { fields: Fields }[],
     offset: number,
@@ -70,13 +83,11 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
     token: string,
     ctx: InvokeContext,
   ): Promise<RecordOutcome[]> {
-    const body: Record<string, unknown> = {
-      records: batch.map((r) => ({ fields: r.fields })),
-      performUpsert: { fieldsToMergeOn: req.mergeOn },
-    };
+    const body: Record<string, unknown> = { records: batch.map((r) => ({ fields: r.fields })) };
+    if (req.mergeOn) body.performUpsert = { fieldsToMergeOn: req.mergeOn };
     if (this.options.typecast) body.typecast = true;
     const res = await httpRequest({
-      method: 'PATCH',
+      method: req.mergeOn ? 'PATCH' : 'POST',
       url,
       headers: { authorization: `Bearer ${token}` },
       body,
@@ -106,6 +117,9 @@ export class AirtableProvider implements Provider<CrmSyncRequest, CrmSyncResult>
         status: res.status,
       });
     }
+    // A plain create answers `records` only: every one of them is new.
+    if (!req.mergeOn)
+      return records.map((r, i) => ({ index: offset + i, ...(typeof r?.id === 'string' ? { id: r.id } : {}), status: 'created' }));
     const created = Array.isArray(json.createdRecords) ? new Set(json.createdRecords as unknown[]) : undefined;
     const updated = Array.isArray(json.updatedRecords) ? new Set(json.updatedRecords as unknown[]) : undefined;
     return records.map((r, i) => {

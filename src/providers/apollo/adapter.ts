@@ -1,12 +1,21 @@
 /**
- * Apollo lead_enrichment adapter: `POST /people/match` for one person, `POST /people/bulk_match`
- * for up to 10 (`bulkMatch`, and `enrichMany` for any number, 10 per call). No match is a
- * result (`matched: false`), not an error. Auth is the `X-Api-Key` header, never a Bearer token.
+ * Apollo lead_enrichment adapter: `POST /people/match` for one person; a `people` request goes
+ * through `POST /people/bulk_match`, 10 people per call, one call after the other (a failing
+ * call after others succeeded gives a partial result, see ../batches.ts). No match is a result
+ * (`matched: false`), not an error. Auth is the `X-Api-Key` header, never a Bearer token.
  */
-import { leadEnrichment, type LeadEnrichmentRequest, type LeadEnrichmentResult } from '../../capabilities/lead-enrichment.js';
-import { parseRequest } from '../../capabilities/capability.js';
+import {
+  leadEnrichmentBatchResultOf,
+  personOutcome,
+  type LeadEnrichmentBatchResult,
+  type LeadEnrichmentPerson,
+  type LeadEnrichmentRequest,
+  type LeadEnrichmentResult,
+  type PersonOutcome,
+} from '../../capabilities/lead-enrichment.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
+import { runBatches } from '../batches.js';
 import { httpRequest, type HttpResponse } from '../http/client.js';
 import type { ProviderDeps } from '../types.js';
 import { mapApolloError } from './errors.js';
@@ -19,7 +28,7 @@ import { apolloRateLimit } from './retry-after.js';
 /** What one call needs from its invocation: the signal, and where to report the rate-limit state. */
 type CallContext = Pick<InvokeContext, 'signal' | 'reportRateLimit'>;
 
-export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnrichmentResult> {
+export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnrichmentResult | LeadEnrichmentBatchResult> {
   readonly type = 'apollo';
 
   constructor(
@@ -28,7 +37,8 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
     private readonly deps: ProviderDeps,
   ) {}
 
-  async invoke(req: LeadEnrichmentRequest, ctx: InvokeContext): Promise<LeadEnrichmentResult> {
+  async invoke(req: LeadEnrichmentRequest, ctx: InvokeContext): Promise<LeadEnrichmentResult | LeadEnrichmentBatchResult> {
+    if (req.people) return this.enrichPeople(req.people, ctx);
     const identity = toApolloParams(req);
     // The reveal flags go in the query string, as the reference sends them, here and for bulk_match.
     const res =
@@ -39,27 +49,38 @@ export class ApolloProvider implements Provider<LeadEnrichmentRequest, LeadEnric
     return normaliseApolloPerson(json.person, this.name);
   }
 
-  /** Enriches up to 10 people in one `bulk_match` call; results are in input order. */
-  async bulkMatch(requests: readonly LeadEnrichmentRequest[], ctx: CallContext): Promise<LeadEnrichmentResult[]> {
-    if (requests.length === 0) return [];
-    if (requests.length > APOLLO_BULK_SIZE) {
-      throw new GatewayError('GW_INVALID_REQUEST', `Apollo bulk_match takes at most ${APOLLO_BULK_SIZE} people, got ${requests.length}`, {
-        provider: this.name,
-      });
-    }
-    const details = requests.map((r) => toApolloParams(parseRequest(leadEnrichment, r)));
+  /** Every person of a `people` request, 10 per `bulk_match` call; outcomes in request order. */
+  private async enrichPeople(people: readonly LeadEnrichmentPerson[], ctx: InvokeContext): Promise<LeadEnrichmentBatchResult> {
+    const outcomes = await runBatches({
+      items: people,
+      size: APOLLO_BULK_SIZE,
+      provider: this.name,
+      signal: ctx.signal,
+      intervalMs: 0,
+      sleep: (ms, signal) => this.deps.clock.sleep(ms, signal),
+      write: async (batch, offset) => (await this.bulkMatch(batch, ctx)).map((r, i) => personOutcome(offset + i, r)),
+      failed: (index, error): PersonOutcome => ({ index, status: 'failed', error }),
+    });
+    return leadEnrichmentBatchResultOf(outcomes);
+  }
+
+  /** Up to 10 people in one `bulk_match` call; Apollo answers `matches` in input order (null: no match). */
+  private async bulkMatch(people: readonly LeadEnrichmentPerson[], ctx: CallContext): Promise<LeadEnrichmentResult[]> {
+    const details = people.map((p) => toApolloParams(p));
     const res = await this.call('POST', `/people/bulk_match${toQuery(this.revealFlags())}`, { details }, ctx);
     const json = this.expectOk(res, '/people/bulk_match');
     const matches = Array.isArray(json.matches) ? (json.matches as unknown[]) : [];
-    return requests.map((_, i) => normaliseApolloPerson(matches[i], this.name));
-  }
-
-  /** Any number of people, 10 per `bulk_match` call, one call after the other. */
-  async enrichMany(requests: readonly LeadEnrichmentRequest[], ctx: CallContext): Promise<LeadEnrichmentResult[]> {
-    const out: LeadEnrichmentResult[] = [];
-    for (let i = 0; i < requests.length; i += APOLLO_BULK_SIZE)
-      out.push(...(await this.bulkMatch(requests.slice(i, i + APOLLO_BULK_SIZE), ctx)));
-    return out;
+    if (matches.length !== people.length) {
+      throw new GatewayError(
+        'GW_PROVIDER_BAD_RESPONSE',
+        `Apollo bulk_match answered ${matches.length} matches for ${people.length} people`,
+        {
+          provider: this.name,
+          status: res.status,
+        },
+      );
+    }
+    return matches.map((m) => normaliseApolloPerson(m, this.name));
   }
 
   async probe(ctx: ProbeContext): Promise<ProbeResult> {

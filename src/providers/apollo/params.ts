@@ -1,9 +1,9 @@
 /** lead_enrichment request -> Apollo identity parameters (`first_name`, `domain`, ...). */
-import type { LeadEnrichmentRequest } from '../../capabilities/lead-enrichment.js';
+import type { LeadEnrichmentPerson } from '../../capabilities/lead-enrichment.js';
 
 export type ApolloParams = Record<string, string | boolean>;
 
-export function toApolloParams(req: LeadEnrichmentRequest): ApolloParams {
+export function toApolloParams(req: LeadEnrichmentPerson): ApolloParams {
   const out: ApolloParams = {};
   const put = (key: string, value: string | undefined): void => {
     if (value) out[key] = value;

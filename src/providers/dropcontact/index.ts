@@ -14,7 +14,8 @@ export const dropcontactProviderType = defineProviderType<DropcontactOptions>({
   secrets: ['apiKey'],
   required: ['apiKey'],
   // 60 requests/second documented; each invocation makes one submit plus its polls.
-  defaults: { ratePerSecond: 60, burst: 20, concurrency: 8, attemptTimeoutMs: 60_000 },
+  // A call waits what "not ready" asks (30 s) between polls: 120 s fits a submit and three such waits.
+  defaults: { ratePerSecond: 60, burst: 20, concurrency: 8, attemptTimeoutMs: 120_000, minDeadlineMs: 120_000 },
   hints: dropcontactHints,
   create: (name, options, deps) => new DropcontactProvider(name, options, deps),
 });

@@ -21,5 +21,7 @@ export type DropcontactOptions = z.infer<typeof dropcontactOptions>;
 
 /** No Retry-After is documented for Dropcontact's 429 (limit: 60 requests/second). */
 export const DROPCONTACT_DEFAULT_RETRY_MS = 1_000;
+/** One submit takes at most 250 contacts. */
+export const DROPCONTACT_SUBMIT_MAX = 250;
 /** Results are kept about 30 days: an older stored request id is not resumed. */
 export const DROPCONTACT_RESULT_TTL_MS = 30 * 24 * 3_600_000;

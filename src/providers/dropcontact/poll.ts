@@ -23,8 +23,8 @@ export interface PollInput {
   provider: string;
 }
 
-/** Returns the first enriched record (or undefined when the result has none). */
-export async function pollForResult(input: PollInput): Promise<unknown> {
+/** Returns the enriched records (`data`), in the order they were submitted. */
+export async function pollForResult(input: PollInput): Promise<unknown[]> {
   let wait = input.firstWaitMs;
   let polls = 0;
   for (;;) {
@@ -36,7 +36,7 @@ export async function pollForResult(input: PollInput): Promise<unknown> {
     const res = await input.call('GET', input.path, undefined, input.signal);
     polls++;
     const json = res.json as { data?: unknown; success?: unknown; error?: unknown } | undefined;
-    if (res.status === 200 && Array.isArray(json?.data) && json.success !== false && json.error !== true) return json.data[0];
+    if (res.status === 200 && Array.isArray(json?.data) && json.success !== false && json.error !== true) return json.data as unknown[];
     if (!isNotReady(res)) throw input.mapError(res, input.path.replace(/[^/]+$/, '{request_id}'));
     // Never sooner than Dropcontact asked ("try again in 30 seconds"), nor than our own interval.
     wait = Math.max(input.intervalMs, notReadyWaitMs(res) ?? 0);

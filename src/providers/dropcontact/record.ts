@@ -1,9 +1,9 @@
 /** lead_enrichment request <-> Dropcontact input and enriched records. */
-import type { LeadEnrichmentRequest, LeadEnrichmentResult } from '../../capabilities/lead-enrichment.js';
+import type { LeadEnrichmentPerson, LeadEnrichmentResult } from '../../capabilities/lead-enrichment.js';
 import { EnrichmentResultBuilder, domainOf, noMatch } from '../enrichment/result-builder.js';
 import { bestEmail } from './qualification.js';
 
-export function toInputRecord(req: LeadEnrichmentRequest): Record<string, string> {
+export function toInputRecord(req: LeadEnrichmentPerson): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (key: string, value: string | undefined): void => {
     if (value) out[key] = value;

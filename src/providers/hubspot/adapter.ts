@@ -3,23 +3,43 @@
  * `new` -> created/updated, 207 errors -> per-record failures. A 409 "already exists. Existing
  * ID: N" is resolved by updating that object (`PATCH /crm/v3/objects/{object}/{N}`): a chunk
  * answered 409 is retried one input at a time so each conflict names its own existing id.
+ * Without `mergeOn` the records are created (`batch/create`); a 409 there is the record's own
+ * failure (the caller asked for a new object), found one input at a time as well.
  */
-import type { CrmSyncRequest, CrmSyncResult } from '../../capabilities/crm-sync.js';
+import {
+  crmSyncResultOf,
+  type CrmRecordOutcome as RecordOutcome,
+  type CrmSyncRequest,
+  type CrmSyncResult,
+} from '../../capabilities/crm-sync.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
 import { httpRequest, type HttpResponse } from '../http/client.js';
 import { scrubText } from '../http/scrub.js';
 import type { ProviderDeps } from '../types.js';
-import { runBatches, type RecordOutcome } from '../airtable/batch-runner.js';
-import { readBatchAnswer } from './batch-result.js';
+import { runBatches } from '../batches.js';
+import { readBatchAnswer, readCreateAnswer } from './batch-result.js';
 import { existingIdOf, mapHubSpotError } from './errors.js';
-import { toUpsertInput, type UpsertInput } from './inputs.js';
+import { toCreateInput, toUpsertInput, type CreateInput, type UpsertInput } from './inputs.js';
 import { HUBSPOT_BATCH_SIZE, objectsPath, type HubSpotOptions } from './options.js';
 import { probeHubSpot } from './probe.js';
 import { hubspotRateLimit, timeZoneOf } from './rate-limit.js';
 
 /** Where the account's time zone is kept in the provider's state. */
 const TIME_ZONE_KEY = 'account-time-zone';
+
+/** 200/201 COMPLETE or 207 Multi-Status with a results list: an answer per input (see batch-result.ts). */
+function isBatchAnswer(res: HttpResponse): boolean {
+  const json = res.json as { status?: unknown; results?: unknown } | undefined;
+  return (
+    (res.status === 200 || res.status === 201 || res.status === 207) && !!json && json.status !== 'error' && Array.isArray(json.results)
+  );
+}
+
+/** Per-record error messages come from HubSpot: the token never shows in them. */
+function scrubbed(outcomes: RecordOutcome[], token: string): RecordOutcome[] {
+  return outcomes.map((o) => (o.error ? { ...o, error: { ...o.error, message: scrubText(o.error.message, [token]) } } : o));
+}
 
 interface Call {
   base: string;
@@ -30,7 +50,6 @@ interface Call {
 
 export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> {
   readonly type = 'hubspot';
-  readonly deduplicates = true;
   /** The account's time zone, once read (see rate-limit.ts). */
   private timeZone: string | undefined;
 
@@ -40,8 +59,27 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
     private readonly deps: ProviderDeps,
   ) {}
 
+  /** An upsert matches on its id property, so repeating it creates nothing twice; a create would. */
+  deduplicatesRequest(req: CrmSyncRequest): boolean {
+    return req.mergeOn !== undefined;
+  }
+
   async invoke(req: CrmSyncRequest, ctx: InvokeContext): Promise<CrmSyncResult> {
     const token = this.requireToken();
+    const call: Call = {
+      base: objectsPath(this.options, req.object ?? this.options.object),
+      token,
+      ctx,
+      objectFromRequest: req.object !== undefined,
+    };
+    if (!req.mergeOn) {
+      return this.inBatches(
+        call,
+        req.records.map((r, i) => toCreateInput(r.fields, i)),
+        HUBSPOT_BATCH_SIZE,
+        (batch, offset) => this.createChunk(call, batch, offset),
+      );
+    }
     if (req.mergeOn.length !== 1) {
       throw new GatewayError('GW_PROVIDER_REJECTED', 'HubSpot upserts on exactly one unique property: mergeOn must name one field', {
         provider: this.name,
@@ -49,21 +87,32 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
       });
     }
     const idProperty = req.mergeOn[0]!;
-    const call: Call = {
-      base: objectsPath(this.options, req.object ?? this.options.object),
-      token,
-      ctx,
-      objectFromRequest: req.object !== undefined,
-    };
-    return runBatches({
-      items: req.records.map((r) => toUpsertInput(r.fields, idProperty)),
-      size: HUBSPOT_BATCH_SIZE,
+    return this.inBatches(
+      call,
+      req.records.map((r) => toUpsertInput(r.fields, idProperty)),
+      HUBSPOT_BATCH_SIZE,
+      (batch, offset) => this.upsertChunk(call, batch, offset),
+    );
+  }
+
+  /** Sequential batches of `size`, spaced by batchIntervalMs, under the call's signal. */
+  private async inBatches<T>(
+    call: Call,
+    items: readonly T[],
+    size: number,
+    write: (batch: readonly T[], offset: number) => Promise<RecordOutcome[]>,
+  ): Promise<CrmSyncResult> {
+    const records = await runBatches({
+      items,
+      size,
       provider: this.name,
-      signal: ctx.signal,
+      signal: call.ctx.signal,
       intervalMs: this.options.batchIntervalMs,
-      sleep: (ms, signal) => this.deps.clock.sleep(ms, signal),
-      write: (batch, offset) => this.upsertChunk(call, batch, offset),
+      sleep: (ms, s) => this.deps.clock.sleep(ms, s),
+      write,
+      failed: (index, error): RecordOutcome => ({ index, status: 'failed', error }),
     });
+    return crmSyncResultOf(records);
   }
 
   /**
@@ -111,40 +160,29 @@ export class HubSpotProvider implements Provider<CrmSyncRequest, CrmSyncResult> 
 
   private async upsertChunk(call: Call, batch: readonly UpsertInput[], offset: number): Promise<RecordOutcome[]> {
     const res = await this.send(call, 'POST', `${call.base}/batch/upsert`, { inputs: batch });
-    const json = res.json as { status?: unknown; results?: unknown } | undefined;
-    if (
-      (res.status === 200 || res.status === 201 || res.status === 207) &&
-      json &&
-      json.status !== 'error' &&
-      Array.isArray(json.results)
-    ) {
-      return readBatchAnswer(json, batch, offset).map((o) =>
-        o.error ? { ...o, error: { ...o.error, message: scrubText(o.error.message, [call.token]) } } : o,
-      );
-    }
+    if (isBatchAnswer(res)) return scrubbed(readBatchAnswer(res.json, batch, offset), call.token);
     if (res.status === 409) return this.resolveConflict(call, res, batch, offset);
     throw await this.mapError(call, res);
   }
 
   private async resolveConflict(call: Call, res: HttpResponse, batch: readonly UpsertInput[], offset: number): Promise<RecordOutcome[]> {
-    if (batch.length > 1) {
-      const one = await runBatches({
-        items: batch,
-        size: 1,
-        provider: this.name,
-        signal: call.ctx.signal,
-        intervalMs: this.options.batchIntervalMs,
-        sleep: (ms, signal) => this.deps.clock.sleep(ms, signal),
-        write: (single, i) => this.upsertChunk(call, single, offset + i),
-      });
-      return one.records;
-    }
+    if (batch.length > 1) return (await this.inBatches(call, batch, 1, (single, i) => this.upsertChunk(call, single, offset + i))).records;
     const existing = existingIdOf(res.json);
     if (!existing) throw await this.mapError(call, res);
     const patch = await this.send(call, 'PATCH', `${call.base}/${encodeURIComponent(existing)}`, { properties: batch[0]!.properties });
     if (patch.status !== 200) throw await this.mapError(call, patch);
     call.ctx.logger.debug({ provider: this.name, existingId: existing }, 'HubSpot 409 conflict resolved by updating the existing object');
     return [{ index: offset, id: existing, status: 'updated' }];
+  }
+
+  private async createChunk(call: Call, batch: readonly CreateInput[], offset: number): Promise<RecordOutcome[]> {
+    const res = await this.send(call, 'POST', `${call.base}/batch/create`, { inputs: batch });
+    if (isBatchAnswer(res)) return scrubbed(readCreateAnswer(res.json, batch, offset), call.token);
+    // A 409 refuses the whole chunk for one existing object: one input at a time, each conflict fails only its record.
+    if (res.status === 409 && batch.length > 1) {
+      return (await this.inBatches(call, batch, 1, (single, i) => this.createChunk(call, single, offset + i))).records;
+    }
+    throw await this.mapError(call, res);
   }
 
   /** One call; every answer's rate-limit headers are reported to the engine. */

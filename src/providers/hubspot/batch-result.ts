@@ -1,11 +1,12 @@
 /**
- * Reads a HubSpot batch-upsert answer (200 COMPLETE, or 207 Multi-Status with `errors[]`) into
- * one outcome per input. Results are matched to inputs by the id property's value; errors by
- * the ids named in their `context` (any string array in it), case-insensitively.
+ * Reads a HubSpot batch answer (200/201 COMPLETE, or 207 Multi-Status with `errors[]`) into one
+ * outcome per input. Upsert results are matched to inputs by the id property's value; errors by
+ * the ids named in their `context` (any string array in it), case-insensitively. Create results
+ * are matched by the `objectWriteTraceId` we sent (the record's index).
  */
-import type { RecordOutcome } from '../airtable/batch-runner.js';
+import type { CrmRecordOutcome as RecordOutcome } from '../../capabilities/crm-sync.js';
 import { codeForCategory } from './errors.js';
-import type { UpsertInput } from './inputs.js';
+import type { CreateInput, UpsertInput } from './inputs.js';
 
 /** A string or number as text; anything else (missing, an object) as ''. */
 function scalar(v: unknown): string {
@@ -15,6 +16,7 @@ function scalar(v: unknown): string {
 interface UpsertResult {
   id?: unknown;
   new?: unknown;
+  objectWriteTraceId?: unknown;
   properties?: Record<string, unknown>;
 }
 
@@ -68,6 +70,32 @@ export function readBatchAnswer(json: unknown, inputs: readonly UpsertInput[], o
           status: 'failed',
           error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: 'HubSpot returned no result for this record' },
         };
+  });
+}
+
+/**
+ * A batch/create answer: every result is a new object. Results carry the `objectWriteTraceId` we
+ * sent; without it (older API versions) they are taken in order when every input got one.
+ */
+export function readCreateAnswer(json: unknown, inputs: readonly CreateInput[], offset: number): RecordOutcome[] {
+  const body = (json ?? {}) as { results?: unknown; errors?: unknown };
+  const results = Array.isArray(body.results) ? (body.results as UpsertResult[]) : [];
+  const errors = Array.isArray(body.errors) ? (body.errors as BatchError[]) : [];
+  const byTrace = new Map(results.map((r) => [scalar(r.objectWriteTraceId), r]));
+  const inOrder = errors.length === 0 && results.length === inputs.length;
+  const firstError = errors[0];
+  return inputs.map((input, i): RecordOutcome => {
+    const r = byTrace.get(input.objectWriteTraceId) ?? (inOrder ? results[i] : undefined);
+    if (r) return { index: offset + i, ...(scalar(r.id) ? { id: scalar(r.id) } : {}), status: 'created' };
+    if (firstError) {
+      const code = codeForCategory(typeof firstError.category === 'string' ? firstError.category : undefined);
+      return { index: offset + i, status: 'failed', error: { code, message: describe(firstError) } };
+    }
+    return {
+      index: offset + i,
+      status: 'failed',
+      error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: 'HubSpot returned no result for this record' },
+    };
   });
 }
 

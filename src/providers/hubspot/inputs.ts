@@ -1,4 +1,4 @@
-/** Turns crm_sync records into HubSpot batch-upsert inputs (every property value a string). */
+/** Turns crm_sync records into HubSpot batch-upsert or batch-create inputs (every property value a string). */
 import type { CrmSyncRequest } from '../../capabilities/crm-sync.js';
 
 type FieldValue = CrmSyncRequest['records'][number]['fields'][string];
@@ -16,8 +16,23 @@ function propertyValue(value: FieldValue): string {
   return String(value);
 }
 
-export function toUpsertInput(fields: CrmSyncRequest['records'][number]['fields'], idProperty: string): UpsertInput {
+/** A batch/create input; `objectWriteTraceId` (the record's index) ties each result back to its record. */
+export interface CreateInput {
+  objectWriteTraceId: string;
+  properties: Record<string, string>;
+}
+
+function toProperties(fields: CrmSyncRequest['records'][number]['fields']): Record<string, string> {
   const properties: Record<string, string> = {};
   for (const [key, value] of Object.entries(fields)) properties[key] = propertyValue(value);
+  return properties;
+}
+
+export function toUpsertInput(fields: CrmSyncRequest['records'][number]['fields'], idProperty: string): UpsertInput {
+  const properties = toProperties(fields);
   return { idProperty, id: properties[idProperty] ?? '', properties };
+}
+
+export function toCreateInput(fields: CrmSyncRequest['records'][number]['fields'], index: number): CreateInput {
+  return { objectWriteTraceId: String(index), properties: toProperties(fields) };
 }

@@ -7,7 +7,7 @@ import type {
   EmailSendingResult,
   EmailVerificationRequest,
   EmailVerificationResult,
-  LeadEnrichmentRequest,
+  LeadEnrichmentPerson,
   LeadEnrichmentResult,
   SocialPostRequest,
   SocialPostResult,
@@ -35,11 +35,12 @@ export function socialResult(capability: string, req: SocialPostRequest, key: st
   return { postId: `sandbox-${platform}-${id}`, url: `https://sandbox.invalid/${platform}/${id}`, platform };
 }
 
-export function crmResult(req: CrmSyncRequest, known: Set<string>): CrmSyncResult {
+export function crmResult(req: CrmSyncRequest, known: Set<string>, key: string): CrmSyncResult {
   let created = 0;
   let updated = 0;
   const records = req.records.map((r, index) => {
-    const mergeValue = req.mergeOn.map((f) => String(r.fields[f])).join('|');
+    // A plain create (no mergeOn) always makes a new record; the key and position make its id.
+    const mergeValue = req.mergeOn ? req.mergeOn.map((f) => String(r.fields[f])).join('|') : `${key}#${index}`;
     const id = `rec${shortHash(mergeValue).slice(0, 14)}`;
     const isNew = !known.has(id);
     known.add(id);
@@ -50,7 +51,7 @@ export function crmResult(req: CrmSyncRequest, known: Set<string>): CrmSyncResul
   return { created, updated, failed: 0, records };
 }
 
-export function enrichmentResult(req: LeadEnrichmentRequest, provider: string): LeadEnrichmentResult {
+export function enrichmentResult(req: LeadEnrichmentPerson, provider: string): LeadEnrichmentResult {
   const domain = req.domain ?? req.email?.split('@')[1];
   const local = req.email?.split('@')[0] ?? '';
   const [first, last] = local.includes('.') ? local.split('.') : [req.firstName, req.lastName];

@@ -5,9 +5,12 @@
  */
 import {
   getCapability,
+  leadEnrichmentBatchResultOf,
+  personOutcome,
   type CrmSyncRequest,
   type EmailSendingRequest,
   type EmailVerificationRequest,
+  type LeadEnrichmentPerson,
   type LeadEnrichmentRequest,
   type SocialPostRequest,
 } from '../../capabilities/index.js';
@@ -213,9 +216,12 @@ export class SandboxProvider implements Provider {
       case 'social_posting_facebook':
         return socialResult(ctx.capability, req as SocialPostRequest, ctx.idempotencyKey);
       case 'crm_sync':
-        return crmResult(req as CrmSyncRequest, this.crmKnown);
-      case 'lead_enrichment':
-        return enrichmentResult(req as LeadEnrichmentRequest, this.name);
+        return crmResult(req as CrmSyncRequest, this.crmKnown, ctx.idempotencyKey);
+      case 'lead_enrichment': {
+        const { people } = req as LeadEnrichmentRequest;
+        if (!people) return enrichmentResult(req as LeadEnrichmentPerson, this.name);
+        return leadEnrichmentBatchResultOf(people.map((p, i) => personOutcome(i, enrichmentResult(p, this.name))));
+      }
       case 'email_verification':
         return verificationResult(req as EmailVerificationRequest);
       case 'reply_fetching':

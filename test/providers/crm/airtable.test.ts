@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseRequest } from '../../../src/capabilities/capability.js';
 import { crmSync, type CrmSyncResult } from '../../../src/capabilities/crm-sync.js';
+import { createProviderChain } from '../../../src/core/build.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import type { Provider, RateLimitState } from '../../../src/core/provider.js';
 import { airtableProviderType } from '../../../src/providers/airtable/index.js';
@@ -11,6 +13,7 @@ function makeProvider(
   sim: AirtableSim,
   extra: Record<string, unknown> = {},
   logger = captureLogger().logger,
+  name = 'airtable_test',
 ): Provider<unknown, CrmSyncResult> {
   const options = airtableProviderType.options.parse({
     apiToken: sim.token,
@@ -20,7 +23,7 @@ function makeProvider(
     batchIntervalMs: 0,
     ...extra,
   });
-  return airtableProviderType.create('airtable_test', options, testDeps(logger)) as Provider<unknown, CrmSyncResult>;
+  return airtableProviderType.create(name, options, testDeps(logger)) as Provider<unknown, CrmSyncResult>;
 }
 
 const contacts = (n: number, from = 0) => ({
@@ -45,6 +48,7 @@ adapterContract('airtable', async () => {
     request: () => contacts(1),
     secrets: [sim.token],
     rateLimitOnSuccess: { noneBecause: 'Airtable sends no rate-limit headers; only its 429 says the base is spent' },
+    retries: { noneBecause: 'Airtable has no idempotency id: an upsert (mergeOn) is what makes a retry safe' },
     batch: {
       request: (n) => contacts(n),
       maximum: 10,
@@ -121,6 +125,54 @@ describe('airtable adapter', () => {
     expect(second).toMatchObject({ created: 2, updated: 23, failed: 0 });
     expect(second.records.slice(0, 23).map((r) => r.id)).toEqual(first.records.map((r) => r.id));
     expect(sim.records('Contacts')).toHaveLength(25);
+  });
+
+  it('without mergeOn the records are created: POST with records only, in calls of 10; a second sync creates them again', async () => {
+    const { mergeOn: _upsertOnly, ...plain } = contacts(12);
+    const first = await provider.invoke(plain, invokeCtx());
+    expect(first).toMatchObject({ created: 12, updated: 0, failed: 0 });
+    expect(first.records.every((r) => r.status === 'created' && r.id?.startsWith('rec'))).toBe(true);
+    const posts = sim.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((c) => (c.body as { records: unknown[] }).records.length)).toEqual([10, 2]);
+    for (const c of posts) {
+      expect(c.path).toBe(`/v0/${sim.baseId}/Contacts`);
+      expect(Object.keys(c.body as object)).toEqual(['records']);
+    }
+    expect(patches()).toHaveLength(0);
+    await provider.invoke(plain, invokeCtx());
+    expect(sim.records('Contacts')).toHaveLength(24);
+  });
+
+  it('a create whose connection drops is an unknown outcome: the chain neither retries nor fails over; an upsert fails over', async () => {
+    const backupSim = await start();
+    try {
+      const newChain = () =>
+        createProviderChain({
+          capability: 'crm_sync',
+          sideEffects: true,
+          providers: [provider, makeProvider(backupSim, {}, captureLogger().logger, 'airtable_backup')],
+          policy: { retry: { maxAttemptsPerProvider: 2 } },
+          validate: (r) => parseRequest(crmSync, r),
+        });
+      const chain = newChain();
+      const { mergeOn: _upsertOnly, ...plain } = contacts(1);
+      expect(chain.deduplicates(plain)).toBe(false);
+      expect(chain.deduplicates(contacts(1))).toBe(true);
+
+      sim.fail('drop', { method: 'POST' });
+      const error = await fail(chain.invoke(plain));
+      expect(error).toMatchObject({ code: 'GW_UNKNOWN_OUTCOME', kind: 'unknown_outcome' });
+      expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      expect(backupSim.requests).toHaveLength(0);
+
+      sim.fail('drop', { method: 'PATCH' });
+      const served = await newChain().invoke<CrmSyncResult>(contacts(1));
+      expect(served.provider).toBe('airtable_backup');
+      expect(served.attempts.map((a) => a.outcome)).toEqual(['unknown_outcome', 'success']);
+      expect(backupSim.records('Contacts')).toHaveLength(1);
+    } finally {
+      await backupSim.close();
+    }
   });
 
   it('batch 2 of 3 rate-limited: batch 1 reported written, batch 2 failed with the code, batch 3 not attempted', async () => {

@@ -41,6 +41,7 @@ adapterContract('hubspot', async () => {
     request: () => contacts(1),
     secrets: [sim.token],
     rateLimitOnSuccess: { window: '10s' },
+    retries: { noneBecause: 'HubSpot has no idempotency id: batch upsert on the id property makes a retry safe' },
     batch: {
       request: (n) => contacts(n),
       maximum: 100,
@@ -147,6 +148,35 @@ describe('hubspot adapter', () => {
       'POST /crm/v3/objects/contacts/batch/upsert',
     ]);
     expect(sim.objects().find((o) => o.id === existingId)!.properties.firstname).toBe('P0');
+  });
+
+  it('without mergeOn the records are created with batch/create; each result is tied back by its objectWriteTraceId', async () => {
+    const { mergeOn: _upsertOnly, ...plain } = contacts(130);
+    const result = await provider.invoke(plain, invokeCtx());
+    expect(result).toMatchObject({ created: 130, updated: 0, failed: 0 });
+    const calls = sim.requests.filter((r) => r.path.endsWith('/batch/create'));
+    expect(calls.map((c) => (c.body as { inputs: unknown[] }).inputs.length)).toEqual([100, 30]);
+    const second = (calls[1]!.body as { inputs: { objectWriteTraceId: string; properties: Record<string, string> }[] }).inputs[0]!;
+    expect(second).toEqual({
+      objectWriteTraceId: '100',
+      properties: { email: 'p100@example.com', firstname: 'P100', score: '100', vip: 'true' },
+    });
+    const byId = new Map(sim.objects().map((o) => [o.id, o.properties.email]));
+    expect(result.records.map((r) => byId.get(r.id!))).toEqual(plain.records.map((r) => r.fields.email));
+    expect(provider.deduplicatesRequest!(plain)).toBe(false);
+    expect(provider.deduplicatesRequest!(contacts(1))).toBe(true);
+  });
+
+  it('a create refused 409 for an existing contact fails that record only (found input by input); nothing is updated', async () => {
+    const seeded = await provider.invoke(contacts(1, 1), invokeCtx());
+    const { mergeOn: _upsertOnly, ...plain } = contacts(3);
+    sim.requests.length = 0;
+    const result = await provider.invoke(plain, invokeCtx());
+    expect(result).toMatchObject({ created: 2, updated: 0, failed: 1 });
+    expect(result.records[1]).toMatchObject({ status: 'failed', error: { code: 'GW_PROVIDER_REJECTED' } });
+    expect(result.records[1]!.error!.message).toContain(`Existing ID: ${seeded.records[0]!.id}`);
+    expect(sim.requests.map((r) => (r.body as { inputs: unknown[] }).inputs.length)).toEqual([3, 1, 1, 1]);
+    expect(sim.objects()).toHaveLength(3);
   });
 
   it('chunk 2 rate-limited after chunk 1 was written: a partial result, not an error', async () => {

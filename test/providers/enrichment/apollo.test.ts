@@ -1,16 +1,30 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { leadEnrichment, leadEnrichmentResult } from '../../../src/capabilities/lead-enrichment.js';
+import {
+  leadEnrichment,
+  leadEnrichmentResult,
+  type LeadEnrichmentBatchResult,
+  type LeadEnrichmentPerson,
+  type LeadEnrichmentResult,
+} from '../../../src/capabilities/lead-enrichment.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { GatewayError } from '../../../src/core/errors.js';
-import type { RateLimitState } from '../../../src/core/provider.js';
+import type { InvokeContext, Provider, RateLimitState } from '../../../src/core/provider.js';
 import { apolloProviderType, type ApolloProvider } from '../../../src/providers/apollo/index.js';
 import { adapterContract } from '../../contract/adapter-contract.js';
 import { captureLogger, invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
 import { start, type ApolloSim } from '../../simulators/apollo.js';
 
-function makeProvider(sim: ApolloSim, extra: Record<string, unknown> = {}, deps = testDeps()): ApolloProvider {
+/** The adapter, typed by the request form: one person answers one result, `people` a batch result. */
+interface Apollo {
+  invoke(req: LeadEnrichmentPerson, ctx: InvokeContext): Promise<LeadEnrichmentResult>;
+  invoke(req: { people: LeadEnrichmentPerson[] }, ctx: InvokeContext): Promise<LeadEnrichmentBatchResult>;
+  probe: ApolloProvider['probe'];
+  name: string;
+}
+
+function makeProvider(sim: ApolloSim, extra: Record<string, unknown> = {}, deps = testDeps()): Apollo {
   const options = apolloProviderType.options.parse({ apiKey: sim.apiKey, baseUrl: `${sim.url}/api/v1`, ...extra });
-  return apolloProviderType.create('apollo_test', options, deps) as ApolloProvider;
+  return apolloProviderType.create('apollo_test', options, deps) as ApolloProvider as Apollo;
 }
 
 const ada = { email: 'ada@analytical.example' };
@@ -26,13 +40,17 @@ adapterContract('apollo', async () => {
   const sim = await start();
   const { logger, lines } = captureLogger();
   return {
-    provider: makeProvider(sim, {}, testDeps(logger)),
+    provider: makeProvider(sim, {}, testDeps(logger)) as unknown as Provider,
     capability: leadEnrichment,
     request: () => ({ ...ada }),
     secrets: [sim.apiKey],
     rateLimitOnSuccess: { window: 'minute' },
+    retries: { noneBecause: 'Apollo is a read API; it sends no webhook' },
     batch: {
-      noneBecause: 'lead_enrichment takes one person; bulk_match (10 a call) is on the adapter (bulkMatch, enrichMany), tested there',
+      request: (n) => ({ people: Array.from({ length: n }, () => ({ ...ada })) }),
+      maximum: 10,
+      callSizes: () =>
+        sim.requests.filter((r) => r.path.endsWith('/people/bulk_match')).map((r) => (r.body as { details: unknown[] }).details.length),
     },
     failures: [
       { name: '401 plain "Invalid access credentials."', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
@@ -70,7 +88,7 @@ adapterContract('apollo', async () => {
 
 describe('apollo adapter', () => {
   let sim: ApolloSim;
-  let provider: ApolloProvider;
+  let provider: Apollo;
   beforeAll(async () => {
     sim = await start();
     provider = makeProvider(sim);
@@ -148,33 +166,39 @@ describe('apollo adapter', () => {
     expect(reported[1]).toMatchObject({ window: 'day', remaining: 0, limit: 600 });
   });
 
-  it('bulk_match: 10 people in one call, results in input order; 23 people in calls of 10, 10, 3', async () => {
+  it('a people request goes through bulk_match: 10 people a call, in request order; 23 people in calls of 10, 10, 3', async () => {
     const people = Array.from({ length: 10 }, (_, i) => (i === 3 ? ada : { email: `nobody${i}@example.com` }));
-    const results = await provider.bulkMatch(people, invokeCtx());
+    const result = await provider.invoke({ people }, invokeCtx());
     expect(sim.requests).toHaveLength(1);
     expect(sim.requests[0]!.path).toBe('/api/v1/people/bulk_match');
     expect(Object.fromEntries(sim.requests[0]!.query)).toEqual({ reveal_personal_emails: 'false', reveal_phone_number: 'false' });
     expect((sim.requests[0]!.body as { details: unknown[] }).details).toHaveLength(10);
-    expect(results.map((r) => r.matched)).toEqual(people.map((_, i) => i === 3));
-    for (const r of results) expect(leadEnrichmentResult.safeParse(r).success).toBe(true);
+    expect(result.summary).toEqual({ matched: 1, notMatched: 9, failed: 0 });
+    expect(result.people.map((p) => [p.index, p.status])).toEqual(people.map((_, i) => [i, i === 3 ? 'matched' : 'not_matched']));
+    expect(result.people[3]!.result!.person!.email).toBe('ada@analytical.example');
+    for (const p of result.people) expect(leadEnrichmentResult.safeParse(p.result).success).toBe(true);
 
     sim.reset();
-    const many = await provider.enrichMany(
-      Array.from({ length: 23 }, () => ada),
-      invokeCtx(),
-    );
-    expect(many).toHaveLength(23);
+    const many = await provider.invoke({ people: Array.from({ length: 23 }, () => ada) }, invokeCtx());
+    expect(many.summary).toEqual({ matched: 23, notMatched: 0, failed: 0 });
     expect(sim.requests.map((r) => (r.body as { details: unknown[] }).details.length)).toEqual([10, 10, 3]);
-    expect(
-      (
-        await fail(
-          provider.bulkMatch(
-            Array.from({ length: 11 }, () => ada),
-            invokeCtx(),
-          ),
-        )
-      ).code,
-    ).toBe('GW_INVALID_REQUEST');
+  });
+
+  it('a bulk_match call rate-limited after others succeeded: a partial result, the rest not attempted; first call limited: the error', async () => {
+    sim.fail('rate_limit', { window: 'minute', after: 1, times: 1 });
+    const partial = await provider.invoke({ people: Array.from({ length: 23 }, () => ada) }, invokeCtx());
+    expect(partial.summary).toEqual({ matched: 10, notMatched: 0, failed: 13 });
+    expect(partial.people.slice(10, 20).map((p) => p.error?.code)).toEqual(Array(10).fill('GW_PROVIDER_RATE_LIMITED'));
+    expect(partial.people.slice(20).map((p) => p.error?.code)).toEqual(Array(3).fill('NOT_ATTEMPTED'));
+    expect(sim.requests).toHaveLength(2);
+    sim.reset();
+    sim.fail('rate_limit', { window: 'minute', times: 1 });
+    expect((await fail(provider.invoke({ people: [ada, ada] }, invokeCtx()))).kind).toBe('rate_limited');
+  });
+
+  it('a bulk_match answer with fewer matches than people is a bad response, not a silent shift', async () => {
+    sim.fail('short_bulk', { times: 1 });
+    expect((await fail(provider.invoke({ people: [ada, ada, ada] }, invokeCtx()))).code).toBe('GW_PROVIDER_BAD_RESPONSE');
   });
 
   it('429 waits until the end of the exhausted window (minute, hour, day), else the window in the message, else 60 s', async () => {

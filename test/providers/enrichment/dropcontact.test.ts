@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { leadEnrichment, type LeadEnrichmentResult } from '../../../src/capabilities/lead-enrichment.js';
+import { leadEnrichment, type LeadEnrichmentBatchResult, type LeadEnrichmentResult } from '../../../src/capabilities/lead-enrichment.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { GatewayError } from '../../../src/core/errors.js';
 import type { Provider } from '../../../src/core/provider.js';
@@ -38,7 +38,15 @@ adapterContract('dropcontact', async () => {
     request: () => ({ ...ada }),
     secrets: [sim.apiKey],
     rateLimitOnSuccess: { noneBecause: 'Dropcontact documents no rate-limit headers (60 requests/s, a 429 only)' },
-    batch: { noneBecause: 'lead_enrichment takes one person; one contact per submit (250-contact submits are not built)' },
+    retries: { noneBecause: 'Dropcontact is a read API; a retry resumes the stored request id instead' },
+    batch: {
+      request: (n) => ({ people: Array.from({ length: n }, (_, i) => ({ email: `p${i}@example.com` })) }),
+      maximum: 250,
+      callSizes: () =>
+        sim.requests
+          .filter((r) => r.method === 'POST' && r.path === '/v1/enrich/all')
+          .map((r) => (r.body as { data: unknown[] }).data.length),
+    },
     failures: [
       { name: '401 invalid key', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },
       { name: '403 not enough credits', arm: () => sim.fail('credits'), kind: 'quota', code: 'GW_PROVIDER_QUOTA' },
@@ -160,6 +168,42 @@ describe('dropcontact adapter', () => {
         'generic@disposable',
       ].map(qualificationStatus),
     ).toEqual(['verified', 'catch_all', 'unverified', 'invalid', 'invalid', 'unknown', 'invalid']);
+  });
+
+  it('a people request is one submit of up to 250 contacts; each result comes back at its position, an invalid address never becomes the email', async () => {
+    const people = [ada, { email: 'gone@invalid.example' }, { email: 'someone@else.example' }];
+    const result = (await makeProvider(sim).invoke({ people }, invokeCtx())) as unknown as LeadEnrichmentBatchResult;
+    const submits = sim.requests.filter((r) => r.method === 'POST');
+    expect(submits).toHaveLength(1);
+    expect((submits[0]!.body as { data: unknown[] }).data).toEqual([
+      { first_name: 'Ada', last_name: 'Lovelace', website: 'analytical.example' },
+      { email: 'gone@invalid.example' },
+      { email: 'someone@else.example' },
+    ]);
+    expect(result.people.map((p) => p.index)).toEqual([0, 1, 2]);
+    expect(result.people[0]!.result!.person!.email).toBe('ada@analytical.example');
+    expect(result.people[1]!.result!.person?.email).toBeUndefined();
+    expect(result.people[1]!.result!.emailStatus).toBe('invalid');
+    expect(result.people[2]!.result!.person!.email).toBe('someone@else.example');
+    expect(result.summary.failed).toBe(0);
+  });
+
+  it('a people request resumes each submit by its position: a retry polls the stored request ids, submitting nothing again', async () => {
+    const deps = testDeps();
+    const p = makeProvider(sim, { pollIntervalMs: 50 }, deps);
+    sim.readyAfterPolls = 1_000;
+    const people = Array.from({ length: 260 }, (_, i) => ({ email: `p${i}@example.com` }));
+    const error = await fail(p.invoke({ people }, invokeCtx({ idempotencyKey: 'bulk-1', timeoutMs: 300 })));
+    expect(error).toMatchObject({ kind: 'timeout' });
+    expect(await deps.state.get(DropcontactProvider.stateKey('bulk-1', 0))).toMatchObject({ requestId: 'req000000000001' });
+    sim.readyAfterPolls = 0;
+    const result = (await p.invoke(
+      { people },
+      invokeCtx({ idempotencyKey: 'bulk-1', attempt: 2 }),
+    )) as unknown as LeadEnrichmentBatchResult;
+    expect(result.summary).toMatchObject({ failed: 0 });
+    expect(result.people).toHaveLength(260);
+    expect(sim.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { data: unknown[] }).data.length)).toEqual([250, 10]);
   });
 
   it('polling is bounded by the attempt deadline; a retry with the same key resumes without a second submit', async () => {

@@ -20,6 +20,7 @@ describe.skipIf(dovecotSkipReason())('imap against Dovecot', () => {
       request: () => ({ mailbox: 'INBOX', limit: 10, cursor: 'imap1.0.0' }),
       secrets: [dovecot.pass, Buffer.from(`\0${dovecot.user}\0${dovecot.pass}`).toString('base64')],
       rateLimitOnSuccess: { noneBecause: 'IMAP has no rate-limit signal on a successful fetch' },
+      retries: { noneBecause: 'reply_fetching reads a mailbox; nothing is sent' },
       batch: { noneBecause: 'reply_fetching reads a mailbox page, not a batch of items' },
       failures: [
         {

@@ -16,6 +16,7 @@ adapterContract('smtp', async () => {
     request: () => ({ to: 'lead@example.com', subject: 'Hello', text: 'Hi there' }),
     secrets: [PASS, Buffer.from(`\0${USER}\0${PASS}`).toString('base64')],
     rateLimitOnSuccess: { noneBecause: 'SMTP replies carry no rate-limit state; a 421/451 throttle is an error with its wait' },
+    retries: { noneBecause: 'SMTP has no webhook-id; the Message-ID is derived from the idempotency key' },
     batch: { noneBecause: 'one message per send' },
     failures: [
       { name: '535 bad credentials', arm: arm({ auth: BAD_LOGIN }), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

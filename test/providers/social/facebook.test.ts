@@ -30,6 +30,7 @@ adapterContract('facebook', async () => {
     request,
     secrets: [sim.token, APP_SECRET],
     rateLimitOnSuccess: { window: 'usage%' },
+    retries: { noneBecause: 'the Graph API takes no idempotency id' },
     batch: { noneBecause: 'one post per request' },
     failures: [
       { name: '#190 invalid token', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

@@ -29,6 +29,7 @@ adapterContract('linkedin', async () => {
     request,
     secrets: [sim.token],
     rateLimitOnSuccess: { noneBecause: 'LinkedIn documents no rate-limit headers (daily limits, a 429 only)' },
+    retries: { noneBecause: 'LinkedIn takes no idempotency id (posts are kept by key in provider state)' },
     batch: { noneBecause: 'one post per request' },
     failures: [
       { name: '401 invalid token', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

@@ -22,6 +22,7 @@ adapterContract('x', async () => {
     request,
     secrets: [sim.token],
     rateLimitOnSuccess: { window: '15min' },
+    retries: { noneBecause: 'X takes no idempotency id (a duplicate text is refused 403)' },
     batch: { noneBecause: 'one post per request' },
     failures: [
       { name: '401', arm: () => sim.fail('auth'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

@@ -18,6 +18,7 @@ adapterContract('local_verifier', async () => {
     request: () => ({ email: 'jane@mx.test' }),
     secrets: [],
     rateLimitOnSuccess: { noneBecause: 'local checks: no provider rate limit' },
+    retries: { noneBecause: 'a local check, nothing is sent' },
     batch: { noneBecause: 'one address per request' },
     failures: [
       { name: 'DNS SERVFAIL', arm: () => dns.mode('servfail'), kind: 'transient', code: 'GW_PROVIDER_TRANSIENT' },

@@ -19,6 +19,7 @@ for (const apiVersion of ['v4.2', 'v4'] as const) {
       request: () => ({ email: 'valid@example.com' }),
       secrets: [NB_KEY],
       rateLimitOnSuccess: { noneBecause: 'NeverBounce answers carry no rate-limit headers; credits are read by the probe' },
+      retries: { noneBecause: 'NeverBounce is a read API; it sends no webhook' },
       batch: { noneBecause: 'one address per request (single check)' },
       failures: [
         { name: 'auth_failure (echoes the key)', arm: () => sim.fail('bad_key'), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

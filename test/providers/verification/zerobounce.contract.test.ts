@@ -18,6 +18,7 @@ adapterContract('zerobounce', async () => {
     request: () => ({ email: 'valid@example.com' }),
     secrets: [ZB_KEY],
     rateLimitOnSuccess: { noneBecause: 'ZeroBounce answers carry no rate-limit headers; credits are read by the probe' },
+    retries: { noneBecause: 'ZeroBounce is a read API; it sends no webhook' },
     batch: { noneBecause: 'one address per request (single validate)' },
     failures: [
       { name: '200 invalid key', arm: () => sim.fail('bad_key', { wording: 1 }), kind: 'auth', code: 'GW_PROVIDER_AUTH' },

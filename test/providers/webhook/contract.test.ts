@@ -36,6 +36,7 @@ function harness<O extends WebhookOptions>(
       secrets: [secret, secret.slice('whsec_'.length), PATH_TOKEN],
       rateLimitOnSuccess: { noneBecause: 'Standard Webhooks receivers send no rate-limit headers' },
       batch: { noneBecause: 'one signed delivery per request' },
+      retries: { arrivals: () => receiver.arrivals },
       failures: [
         { name: '410 Gone', arm: () => receiver.fail('gone'), kind: 'misconfigured', code: 'GW_PROVIDER_GONE' },
         {
