@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { socialPostingLinkedin } from '../../../src/capabilities/social-posting.js';
 import { GatewayError } from '../../../src/core/errors.js';
-import type { Provider } from '../../../src/core/provider.js';
+import type { Provider, RateLimitState } from '../../../src/core/provider.js';
 import { createLinkedinProvider } from '../../../src/providers/linkedin/adapter.js';
 import { linkedinType } from '../../../src/providers/linkedin/index.js';
 import { escapeLittleText } from '../../../src/providers/linkedin/little-text.js';
@@ -163,13 +163,22 @@ describe('linkedin adapter', () => {
     expect(sim.posts.size).toBe(0);
   });
 
-  it('429 → retryAfterMs until midnight UTC', async () => {
+  it('429 → retryAfterMs until midnight UTC, reported as the daily window spent until then', async () => {
     sim.fail('rate_limit');
-    const error = (await call(make(), { text: 'x' })) as GatewayError;
+    const reported: RateLimitState[] = [];
+    const p = make();
+    const error = (await p
+      .invoke(
+        { text: 'x' },
+        invokeCtx({ provider: p.name, capability: 'social_posting_linkedin', reportRateLimit: (s) => reported.push(s) }),
+      )
+      .catch((e: unknown) => e)) as GatewayError;
     const now = new Date();
     const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
     expect(error.kind).toBe('rate_limited');
     expect(Math.abs(error.retryAfterMs! - (midnight - Date.now()))).toBeLessThan(5_000);
+    expect(reported).toEqual([{ window: 'day', remaining: 0, limit: null, resetAt: expect.any(Number) }]);
+    expect(Math.abs(reported[0]!.resetAt! - midnight)).toBeLessThan(5_000);
   });
 
   it('refuses media and non-URN authors without calling LinkedIn', async () => {
