@@ -85,6 +85,8 @@ const capabilityConfigSchema = z
   .object({
     strategy: z.enum(['priority', 'round_robin', 'weighted', 'lowest_latency']).default('priority'),
     panic: z.enum(['try_all', 'fail_fast']).default('try_all'),
+    /** A busy provider: `wait` for a turn before the deadline (no spill to the next provider), or `failover` at once. */
+    overflow: z.enum(['wait', 'failover']).default('wait'),
     /** Default: 30 s, or more when a provider of the chain needs it (Dropcontact: 120 s); see validateConfig. */
     deadlineMs: ms.min(1).optional(),
     latencyTolerance: z.number().min(0).max(10).default(0.2),

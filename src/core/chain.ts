@@ -24,7 +24,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { orderProviders, type OrderingState } from './ordering.js';
 import type { ChainPolicy } from './policy.js';
 import { backoffMs, mayFailOver, mayRetrySame } from './retry-rules.js';
-import type { AttemptResult, BreakerChangeEvent, HealthChangeEvent, TrackedProvider } from './tracked-provider.js';
+import type { AttemptResult, BreakerChangeEvent, HealthChangeEvent, TrackedProvider, Unavailable } from './tracked-provider.js';
 import { attemptRecord, passedOver, skipped } from './trace.js';
 
 export type * from './chain-types.js';
@@ -90,7 +90,12 @@ export class ProviderChain {
     this.random = options.random ?? Math.random;
     this.validator = options.validate ?? ((request) => request);
     this.budget = new RetryBudget(options.policy.retry.budgetRatio, options.policy.retry.budgetMinPerSecond);
-    this.ordering = { counter: 0, random: this.random, latencyTolerance: options.policy.latencyTolerance };
+    this.ordering = {
+      counter: 0,
+      random: this.random,
+      latencyTolerance: options.policy.latencyTolerance,
+      busyKeepsPlace: options.policy.overflow === 'wait',
+    };
   }
 
   onHealthChange(listener: (e: HealthChangeEvent) => void): Disposer {
@@ -192,7 +197,7 @@ export class ProviderChain {
       const provider = order[i]!;
       const now = this.clock.now();
       if (now >= run.deadline) break;
-      const unavailable = provider.unavailable(now);
+      const unavailable = this.blocked(provider, run, now);
       if (unavailable) {
         run.attempts.push(skipped(provider.name, unavailable.code, unavailable.reason));
         continue;
@@ -232,7 +237,7 @@ export class ProviderChain {
     for (let n = 1; n <= this.policy.retry.maxAttemptsPerProvider; n++) {
       if (n > 1) {
         // While this invocation backed off, another may have learnt that the provider must not be called.
-        const unavailable = provider.unavailable(this.clock.now());
+        const unavailable = this.blocked(provider, run, this.clock.now());
         if (unavailable) {
           run.attempts.push(skipped(provider.name, unavailable.code, unavailable.reason));
           return undefined;
@@ -254,6 +259,18 @@ export class ProviderChain {
     return undefined;
   }
 
+  /**
+   * Why this invocation may not call the provider now, or null. With overflow `wait`, a provider
+   * cooling down after a rate limit whose reset comes before the deadline is busy, not blocked:
+   * the call waits its turn at the provider's pace (src/core/pacer.ts) instead of spilling over.
+   */
+  private blocked(provider: TrackedProvider, run: Run, now: number): Unavailable | null {
+    const unavailable = provider.unavailable(now);
+    if (!unavailable || this.policy.overflow !== 'wait') return unavailable;
+    const busyUntil = provider.rateLimitedUntil(now);
+    return busyUntil !== null && unavailable.code === 'GW_COOLING_DOWN' && busyUntil < run.deadline ? null : unavailable;
+  }
+
   /** One attempt (or a hedged pair), recorded in the trace. */
   private async attempt<T>(
     run: Run,
@@ -267,6 +284,7 @@ export class ProviderChain {
       attempt: run.attempts.length + 1,
       logger: this.logger,
       panicTrial: how.panicTrial === true,
+      waitForTurn: this.policy.overflow === 'wait',
     };
     if (how.partner) {
       const h = await hedgedAttempt<T>(provider, how.partner, run.request, opts, this.hedgeDelay(provider), this.clock);

@@ -15,7 +15,7 @@ export class TokenBucket implements RateLimiter {
   private last: number;
 
   constructor(
-    private readonly ratePerSecond: number,
+    private ratePerSecond: number,
     private readonly burst: number,
     now: number,
   ) {
@@ -23,16 +23,30 @@ export class TokenBucket implements RateLimiter {
     this.last = now;
   }
 
+  get rate(): number {
+    return this.ratePerSecond;
+  }
+
+  /** A new refill rate from `now` on (what accrued before is kept). */
+  setRate(ratePerSecond: number, now: number): void {
+    this.refill(now);
+    this.ratePerSecond = ratePerSecond;
+  }
+
   tryTake(now: number): number {
-    if (now > this.last) {
-      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.ratePerSecond) / 1000);
-      this.last = now;
-    }
+    this.refill(now);
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return 0;
     }
     return Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
+  }
+
+  private refill(now: number): void {
+    if (now > this.last) {
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.ratePerSecond) / 1000);
+      this.last = now;
+    }
   }
 }
 

@@ -4,6 +4,8 @@
  * HEALTHY and UNKNOWN as one tier (an unmeasured provider must get traffic to be measured),
  * then DEGRADED, then UNHEALTHY, and reorder inside the first tier. A provider due for a
  * recovery trial (half-open, or demoted by old failures) ranks as healthy for that one call.
+ * With overflow `wait`, a provider that is only busy (a rate-limit reset it announced) keeps
+ * its place: calls wait for it rather than spill to the next provider.
  */
 import { HEALTH_RANK, type ProviderHealth } from './health.js';
 import type { OrderingStrategy } from './policy.js';
@@ -13,6 +15,8 @@ export interface OrderingState {
   counter: number;
   random: () => number;
   latencyTolerance: number;
+  /** Overflow `wait`: a provider cooling down after a rate limit ranks as healthy. */
+  busyKeepsPlace: boolean;
 }
 
 export function orderProviders(
@@ -24,7 +28,7 @@ export function orderProviders(
   const n = providers.length;
   if (n < 2) return providers;
   const rankOf = strategy === 'priority' ? HEALTH_RANK : SHARING_RANK;
-  const ranks = providers.map((p) => rankOf[orderingHealth(p, now)]);
+  const ranks = providers.map((p) => rankOf[orderingHealth(p, now, state.busyKeepsPlace)]);
   const idx = Array.from({ length: n }, (_, i) => i);
   idx.sort((a, b) => ranks[a]! - ranks[b]! || a - b);
   const ordered = idx.map((i) => providers[i]!);
@@ -35,9 +39,10 @@ export function orderProviders(
   return [...reorderTier(strategy, ordered.slice(0, tierEnd), state), ...ordered.slice(tierEnd)];
 }
 
-/** A provider due for a recovery trial ranks as healthy: it gets its configured place for that call. */
-function orderingHealth(p: TrackedProvider, now: number): ProviderHealth {
-  return p.trialDue(now) ? 'HEALTHY' : p.healthAt(now).health;
+/** A provider due for a recovery trial (or, when busy keeps its place, only rate limited) ranks as healthy. */
+function orderingHealth(p: TrackedProvider, now: number, busyKeepsPlace: boolean): ProviderHealth {
+  if (p.trialDue(now) || (busyKeepsPlace && p.rateLimitedUntil(now) !== null)) return 'HEALTHY';
+  return p.healthAt(now).health;
 }
 
 const SHARING_RANK: Record<ProviderHealth, number> = { HEALTHY: 0, UNKNOWN: 0, DEGRADED: 1, UNHEALTHY: 2 };

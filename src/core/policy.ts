@@ -81,6 +81,8 @@ export type OrderingStrategy = 'priority' | 'round_robin' | 'weighted' | 'lowest
  * fails with GW_NO_USABLE_PROVIDER and the earliest time a provider becomes usable.
  */
 export type PanicRule = 'try_all' | 'fail_fast';
+/** A busy provider (its rate or concurrency full, or a rate-limit reset it announced): wait for a turn, or fail over at once. */
+type OverflowRule = 'wait' | 'failover';
 
 export interface RetryPolicy {
   /** Total attempts on one provider within one invocation (1 = no retry on the same provider). */
@@ -106,6 +108,8 @@ export interface ChainPolicy {
   /** Providers within this fraction of the fastest EMA share load (lowest_latency). */
   latencyTolerance: number;
   panic: PanicRule;
+  /** `wait`: a busy provider is waited for while its turn comes before the deadline; `failover`: the next provider is tried at once. */
+  overflow: OverflowRule;
   /** Total deadline of one invocation. */
   deadlineMs: number;
   /** Fail over after `unknown_outcome` on side-effecting capabilities even when the provider cannot deduplicate. */
@@ -144,7 +148,7 @@ export const DEFAULT_COOLDOWN: CooldownPolicy = { rateLimitedMs: 30_000, quotaMs
 
 export const DEFAULT_LIMITS: ProviderLimits = {
   concurrency: 0,
-  queue: 0,
+  queue: 1_000,
   ratePerSecond: 0,
   burst: 1,
   attemptTimeoutMs: 10_000,
@@ -164,6 +168,7 @@ export const DEFAULT_CHAIN: ChainPolicy = {
   strategy: 'priority',
   latencyTolerance: 0.2,
   panic: 'try_all',
+  overflow: 'wait',
   deadlineMs: 30_000,
   failoverOnUnknownOutcome: false,
   retry: DEFAULT_RETRY,

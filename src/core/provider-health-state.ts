@@ -95,6 +95,11 @@ export class ProviderHealthState {
       : { code: 'GW_HALF_OPEN_BUSY', reason: 'half-open call in flight', until: null };
   }
 
+  /** The end of a rate-limit cool-down the provider announced (it is busy until then, not failing); null otherwise. */
+  rateLimitedUntil(now: number): number | null {
+    return this.cooldownKind === 'rate_limited' && this.cooldownUntil > now ? this.cooldownUntil : null;
+  }
+
   /**
    * Due for a recovery trial: a half-open circuit with a free permit, or a closed provider held
    * down only by failures (or slow calls) older than the trial interval. Ordering gives it its configured place

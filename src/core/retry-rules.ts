@@ -17,8 +17,10 @@ export function mayRetrySame(error: GatewayError, n: number, policy: ChainPolicy
     case 'timeout':
       return now + policy.retry.backoffMs < deadline;
     case 'rate_limited': {
+      // A provider that asked to wait is busy, not failing: with overflow `wait` any wait that fits the deadline is taken.
       const wait = error.retryAfterMs;
-      return wait !== undefined && wait <= policy.retry.maxRetryAfterMs && now + wait < deadline;
+      const longest = policy.overflow === 'wait' ? Infinity : policy.retry.maxRetryAfterMs;
+      return wait !== undefined && wait <= longest && now + wait < deadline;
     }
     default:
       return false;

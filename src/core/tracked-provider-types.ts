@@ -89,6 +89,8 @@ export interface AttemptOptions {
   panicTrial?: boolean;
   /** Aborting it cancels the attempt (hedging stops the loser); a cancelled attempt never counts. */
   cancel?: AbortSignal;
+  /** Wait for a turn when the provider's rate or concurrency is full (overflow `wait`); else refuse at once. */
+  waitForTurn?: boolean;
 }
 
 /** What is saved to the store and restored at start: the breaker, the cool-down and the call record. */

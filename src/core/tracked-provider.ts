@@ -8,8 +8,8 @@ import type { Clock } from './clock.js';
 import { GatewayError, toGatewayError, type ErrorCode } from './errors.js';
 import type { Disposer } from './events.js';
 import { ProviderStatus, type ProviderHealth } from './health.js';
-import { ConcurrencyLimiter, TokenBucket, type RateLimiter } from './limits.js';
 import { silentLogger, type Logger } from './logger.js';
+import { Pacer } from './pacer.js';
 import type { BreakerPolicy, ProviderLimits } from './policy.js';
 import type { Provider, RateLimitState } from './provider.js';
 import { ProviderHealthState, type Permit } from './provider-health-state.js';
@@ -45,8 +45,8 @@ export class TrackedProvider {
   private readonly sideEffects: boolean;
   private readonly logger: Logger;
   private readonly state: ProviderHealthState;
-  private readonly rate: RateLimiter | null;
-  private readonly concurrency: ConcurrencyLimiter | null;
+  /** Admission at the provider's pace: its rate (declared or learned) and concurrency, with a fair queue. */
+  readonly pacer: Pacer;
   private inFlight = 0;
   /** The provider's rate-limit state from its last answer that carried one. */
   private rateLimit: (RateLimitState & { observedAt: number }) | null = null;
@@ -84,8 +84,7 @@ export class TrackedProvider {
     this.onHealthChange = this.state.onHealthChange;
     this.onBreakerStateChange = this.state.onBreakerStateChange;
     const { ratePerSecond, burst, concurrency, queue } = options.limits;
-    this.rate = options.rateLimiter ?? (ratePerSecond > 0 ? new TokenBucket(ratePerSecond, Math.max(1, burst), this.clock.now()) : null);
-    this.concurrency = concurrency > 0 ? new ConcurrencyLimiter(concurrency, queue, this.clock) : null;
+    this.pacer = new Pacer({ ratePerSecond, burst, concurrency, queue, clock: this.clock, shared: options.rateLimiter });
   }
 
   /** The configured slow-call threshold (the slow rule of the recommendations uses it too). */
@@ -127,32 +126,53 @@ export class TrackedProvider {
     return this.state.trialDue(now);
   }
 
+  /** The end of a rate-limit cool-down the provider announced, or null. */
+  rateLimitedUntil(now: number): number | null {
+    return this.state.rateLimitedUntil(now);
+  }
+
   /** The panic rule may try this open circuit now (never during a provider-announced wait). */
   panicTrialAllowed(now: number): boolean {
     return this.state.panicTrialAllowed(now);
   }
 
-  /** Runs one attempt: permits, the adapter call under its signal and deadline, and one recording of the outcome. */
+  /**
+   * Runs one attempt: a turn at the provider's pace (waiting for it when the chain's overflow is
+   * `wait` and the turn comes before the latest start), the breaker's permit, the adapter call
+   * under its signal and deadline, and one recording of the outcome.
+   */
   async execute<T = unknown>(request: unknown, opts: AttemptOptions): Promise<AttemptResult<T>> {
-    const began = this.clock.now();
-    const permit = this.state.acquire(began, opts.panicTrial === true);
-    if (typeof permit === 'string') {
-      return this.localReject(permit === 'half_open_busy' ? 'GW_HALF_OPEN_BUSY' : 'GW_CIRCUIT_OPEN', `circuit ${permit.replace('_', '-')}`);
-    }
-    const wait = this.rate?.tryTake(began) ?? 0;
-    if (wait > 0) {
-      this.state.release(permit);
-      return this.localReject('GW_LOCAL_RATE_LIMIT', `local rate limit of ${this.limits.ratePerSecond}/s reached`, wait);
-    }
-    if (!this.concurrency) return this.call<T>(request, opts, permit);
-    if (!(await this.concurrency.acquire(opts.deadline - began))) {
-      this.state.release(permit);
-      return this.localReject('GW_CONCURRENCY_LIMIT', `concurrency limit of ${this.limits.concurrency} reached`);
-    }
-    try {
-      return await this.call<T>(request, opts, permit);
-    } finally {
-      this.concurrency.release();
+    const latestStart = opts.deadline - (this.latencyEma ?? 0);
+    for (;;) {
+      const pending = this.pacer.admit({
+        wait: opts.waitForTurn === true,
+        latestStart,
+        notBefore: this.state.rateLimitedUntil(this.clock.now()) ?? 0,
+        signal: opts.cancel,
+      });
+      const admission = pending instanceof Promise ? await pending : pending;
+      if (!admission.ok) return this.localReject(admission.code, admission.message, admission.retryAfterMs);
+      // While this call waited its turn, another may have learnt that the provider asked to wait.
+      const now = this.clock.now();
+      const cooling = pending instanceof Promise ? this.state.unavailable(now) : null;
+      if (cooling?.code === 'GW_COOLING_DOWN') {
+        admission.release();
+        const until = cooling.until ?? now;
+        if (opts.waitForTurn && this.state.rateLimitedUntil(now) !== null && until < latestStart) continue;
+        return this.localReject(cooling.code, cooling.reason, until - now);
+      }
+      try {
+        const permit = this.state.acquire(now, opts.panicTrial === true);
+        if (typeof permit === 'string') {
+          return this.localReject(
+            permit === 'half_open_busy' ? 'GW_HALF_OPEN_BUSY' : 'GW_CIRCUIT_OPEN',
+            `circuit ${permit.replace('_', '-')}`,
+          );
+        }
+        return await this.call<T>(request, opts, permit);
+      } finally {
+        admission.release();
+      }
     }
   }
 
@@ -195,12 +215,15 @@ export class TrackedProvider {
       return this.localReject('GW_CANCELLED', 'cancelled: a hedged attempt won');
     }
     const error = outcome.expired ? this.silenceError(request) : toGatewayError(outcome.thrown, this.name, this.capability);
+    if (error.kind === 'rate_limited') this.pacer.noteThrottle(error.retryAfterMs, end);
     this.state.recordFailure(error, latencyMs, permit, true, end);
     return { ok: false, error, latencyMs, local: false, endedAt: end };
   }
 
   private readonly noteRateLimit = (state: RateLimitState): void => {
-    this.rateLimit = { ...state, observedAt: this.clock.now() };
+    const now = this.clock.now();
+    this.rateLimit = { ...state, observedAt: now };
+    this.pacer.noteRateLimit(state, now);
   };
 
   /** Runs the adapter's probe with its own timeout and feeds the outcome into health. Never throws. */

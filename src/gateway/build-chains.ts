@@ -74,6 +74,7 @@ export function chainPolicy(cap: CapabilityConfig, config: GatewayConfig): Chain
     ...DEFAULT_CHAIN,
     strategy: cap.strategy,
     panic: cap.panic,
+    overflow: cap.overflow,
     deadlineMs: cap.deadlineMs ?? DEFAULT_CHAIN.deadlineMs,
     latencyTolerance: cap.latencyTolerance,
     failoverOnUnknownOutcome: cap.failoverOnUnknownOutcome,

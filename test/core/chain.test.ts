@@ -165,10 +165,10 @@ describe('ProviderChain', () => {
     expect([a.calls, b.calls]).toEqual([1, 1]);
   });
 
-  it('panic try_all never calls a provider before its announced reset (429 Retry-After 30 s)', async () => {
+  it('panic try_all never calls a provider before its announced reset (429 Retry-After 30 s, overflow failover)', async () => {
     const clock = new ManualClock();
     const a = new ScriptedProvider('a', [{ kind: 'rate_limited', retryAfterMs: 30_000 }, 'ok']);
-    const { chain } = chainOf([a], { clock });
+    const { chain } = chainOf([a], { clock, policy: { overflow: 'failover' } });
     await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_ALL_PROVIDERS_FAILED', kind: 'rate_limited' });
     for (let i = 0; i < 100; i++) {
       await expect(chain.invoke({})).rejects.toMatchObject({ code: 'GW_NO_USABLE_PROVIDER', retryAfterMs: 30_000 - i * 10 });
@@ -178,6 +178,31 @@ describe('ProviderChain', () => {
     await clock.advance(29_000);
     await expect(chain.invoke({})).resolves.toMatchObject({ provider: 'a' });
     expect(a.calls).toBe(2);
+  });
+
+  it('overflow wait: calls arriving during an announced reset wait for it instead of spilling, then go paced', async () => {
+    const clock = new ManualClock();
+    const starts: number[] = [];
+    const a = new ScriptedProvider('a', [{ kind: 'rate_limited', retryAfterMs: 10_000 }, 'ok']);
+    const invokeA = a.invoke.bind(a);
+    a.invoke = (req, ctx) => (starts.push(clock.now()), invokeA(req, ctx));
+    const b = new ScriptedProvider('b', ['ok']);
+    const { chain } = chainOf([a, b], { clock, policy: { deadlineMs: 60_000, retry: { maxAttemptsPerProvider: 2 } } });
+    // The first call is told to wait 10 s: it fits the deadline, so it waits and calls a again.
+    const first = chain.invoke({});
+    await clock.advance(1);
+    const waiting = Array.from({ length: 5 }, () => chain.invoke({}));
+    await clock.advance(9_998);
+    expect([a.calls, b.calls]).toEqual([1, 0]);
+    for (let t = 0; t < 30_000 && a.calls < 7; t += 50) await clock.advance(50);
+    const served = await Promise.all([first, ...waiting]);
+    expect(served.map((r) => r.provider)).toEqual(Array(6).fill('a'));
+    expect(b.calls).toBe(0);
+    // Never before the reset; after it, one at a time at the pace the throttle taught (not all at the reset).
+    const after = starts.slice(1);
+    expect(after).toHaveLength(6);
+    expect(Math.min(...after)).toBeGreaterThanOrEqual(10_000);
+    for (let i = 1; i < after.length; i++) expect(after[i]! - after[i - 1]!).toBeGreaterThanOrEqual(500);
   });
 
   it('panic try_all: an open circuit from transient failures gets one bounded trial per interval, marked panic', async () => {

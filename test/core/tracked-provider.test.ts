@@ -219,12 +219,35 @@ describe('TrackedProvider health and breaker', () => {
     expect(b.p.calls).toBe(0);
   });
 
-  it('local concurrency and rate limits reject as rejected_local and never count', async () => {
-    const { chain, tracked } = one(['ok'], { limits: { ratePerSecond: 2, burst: 2 } });
+  it('with overflow failover, local concurrency and rate limits reject as rejected_local and never count', async () => {
+    const { chain, tracked } = one(['ok'], {
+      limits: { ratePerSecond: 2, burst: 2 },
+      policy: { panic: 'fail_fast', overflow: 'failover', retry: { maxAttemptsPerProvider: 1 } },
+    });
     await chain.invoke({});
     await chain.invoke({});
     const err = await chain.invoke({}).catch((e: unknown) => e);
     expect(err).toMatchObject({ attempts: [{ outcome: 'skipped', code: 'GW_LOCAL_RATE_LIMIT' }] });
     expect(status(tracked).failureCount).toBe(0);
+  });
+
+  it('with overflow wait (the default), a call over the rate waits its turn and is served, never before it', async () => {
+    const { chain, clock, p } = one(['ok'], { limits: { ratePerSecond: 2, burst: 2 } });
+    await chain.invoke({});
+    await chain.invoke({});
+    const third = chain.invoke({});
+    await clock.advance(499);
+    expect(p.calls).toBe(2);
+    await clock.advance(1);
+    await expect(third).resolves.toMatchObject({ provider: 'p' });
+    expect(p.calls).toBe(3);
+  });
+
+  it('with overflow wait, a turn that would come after the deadline is refused at once (the chain fails over)', async () => {
+    const { chain, p } = one(['ok'], { limits: { ratePerSecond: 0.01, burst: 1 }, policy: { deadlineMs: 5_000 } });
+    await chain.invoke({});
+    const err = await chain.invoke({}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ attempts: [{ outcome: 'skipped', code: 'GW_LOCAL_RATE_LIMIT' }] });
+    expect(p.calls).toBe(1);
   });
 });

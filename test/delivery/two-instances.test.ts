@@ -25,6 +25,9 @@ const config = validateConfig(
     capabilities: {
       webhook_dispatch: {
         deadlineMs: 1_000,
+        // The subject is load spread over three providers and two instances: overflow fails over
+        // (with `wait`, 20,000 requests would queue for hook_a's shared 5/s).
+        overflow: 'failover',
         retry: { maxAttemptsPerProvider: 1 },
         breaker: { openMs: 500, maxOpenMs: 1_000 },
         providers: [

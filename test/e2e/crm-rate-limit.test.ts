@@ -1,7 +1,9 @@
 /**
  * Through the chain (issue 5): Airtable answers 429 -> the CRM webhook takes over -> after
- * Airtable's reset time (its 30 s rule) Airtable is readmitted. Real Gateway in live mode
- * against the Airtable simulator and a Standard Webhooks receiver on loopback.
+ * Airtable's reset time (its 30 s rule) Airtable is readmitted (overflow `failover`). With the
+ * default overflow `wait` and a deadline the reset fits, the records wait for Airtable instead
+ * (issue 14: pacing, not spilling). Real Gateway in live mode against the Airtable simulator and
+ * a Standard Webhooks receiver on loopback.
  *
  * Time: the adapters do real HTTP, but the engine's cool-down, breaker and deadlines run on the
  * Gateway's clock, so a ManualClock replaces 30 s of waiting. It starts at the real time
@@ -39,26 +41,23 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
     receiver.reset();
     clock = new ManualClock(Date.now());
     gateway = await liveGateway(
-      {
-        crm_sync: {
-          retry: { maxAttemptsPerProvider: 1 },
-          providers: [
-            {
-              name: 'airtable_sync',
-              type: 'airtable',
-              options: { apiToken: airtable.token, baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url },
-            },
-            {
-              name: 'crm_webhook',
-              type: 'crm_webhook',
-              options: { url: `${receiver.url}/crm`, secrets: [secret], allowHttp: true, allowHosts: ['127.0.0.1'] },
-            },
-          ],
-        },
-      },
+      { crm_sync: { overflow: 'failover', retry: { maxAttemptsPerProvider: 1 }, providers: providers() } },
       { clock },
     );
   });
+
+  const providers = () => [
+    {
+      name: 'airtable_sync',
+      type: 'airtable',
+      options: { apiToken: airtable.token, baseId: airtable.baseId, table: 'Contacts', baseUrl: airtable.url },
+    },
+    {
+      name: 'crm_webhook',
+      type: 'crm_webhook',
+      options: { url: `${receiver.url}/crm`, secrets: [secret], allowHttp: true, allowHosts: ['127.0.0.1'] },
+    },
+  ];
   afterEach(async () => {
     await gateway.close();
   });
@@ -200,5 +199,40 @@ describe('e2e: crm_sync, Airtable rate-limited, CRM webhook takes over, Airtable
     expect(unavailableCode(gateway, 'airtable_sync')).toBeNull();
     const next = await gateway.invoke('crm_sync', sync('grace@example.com'), { idempotencyKey: 'e2e-crm-3' });
     expect(next.provider).toBe('airtable_sync');
+  });
+
+  it("overflow wait (the default): after a 429 the records wait for Airtable's reset instead of landing in the webhook", async () => {
+    await gateway.close();
+    gateway = await liveGateway({ crm_sync: { deadlineMs: 60_000, providers: providers() } }, { clock });
+    airtable.fail('rate_limit', { times: 1 });
+    const t0 = clock.now();
+    const first = gateway.invoke('crm_sync', sync('ada@example.com'), { idempotencyKey: 'e2e-wait-1' });
+    const settleHttp = () => new Promise((r) => setTimeout(r, 20));
+    await settleHttp();
+    await clock.advance(10_000);
+    const second = gateway.invoke('crm_sync', sync('grace@example.com'), { idempotencyKey: 'e2e-wait-2' });
+    await settleHttp();
+    await clock.advance(19_999);
+    await settleHttp();
+    expect(airtable.requests).toHaveLength(1); // only the 429: nothing before the reset
+    expect(receiver.events.size).toBe(0);
+    for (let t = 0; t < 10_000 && airtable.requests.length < 3; t += 100) {
+      await clock.advance(100);
+      await settleHttp();
+    }
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.provider, b.provider]).toEqual(['airtable_sync', 'airtable_sync']);
+    expect(a.attempts.map((x) => [x.provider, x.outcome])).toEqual([
+      ['airtable_sync', 'rate_limited'],
+      ['airtable_sync', 'success'],
+    ]);
+    expect(clock.now()).toBeGreaterThanOrEqual(t0 + 30_000);
+    expect(
+      airtable
+        .records('Contacts')
+        .map((x) => x.fields.Email)
+        .sort(),
+    ).toEqual(['ada@example.com', 'grace@example.com']);
+    expect(receiver.events.size).toBe(0);
   });
 });

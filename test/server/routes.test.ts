@@ -114,6 +114,34 @@ describe('capability routes', () => {
     expect(gateway.getSandbox('enricher')!.calls).toBe(1);
   });
 
+  it("a read over its provider's rate waits its turn (overflow wait): 30 concurrent enrichments at 10/s all succeed, paced", async () => {
+    const config = testConfig({}, (raw) => {
+      raw.capabilities.lead_enrichment = {
+        providers: [
+          { name: 'enricher', type: 'apollo', limits: { ratePerSecond: 10, burst: 1 }, sandbox: { latencyMs: 0 } },
+          { name: 'enricher_backup', type: 'dropcontact', sandbox: { latencyMs: 0 } },
+        ],
+      };
+    });
+    let gateway;
+    ({ app, gateway } = await makeApp({ config }));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        app.inject({ method: 'POST', url: '/v1/capabilities/lead_enrichment', headers: api, payload: { email: `p${i}@example.com` } }),
+      ),
+    );
+    expect(answers.map((r) => r.statusCode)).toEqual(Array(30).fill(200));
+    expect(new Set(answers.map((r) => r.json<{ provider: string }>().provider))).toEqual(new Set(['enricher']));
+    expect(gateway.getSandbox('enricher_backup')!.calls).toBe(0);
+    // Never more than the burst plus 10/s over any stretch of the calls.
+    const at = gateway
+      .getSandbox('enricher')!
+      .records.map((r) => r.at)
+      .sort((x, y) => x - y);
+    expect(at).toHaveLength(30);
+    for (let i = 0; i + 10 < at.length; i++) expect(at[i + 10]! - at[i]!).toBeGreaterThanOrEqual(950);
+  });
+
   it('400 for a body that is not JSON, and for a bad Idempotency-Key', async () => {
     ({ app } = await makeApp());
     const bad = await app.inject({
@@ -207,9 +235,10 @@ describe('capability routes', () => {
     expect(metrics).toMatch(/^aicmo_outbox_backlog\{capability="email_verification"\} 0$/m);
   });
 
-  it('a read with no usable provider fails fast: 503 GW_NO_USABLE_PROVIDER with Retry-After, and the provider is not called again', async () => {
+  it('with overflow failover, a read with no usable provider fails fast: 503 GW_NO_USABLE_PROVIDER with Retry-After, and the provider is not called again', async () => {
     let gateway;
-    ({ app, gateway } = await makeApp());
+    const config = testConfig({}, (raw) => void (raw.capabilities.email_verification!.overflow = 'failover'));
+    ({ app, gateway } = await makeApp({ config }));
     const sandbox = gateway.getSandbox('verifier')!;
     sandbox.setFailure('rate_limited'); // the sandbox announces a 1 s reset
     const verify = () =>
