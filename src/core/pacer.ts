@@ -126,8 +126,10 @@ export class Pacer {
 
   private granted(now: number): Admission {
     this.countStart(now);
-    return { ok: true, release: () => this.concurrency?.release() };
+    return { ok: true, release: this.releaseSlot };
   }
+
+  private readonly releaseSlot = (): void => this.concurrency?.release();
 
   /** Refused: the concurrency slot (if any) goes back; `wait` says when a turn may come. */
   private refused(arrived: number, wait: number | null): Admission {
