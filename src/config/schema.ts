@@ -173,9 +173,11 @@ const deliverySchema = z
         maxDelayMs: ms.default(5 * 60_000),
         leaseMs: ms.min(100).default(30_000),
         pollMs: ms.min(10).default(500),
+        /** Deliveries in flight per capability on one instance; the provider's own pace still decides each call. */
+        concurrency: z.number().int().min(1).max(1_000).default(16),
       })
       .strict()
-      .default({ enabled: true, maxAgeHours: 24, baseDelayMs: 1_000, maxDelayMs: 300_000, leaseMs: 30_000, pollMs: 500 }),
+      .default({ enabled: true, maxAgeHours: 24, baseDelayMs: 1_000, maxDelayMs: 300_000, leaseMs: 30_000, pollMs: 500, concurrency: 16 }),
   })
   .strict();
 

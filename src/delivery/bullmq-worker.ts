@@ -1,7 +1,9 @@
 /**
- * The outbox worker on BullMQ: one job at a time per instance, BullMQ's lock (= the lease,
- * `leaseMs`) keeps a delivery with one worker, and a stalled job (its worker died) is taken
- * over by another. Retries and waits for a usable provider are delayed jobs (backoff with
+ * The outbox worker on BullMQ: up to `concurrency` jobs in flight per capability on each
+ * instance (BullMQ's worker concurrency covers every capability; a job of a capability whose
+ * lane is full waits `pollMs` as a delayed job, so one capability whose provider hangs cannot
+ * take the slots of another). BullMQ's lock (= the lease, `leaseMs`) keeps a delivery with one
+ * worker, and a stalled job (its worker died) is taken over by another. Retries and waits for a usable provider are delayed jobs (backoff with
  * jitter, never sooner than a provider's reset); dead, failed and unknown deliveries end in
  * BullMQ's failed set (the dead-letter queue) and their record says which.
  */
@@ -34,9 +36,13 @@ export class BullmqOutboxWorker {
   readonly owner = `bull-${randomUUID()}`;
   private worker: Worker | null = null;
   private readonly logger: Logger;
+  /** Jobs in flight on this instance, by capability (the lanes). */
+  private readonly inFlight = new Map<string, number>();
+  private readonly perCapability: number;
 
   constructor(private readonly o: BullmqWorkerOptions) {
     this.logger = o.logger ?? silentLogger;
+    this.perCapability = Math.max(1, o.policy.concurrency ?? 16);
   }
 
   start(): void {
@@ -45,7 +51,7 @@ export class BullmqOutboxWorker {
     this.worker = new Worker<JobRecord>(OUTBOX_QUEUE, (job, token) => this.process(job, token), {
       connection: bullConnection(outbox.target),
       prefix: bullPrefix(outbox.target),
-      concurrency: 1,
+      concurrency: this.perCapability * Math.max(1, this.o.chains.listProviderChains().length),
       lockDuration: policy.leaseMs,
       stalledInterval: Math.max(1_000, Math.floor(policy.leaseMs / 2)),
       maxStalledCount: 1_000_000,
@@ -60,7 +66,23 @@ export class BullmqOutboxWorker {
     await w?.close();
   }
 
+  /** One job, counted in its capability's lane; a full lane sends the job back to wait pollMs. */
   private async process(job: Job<JobRecord>, token: string | undefined): Promise<unknown> {
+    const capability = job.data.capability;
+    const busy = this.inFlight.get(capability) ?? 0;
+    if (busy >= this.perCapability) {
+      await job.moveToDelayed(this.o.clock.now() + this.o.policy.pollMs, token);
+      throw new DelayedError();
+    }
+    this.inFlight.set(capability, busy + 1);
+    try {
+      return await this.deliver(job, token);
+    } finally {
+      this.inFlight.set(capability, (this.inFlight.get(capability) ?? 1) - 1);
+    }
+  }
+
+  private async deliver(job: Job<JobRecord>, token: string | undefined): Promise<unknown> {
     const { chains, clock, policy } = this.o;
     const { calling, ...rec } = job.data;
     if (rec.state === 'delivered' || rec.state === 'failed' || rec.state === 'dead' || rec.state === 'unknown_outcome')

@@ -52,6 +52,7 @@ export function outboxPolicy(config: GatewayConfig['delivery']): OutboxPolicy {
     maxDelayMs: o.maxDelayMs,
     leaseMs: o.leaseMs,
     pollMs: o.pollMs,
+    concurrency: o.concurrency,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
- * The outbox worker for the memory and SQLite outboxes: leases one due delivery at a time
- * (a lease that expired because its worker died is taken over), calls the chain with the
- * original idempotency key, and retries with exponential backoff and jitter. It only leases
- * deliveries of capabilities that have a usable provider now, so an outage or a cool-down is
- * waited out, not hammered. At the maximum age a delivery is dead-lettered with a critical
- * recommendation naming it.
+ * The outbox worker for the memory and SQLite outboxes. Each capability is a lane with up to
+ * `concurrency` deliveries in flight, so one capability whose provider hangs cannot hold up
+ * another's; inside a lane the provider's own pace (src/core/pacer.ts) decides when each call
+ * goes. A delivery is leased (a lease that expired because its worker died is taken over),
+ * called through the chain with the original idempotency key, and retried with exponential
+ * backoff and jitter. Only capabilities with a usable provider now are leased, so an outage or
+ * a cool-down is waited out, not hammered. At the maximum age a delivery is dead-lettered with
+ * a critical recommendation naming it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -14,7 +16,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { retryDelay } from './backoff.js';
 import { recommendDeadLetter, recommendUnknownOutcome, type RecommendationSink } from './dead-letter.js';
 import { deliveryError, mayHaveLanded } from './delivery-errors.js';
-import type { DeliveryOutcome, DeliveryRecord, LeasableOutbox } from './outbox.js';
+import type { DeliveryOutcome, DeliveryRecord, LeasableOutbox, LeasedDelivery } from './outbox.js';
 
 export interface OutboxPolicy {
   maxAgeMs: number;
@@ -22,6 +24,8 @@ export interface OutboxPolicy {
   maxDelayMs: number;
   leaseMs: number;
   pollMs: number;
+  /** Deliveries in flight per capability on this instance (default 16). */
+  concurrency?: number;
 }
 
 export interface OutboxWorkerOptions {
@@ -37,18 +41,26 @@ export interface OutboxWorkerOptions {
 
 export type TickResult = 'processed' | 'idle';
 
+const DEFAULT_CONCURRENCY = 16;
+
 export class OutboxWorker {
   readonly owner: string;
   private readonly o: OutboxWorkerOptions;
   private readonly logger: Logger;
+  private readonly concurrency: number;
   private timer: TimerHandle | null = null;
   private running = false;
-  private current: Promise<TickResult> | null = null;
+  /** Deliveries in flight, by capability (the lanes). */
+  private readonly inFlight = new Map<string, Set<Promise<void>>>();
+  private filling: Promise<void> | null = null;
+  private fillAgain = false;
+  private lastExpiry = -Infinity;
 
   constructor(o: OutboxWorkerOptions) {
     this.o = o;
     this.owner = o.owner ?? `worker-${randomUUID()}`;
     this.logger = o.logger ?? silentLogger;
+    this.concurrency = Math.max(1, o.policy.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
   start(): void {
@@ -61,31 +73,92 @@ export class OutboxWorker {
     this.running = false;
     this.timer?.cancel();
     this.timer = null;
-    await this.current?.catch(() => undefined);
+    await this.filling?.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight.values()].flatMap((lane) => [...lane]));
   }
 
-  /** One step: dead-letters what is too old, then leases and processes at most one delivery. */
+  /** One step, awaited (tests and the CLI): dead-letters what is too old, then leases and processes at most one delivery. */
   async tick(): Promise<TickResult> {
-    const { outbox, chains, clock, policy } = this.o;
+    await this.expireOld(true);
+    const leased = await this.leaseOne(this.usableCapabilities());
+    if (!leased) return 'idle';
+    await this.process(leased);
+    return 'processed';
+  }
+
+  /** Fills every usable capability's lane up to the concurrency; a lane refills as its deliveries end. */
+  private fill(): Promise<void> {
+    if (this.filling) {
+      this.fillAgain = true;
+      return this.filling;
+    }
+    this.filling = (async () => {
+      do {
+        this.fillAgain = false;
+        await this.expireOld(false);
+        for (const capability of this.usableCapabilities()) {
+          const lane = this.lane(capability);
+          while (this.running && lane.size < this.concurrency) {
+            const leased = await this.leaseOne([capability]);
+            if (!leased) break;
+            const done: Promise<void> = this.process(leased)
+              .catch((error: unknown) => this.logger.error({ err: (error as Error).message, capability }, 'outbox delivery step failed'))
+              .finally(() => {
+                lane.delete(done);
+                if (this.running) void this.fill();
+              });
+            lane.add(done);
+          }
+        }
+      } while (this.fillAgain && this.running);
+    })().finally(() => {
+      this.filling = null;
+    });
+    return this.filling;
+  }
+
+  private lane(capability: string): Set<Promise<void>> {
+    let lane = this.inFlight.get(capability);
+    if (!lane) this.inFlight.set(capability, (lane = new Set()));
+    return lane;
+  }
+
+  /** Dead-letters deliveries past the maximum age (at most once a poll interval unless forced). */
+  private async expireOld(force: boolean): Promise<void> {
+    const { outbox, clock, policy } = this.o;
     const now = clock.now();
+    if (!force && now - this.lastExpiry < policy.pollMs) return;
+    this.lastExpiry = now;
     for (const rec of await outbox.expire(now - policy.maxAgeMs, now)) await this.deadLetter(rec, 'maximum age reached');
-    const usable = chains
+  }
+
+  private usableCapabilities(): string[] {
+    const now = this.o.clock.now();
+    return this.o.chains
       .listProviderChains()
       .filter((c) => {
         const t = c.usableAt(now);
         return t !== null && t <= now;
       })
       .map((c) => c.capability);
-    if (usable.length === 0) return 'idle';
-    const leased = await outbox.lease(this.owner, now, policy.leaseMs, usable);
-    if (!leased) return 'idle';
+  }
+
+  private async leaseOne(capabilities: readonly string[]): Promise<LeasedDelivery | undefined> {
+    if (capabilities.length === 0) return undefined;
+    const { outbox, clock, policy } = this.o;
+    return outbox.lease(this.owner, clock.now(), policy.leaseMs, capabilities);
+  }
+
+  /** A leased delivery: dead at its maximum age, unknown when its last worker died mid-call, else one attempt. */
+  private async process(leased: LeasedDelivery): Promise<void> {
+    const { outbox, chains, clock, policy } = this.o;
     const rec = leased.record;
-    if (now - rec.createdAt > policy.maxAgeMs) {
+    if (clock.now() - rec.createdAt > policy.maxAgeMs) {
       await this.finish(rec, {
         state: 'dead',
         error: rec.lastError ?? { code: 'GW_ALL_PROVIDERS_FAILED', kind: 'transient', message: 'maximum age reached' },
       });
-      return 'processed';
+      return;
     }
     if (leased.wasCalling && !chains.requireChain(rec.capability).deduplicates(rec.request)) {
       const error = {
@@ -94,11 +167,10 @@ export class OutboxWorker {
         message: 'The worker holding this delivery stopped during the provider call; it may have been delivered.',
       };
       await this.finish(rec, { state: 'unknown_outcome', error });
-      return 'processed';
+      return;
     }
-    if (!(await outbox.markCalling(rec.id, this.owner))) return 'processed';
+    if (!(await outbox.markCalling(rec.id, this.owner))) return;
     await this.finish(rec, await this.attempt(rec));
-    return 'processed';
   }
 
   private async attempt(rec: DeliveryRecord): Promise<DeliveryOutcome> {
@@ -143,15 +215,14 @@ export class OutboxWorker {
     if (this.o.recommendations) await recommendDeadLetter(this.o.recommendations, rec, this.o.clock.now(), reason);
   }
 
+  /** Polls for newly due deliveries every pollMs; lanes also refill as soon as a delivery ends. */
   private schedule(ms: number): void {
     if (!this.running) return;
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = null;
-      this.current = this.tick().catch((error: unknown) => {
-        this.logger.error({ err: (error as Error).message }, 'outbox worker step failed');
-        return 'idle' as const;
-      });
-      void this.current.then((r) => this.schedule(r === 'processed' ? 0 : this.o.policy.pollMs));
+      void this.fill()
+        .catch((error: unknown) => this.logger.error({ err: (error as Error).message }, 'outbox worker step failed'))
+        .finally(() => this.schedule(this.o.policy.pollMs));
     }, ms);
   }
 }

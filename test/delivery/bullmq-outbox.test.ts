@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { BullmqOutbox, bullPrefix, OUTBOX_QUEUE } from '../../src/delivery/bullmq-outbox.js';
 import { BullmqOutboxWorker } from '../../src/delivery/bullmq-worker.js';
+import { validateConfig } from '../../src/config/load.js';
 import type { RedisLedger } from '../../src/delivery/redis-ledger.js';
 import { redisSkipReason, startRedis, type RedisServer } from '../harness/redis.js';
 import { deliveryConfig, deliveryFixture, hook, post, type DeliveryFixture } from './helpers.js';
@@ -44,7 +45,14 @@ describe.skipIf(redisSkipReason())('outbox on BullMQ', () => {
   const outboxOf = (x: DeliveryFixture) => x.service.outbox as BullmqOutbox;
   const startWorker = (
     x: DeliveryFixture,
-    policy: Partial<{ maxAgeMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; pollMs: number }> = {},
+    policy: Partial<{
+      maxAgeMs: number;
+      baseDelayMs: number;
+      maxDelayMs: number;
+      leaseMs: number;
+      pollMs: number;
+      concurrency: number;
+    }> = {},
   ) => {
     worker = new BullmqOutboxWorker({
       outbox: outboxOf(x),
@@ -147,5 +155,36 @@ describe.skipIf(redisSkipReason())('outbox on BullMQ', () => {
     expect(x.gateway.getSandbox('hook_a')!.deliveries.get('bq-dead')).toBe(1);
     // The record says delivered as soon as the worker stores it; BullMQ moves the job to completed just after.
     await until(async () => (await outboxOf(x).counts()).delivered === 1);
+  });
+
+  it('one lane per capability: jobs of a capability whose provider hangs do not take the slots of another', async () => {
+    const config = validateConfig(
+      {
+        mode: 'dry_run',
+        store: 'memory:',
+        logLevel: 'silent',
+        monitoring: { intervalSeconds: 0 },
+        capabilities: {
+          crm_sync: { providers: [{ name: 'crm_hangs', type: 'airtable', sandbox: { latencyMs: 0, hangRate: 1 } }] },
+          webhook_dispatch: { providers: [{ name: 'hook_a', type: 'webhook', sandbox: { latencyMs: 0 } }] },
+        },
+      },
+      {},
+    ).config;
+    f = await deliveryFixture(config, { storeUrl: `${server.url}?prefix=bq${n++}:` });
+    const x = f;
+    for (let i = 0; i < 10; i++)
+      await x.app.inject({
+        method: 'POST',
+        url: '/v1/capabilities/crm_sync',
+        headers: { prefer: 'respond-async', 'idempotency-key': `bq-crm-${i}` },
+        payload: { mergeOn: ['email'], records: [{ fields: { email: `p${i}@example.com` } }] },
+      });
+    for (let i = 0; i < 10; i++) await post(x.app, hook(i), { 'idempotency-key': `bq-hook-${i}`, prefer: 'respond-async' });
+    startWorker(x, { leaseMs: 5_000, concurrency: 2 });
+    const hooks = x.gateway.getSandbox('hook_a')!;
+    // Webhooks all delivered while every CRM job still hangs (2 in flight, their 4 s deadline far off).
+    await until(async () => hooks.deliveries.size === 10, 3_000);
+    expect(x.gateway.getSandbox('crm_hangs')!.calls).toBe(2);
   });
 });

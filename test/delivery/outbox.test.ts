@@ -8,6 +8,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { resolveDeliveryRecommendations } from '../../src/delivery/dead-letter.js';
 import type { LeasableOutbox } from '../../src/delivery/outbox.js';
 import { OutboxWorker } from '../../src/delivery/outbox-worker.js';
+import { validateConfig } from '../../src/config/load.js';
 import { deliveryConfig, deliveryFixture, hook, post, type DeliveryFixture } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -190,5 +191,53 @@ describe('durable outbox (SQLite)', () => {
     expect(await w.tick()).toBe('processed');
     expect((await outboxOf(x).get(id))!.state).toBe('delivered');
     expect((await x.gateway.store.getRecommendation('*', 'webhook_dispatch', `outbox_dead:${id}`))!.resolvedAt).not.toBeNull();
+  });
+
+  it('one lane per capability: deliveries of a capability whose provider hangs do not hold up another capability', async () => {
+    const config = validateConfig(
+      {
+        mode: 'dry_run',
+        store: `sqlite:${join(dir, 'gw.db')}`,
+        logLevel: 'silent',
+        monitoring: { intervalSeconds: 0 },
+        delivery: { outbox: { ...fastOutbox, leaseMs: 2_500 } },
+        capabilities: {
+          crm_sync: { providers: [{ name: 'crm_hangs', type: 'airtable', sandbox: { latencyMs: 0, hangRate: 1 } }] },
+          webhook_dispatch: { providers: [{ name: 'hook_a', type: 'webhook', sandbox: { latencyMs: 0 } }] },
+        },
+      },
+      {},
+    ).config;
+    f = await deliveryFixture(config);
+    const x = f;
+    const crmIds: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await x.app.inject({
+        method: 'POST',
+        url: '/v1/capabilities/crm_sync',
+        headers: { prefer: 'respond-async', 'idempotency-key': `crm-${i}` },
+        payload: { mergeOn: ['email'], records: [{ fields: { email: `p${i}@example.com` } }] },
+      });
+      crmIds.push(res.json<{ deliveryId: string }>().deliveryId);
+    }
+    for (let i = 0; i < 20; i++) await post(x.app, hook(i), { 'idempotency-key': `hook-${i}`, prefer: 'respond-async' });
+    const w = new OutboxWorker({
+      outbox: outboxOf(x),
+      chains: x.service.chains,
+      clock: systemClock,
+      policy: { maxAgeMs: 3_600_000, ...fastOutbox, leaseMs: 2_500, concurrency: 4 },
+    });
+    w.start();
+    try {
+      const hooks = x.gateway.getSandbox('hook_a')!;
+      for (let t = 0; t < 1_800 && hooks.deliveries.size < 20; t += 20) await sleep(20);
+      // Every webhook was delivered while the CRM deliveries (oldest first in the outbox) still hang: 4 in flight, none ended.
+      expect(hooks.deliveries.size).toBe(20);
+      const crm = await Promise.all(crmIds.map((id) => outboxOf(x).get(id)));
+      expect(crm.filter((d) => d!.state === 'in_progress')).toHaveLength(4);
+      expect(crm.filter((d) => d!.state === 'pending')).toHaveLength(16);
+    } finally {
+      await w.stop();
+    }
   });
 });
