@@ -118,7 +118,8 @@ const serverSchema = z
       .min(1024)
       .max(50 * 1024 * 1024)
       .default(1024 * 1024),
-    rateLimitPerMinute: z.number().int().min(0).max(1_000_000_000).default(600),
+    /** Per key: a runaway client is stopped, an ordinary burst from a trusted caller (2,000 quick requests) is not. */
+    rateLimitPerMinute: z.number().int().min(0).max(1_000_000_000).default(6_000),
     /** Failed authentications per client address per minute; past it the address gets 429 before any key is compared. */
     authFailuresPerMinute: z.number().int().min(1).max(100_000).default(20),
     corsOrigins: z.array(z.string()).default([]),

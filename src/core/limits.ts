@@ -33,6 +33,12 @@ export class TokenBucket implements RateLimiter {
     this.ratePerSecond = ratePerSecond;
   }
 
+  /** How many ms until a token is available (0: now), without taking it. */
+  waitFor(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
+  }
+
   tryTake(now: number): number {
     this.refill(now);
     if (this.tokens >= 1) {

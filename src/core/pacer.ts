@@ -240,16 +240,19 @@ export class Pacer {
     }
   }
 
-  /** Takes a turn at `now` (0), or says how long until one may come. */
+  /** Takes a turn at `now` (0), or says how long until one may come; a turn is taken only when every limit allows it. */
   private take(now: number, notBefore: number): number {
     if (now < notBefore) return notBefore - now;
-    if (this.learned) {
+    const learned = this.learned?.bucket;
+    if (learned) {
       const rate = this.learnedRate(now)!;
-      if (rate !== this.learned.bucket.rate) this.learned.bucket.setRate(rate, now);
-      const wait = this.learned.bucket.tryTake(now);
+      if (rate !== learned.rate) learned.setRate(rate, now);
+      const wait = learned.waitFor(now);
       if (wait > 0) return wait;
     }
-    return this.declared?.tryTake(now) ?? 0;
+    const wait = this.declared?.tryTake(now) ?? 0;
+    if (wait === 0) learned?.tryTake(now);
+    return wait;
   }
 
   /** Roughly when a call arriving now would get its turn behind the queue (null: no pace known). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { api, makeApp, webhook } from './helpers.js';
+import { api, makeApp, testConfig, webhook } from './helpers.js';
 
 let app: FastifyInstance;
 afterEach(async () => {
@@ -52,6 +52,18 @@ describe('rate limit', () => {
     for (let i = 0; i < 3; i++) codes.push((await app.inject({ method: 'HEAD', url: '/v1/status', headers: api })).statusCode);
     expect(codes).toEqual([200, 200, 429]);
     expect((await app.inject({ method: 'HEAD', url: '/v1/status' })).statusCode).toBe(401);
+  });
+
+  it('the default does not reject an ordinary burst from one trusted caller: 2,000 quick requests all pass', async () => {
+    const config = testConfig({}, (raw) => void delete (raw.server as { rateLimitPerMinute?: number }).rateLimitPerMinute);
+    expect(config.server.rateLimitPerMinute).toBe(6_000);
+    ({ app } = await makeApp({ config }));
+    const codes = await Promise.all(
+      Array.from({ length: 2_000 }, (_, i) =>
+        app.inject({ method: 'POST', url: '/v1/capabilities/webhook_dispatch', headers: api, payload: webhook(`burst.${i}`) }),
+      ),
+    );
+    expect(codes.filter((r) => r.statusCode !== 200).map((r) => r.statusCode)).toEqual([]);
   });
 
   it('0 disables the rate limit', async () => {
