@@ -32,13 +32,23 @@ function chainOf(providers: Counted[], clock: ManualClock, panic: PanicRule = 't
     providers,
     clock,
     random: () => 0.5,
-    policy: { panic, retry: { maxAttemptsPerProvider: 1 } },
+    // The figures are about the panic rule when nothing is usable: callers fail fast (overflow
+    // `failover`). With the default `wait` they wait for the reset instead, calling nothing either.
+    policy: { panic, overflow: 'failover', retry: { maxAttemptsPerProvider: 1 } },
   });
 }
 
+/** n invocations one after the other, gapMs apart; an invocation that waits (for a reset) is given the time it waits for. */
 async function invokeN(chain: ReturnType<typeof chainOf>, n: number, clock: ManualClock, gapMs = 0): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await chain.invoke({}).catch(() => undefined);
+    let settled = false;
+    const invocation = chain.invoke({}).then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (let t = 0; t < 5; t++) await Promise.resolve();
+    while (!settled) await clock.advance(1);
+    await invocation;
     if (gapMs) await clock.advance(gapMs);
   }
 }

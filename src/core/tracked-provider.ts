@@ -207,6 +207,7 @@ export class TrackedProvider {
     const end = this.clock.now();
     const latencyMs = end - began;
     if (outcome.ok) {
+      this.pacer.noteAccepted(end);
       this.state.recordSuccess(latencyMs, permit, end);
       return { ok: true, value: outcome.value as T, latencyMs, endedAt: end };
     }
@@ -215,7 +216,8 @@ export class TrackedProvider {
       return this.localReject('GW_CANCELLED', 'cancelled: a hedged attempt won');
     }
     const error = outcome.expired ? this.silenceError(request) : toGatewayError(outcome.thrown, this.name, this.capability);
-    if (error.kind === 'rate_limited') this.pacer.noteThrottle(error.retryAfterMs, end);
+    if (error.kind === 'rate_limited') this.pacer.noteThrottle(error.retryAfterMs, end, began);
+    else if (!outcome.expired && error.kind !== 'unknown_outcome') this.pacer.noteAccepted(end);
     this.state.recordFailure(error, latencyMs, permit, true, end);
     return { ok: false, error, latencyMs, local: false, endedAt: end };
   }
