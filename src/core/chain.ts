@@ -284,7 +284,9 @@ export class ProviderChain {
       attempt: run.attempts.length + 1,
       logger: this.logger,
       panicTrial: how.panicTrial === true,
-      waitForTurn: this.policy.overflow === 'wait',
+      // A panic trial is one bounded call decided now: it never queues (the circuit it was allowed
+      // for may be held by the time a turn comes).
+      waitForTurn: this.policy.overflow === 'wait' && how.panicTrial !== true,
     };
     if (how.partner) {
       const h = await hedgedAttempt<T>(provider, how.partner, run.request, opts, this.hedgeDelay(provider), this.clock);

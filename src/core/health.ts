@@ -61,6 +61,8 @@ export interface ProviderStatusJSON {
   inFlight: number;
   /** The provider's own rate-limit state from its last answer that carried one (null: never said). */
   rateLimit: (RateLimitState & { observedAt: number }) | null;
+  /** The pace in force (declared, narrowed by what the provider said; null: none) and the calls waiting for a turn. */
+  pace: { ratePerSecond: number | null; waiting: number };
 }
 
 export class ProviderStatus {

@@ -5,7 +5,7 @@ import type { ProviderStatusJSON } from './health.js';
 type Identity = { name: string; type: string; capability: string; configured: boolean };
 type LiveState = Pick<
   ProviderStatusJSON,
-  'health' | 'breakerState' | 'openUntil' | 'reopenCount' | 'cooldownUntil' | 'cooldownKind' | 'inFlight' | 'rateLimit'
+  'health' | 'breakerState' | 'openUntil' | 'reopenCount' | 'cooldownUntil' | 'cooldownKind' | 'inFlight' | 'rateLimit' | 'pace'
 > & { reason: string };
 
 export function providerStatusJSON(p: Identity, calls: CallRecord, now: number, live: LiveState): ProviderStatusJSON {

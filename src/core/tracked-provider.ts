@@ -294,6 +294,7 @@ export class TrackedProvider {
         cooldownKind: cooling ? cooldownKind : null,
         inFlight: this.inFlight,
         rateLimit: this.rateLimit,
+        pace: { ratePerSecond: roundRate(this.pacer.rateNow(now)), waiting: this.pacer.waiting },
       }),
     );
   }
@@ -322,4 +323,8 @@ export class TrackedProvider {
       ? new GatewayError('GW_UNKNOWN_OUTCOME', 'attempt deadline passed while the request may have been sent', opts)
       : new GatewayError('GW_PROVIDER_TIMEOUT', 'attempt deadline passed before the provider answered', opts);
   }
+}
+
+function roundRate(rate: number | null): number | null {
+  return rate === null ? null : Math.round(rate * 100) / 100;
 }

@@ -43,6 +43,8 @@ interface LiveProviderReport extends ProviderReport {
   inFlight: number;
   /** The provider's own rate-limit state from its last answer that carried one. */
   rateLimit: ProviderStatusJSON['rateLimit'];
+  /** The pace in force and the calls waiting for a turn. */
+  pace: ProviderStatusJSON['pace'];
 }
 
 export interface ServerStatusReport extends Omit<StatusReport, 'capabilities'> {
@@ -168,6 +170,7 @@ export class GatewayRuntime {
           windowCalls: s?.windowCalls ?? 0,
           inFlight: s?.inFlight ?? 0,
           rateLimit: s?.rateLimit ?? null,
+          pace: s?.pace ?? { ratePerSecond: null, waiting: 0 },
         };
       }),
     }));

@@ -43,7 +43,7 @@ const config = testConfig({}, (raw) => {
     },
     lead_enrichment: {
       providers: [
-        { name: 'apollo_enrichment', type: 'apollo', sandbox: { latencyMs: 0 } },
+        { name: 'apollo_enrichment', type: 'apollo', limits: { ratePerSecond: 5 }, sandbox: { latencyMs: 0 } },
         { name: 'dropcontact_enrichment', type: 'dropcontact', sandbox: { latencyMs: 0 } },
       ],
     },
@@ -103,6 +103,9 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     );
     expect(await page.getAttribute('[data-provider="hook_primary"]', 'data-health')).toBe('HEALTHY');
     expect(await page.textContent('[data-provider="hook_primary"]')).toContain('100%');
+    // A provider with a pace shows it; one without none.
+    expect(await page.textContent('[data-provider="apollo_enrichment"]')).toContain('Pace5/s');
+    expect(await page.textContent('[data-provider="hook_primary"]')).not.toContain('Pace');
     // At a glance on 1366x768: nothing scrolls sideways, and every capability's row starts on the first screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
     const rowTops = await page.$$eval('[data-capability]', (els) => els.map((e) => e.getBoundingClientRect().top));

@@ -150,6 +150,7 @@ describe('SelfCheckRegistry', () => {
           cooldownKind: null,
           inFlight: 0,
           rateLimit: null,
+          pace: { ratePerSecond: null, waiting: 0 },
         },
       },
     ]);

@@ -140,6 +140,11 @@ describe('capability routes', () => {
       .sort((x, y) => x - y);
     expect(at).toHaveLength(30);
     for (let i = 0; i + 10 < at.length; i++) expect(at[i + 10]! - at[i]!).toBeGreaterThanOrEqual(950);
+    // The status shows the pace in force and the calls waiting for a turn.
+    type Status = { capabilities: { capability: string; providers: { name: string; pace: unknown }[] }[] };
+    const status = (await app.inject({ method: 'GET', url: '/v1/status', headers: api })).json<Status>();
+    const enricher = status.capabilities.find((c) => c.capability === 'lead_enrichment')!.providers.find((p) => p.name === 'enricher');
+    expect(enricher!.pace).toEqual({ ratePerSecond: 10, waiting: 0 });
   });
 
   it('400 for a body that is not JSON, and for a bad Idempotency-Key', async () => {

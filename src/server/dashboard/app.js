@@ -90,6 +90,14 @@
     return fact('Breaker', label);
   }
 
+  /** The provider's pace (its rate in force and the calls waiting for a turn), when one applies. */
+  function paceFact(p) {
+    var pace = p.pace;
+    if (!pace || (pace.ratePerSecond === null && !pace.waiting)) return null;
+    var rate = pace.ratePerSecond === null ? 'no limit' : pace.ratePerSecond + '/s';
+    return fact('Pace', pace.waiting ? rate + ', ' + pace.waiting + ' waiting' : rate);
+  }
+
   function providerCard(cap, p) {
     var actions = null;
     if (state.admin) {
@@ -146,6 +154,7 @@
         fact('EMA', ms(p.latencyMs)),
         fact('p95', ms(p.p95Ms)),
         fact('Success', pct(p.successRate)),
+        paceFact(p),
       ),
       err
         ? h('p', {
