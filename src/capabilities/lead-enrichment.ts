@@ -4,7 +4,7 @@ import { defineCapability } from './capability.js';
 /** At most this many people in one request (Dropcontact's submit maximum; Apollo takes them 10 per call). */
 export const LEAD_ENRICHMENT_BATCH_MAX = 250;
 
-const identity = {
+const identity = z.object({
   email: z.email().optional(),
   firstName: z.string().min(1).max(200).optional(),
   lastName: z.string().min(1).max(200).optional(),
@@ -15,29 +15,28 @@ const identity = {
     .regex(/^(?!www\.)[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a bare domain like example.com')
     .optional(),
   linkedinUrl: z.url().optional(),
-};
-type Identity = { [K in keyof typeof identity]?: string };
+});
+type Identity = z.infer<typeof identity>;
 
 const IDENTIFIES = 'needs email, linkedinUrl, or a name with a company or domain';
 const identifies = (r: Identity): boolean =>
   Boolean(r.email || r.linkedinUrl || ((r.fullName || (r.firstName && r.lastName)) && (r.company || r.domain)));
 
 /** One person to enrich. */
-export const leadEnrichmentPerson = z.object(identity).refine(identifies, { message: IDENTIFIES, path: ['email'] });
+export const leadEnrichmentPerson = identity.refine(identifies, { message: IDENTIFIES, path: ['email'] });
 
 /**
  * One person (the identity fields), or up to 250 in `people`: the adapters use the provider's
  * batch endpoint (Apollo `bulk_match`, 10 per call; Dropcontact, 250 per submit).
  */
-export const leadEnrichmentRequest = z
-  .object({
-    ...identity,
+export const leadEnrichmentRequest = identity
+  .extend({
     /** Up to 250 people enriched in one request; the single-person fields must then be absent. */
     people: z.array(leadEnrichmentPerson).min(1).max(LEAD_ENRICHMENT_BATCH_MAX).optional(),
   })
   .superRefine((r, ctx) => {
     if (r.people) {
-      for (const key of Object.keys(identity) as (keyof Identity)[])
+      for (const key of identity.keyof().options)
         if (r[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'not allowed with people (put it in a person)' });
     } else if (!identifies(r)) ctx.addIssue({ code: 'custom', path: ['email'], message: IDENTIFIES });
   });

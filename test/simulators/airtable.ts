@@ -65,6 +65,10 @@ const modes: Record<AirtableSimMode, (o: FailOptions) => { reply: SimReply }> = 
   }),
 };
 
+/** The top-level keys of a create (POST) and of an update/upsert (PATCH) body. */
+const CREATE_KEYS = new Set(['records', 'typecast', 'returnFieldsByFieldId']);
+const UPSERT_KEYS = new Set([...CREATE_KEYS, 'performUpsert']);
+
 export async function start(opts: AirtableSimOptions = {}): Promise<AirtableSim> {
   const token = opts.token ?? 'patSIM0000000000.airtable-secret-token';
   const baseId = opts.baseId ?? 'appSIMbase000001';
@@ -104,8 +108,9 @@ export async function start(opts: AirtableSimOptions = {}): Promise<AirtableSim>
       const unknown = opts.fieldNames ? Object.keys(r.fields).find((f) => !opts.fieldNames!.includes(f)) : undefined;
       if (unknown) return err(422, 'UNKNOWN_FIELD_NAME', `Unknown field name: "${unknown}"`);
     }
-    // Create takes records (and typecast / returnFieldsByFieldId) only: performUpsert belongs to PATCH.
-    if (req.method === 'POST' && 'performUpsert' in req.body)
+    // Only the documented keys: performUpsert belongs to PATCH (an upsert), never to a create.
+    const allowed = req.method === 'POST' ? CREATE_KEYS : UPSERT_KEYS;
+    if (Object.keys(req.body).some((k) => !allowed.has(k)))
       return err(422, 'INVALID_REQUEST_UNKNOWN', 'Invalid request: parameter validation failed. Check your request data.');
     return undefined;
   };
