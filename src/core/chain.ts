@@ -160,7 +160,8 @@ export class ProviderChain {
       budgetSpent: false,
     };
     this.budget.recordInvocation(started);
-    const order = orderProviders(this.policy.strategy, this.providers, started, this.ordering);
+    const ordered = orderProviders(this.policy.strategy, this.providers, started, this.ordering);
+    const order = options?.spread ? this.soonestTurnFirst(ordered, run, started) : ordered;
     const served = (await this.tryInOrder<T>(run, order)) ?? (await this.waitForAnnouncedReset<T>(run));
     if (served) return this.success(run, served);
     if (run.called === 0 && !run.budgetSpent && this.clock.now() < run.deadline) {
@@ -189,6 +190,14 @@ export class ProviderChain {
 
   restore(snapshot: ChainSnapshot): void {
     for (const s of snapshot.providers) this.getProvider(s.provider)?.restore(s);
+  }
+
+  /** The usable providers by how soon their turn comes (stable: equal waits keep the chain's order), then the rest. */
+  private soonestTurnFirst(order: readonly TrackedProvider[], run: Run, now: number): TrackedProvider[] {
+    const usable = order.filter((p) => this.blocked(p, run, now) === null);
+    const wait = new Map(usable.map((p) => [p, p.turnWait(now)]));
+    const sorted = [...usable].sort((a, b) => wait.get(a)! - wait.get(b)!);
+    return [...sorted, ...order.filter((p) => !wait.has(p))];
   }
 
   /** Each usable provider in turn (unusable ones are recorded as skipped) until one serves. */

@@ -34,6 +34,13 @@ export interface InvokeOptions {
    * on every attempt (a webhook body stays byte-identical under its webhook-id).
    */
   acceptedAt?: number;
+  /**
+   * Bulk work (a job's items): start at the usable provider whose turn comes first, so a job is
+   * drained by every provider of the chain at once, each at its own pace, instead of queueing
+   * behind the first. Providers whose turn comes equally soon keep the chain's order. Going to a
+   * provider that was free is not a failover: nothing failed.
+   */
+  spread?: boolean;
 }
 
 /** An invocation that did not succeed; `attempts` says what was tried and why each failed. */

@@ -70,6 +70,11 @@ export class ConcurrencyLimiter {
     return this.active;
   }
 
+  /** Every slot is taken. */
+  get full(): boolean {
+    return this.active >= this.max;
+  }
+
   /** Resolves true with a slot, or false when the queue is full or `waitMs` passes first. */
   acquire(waitMs: number): boolean | Promise<boolean> {
     if (this.active < this.max) {

@@ -110,6 +110,21 @@ export class Pacer {
   }
 
   /**
+   * Roughly how long a call arriving now would wait for its turn (0: it would start now): the
+   * provider's announced hold, the next token of each bucket, and one interval per call already
+   * waiting. A full concurrency with nobody waiting counts as one interval (or 1 ms when no pace
+   * is known), so a free provider is preferred to a merely busy one.
+   */
+  turnWait(now: number): number {
+    const held = Math.max(0, this.holdUntil - now);
+    const rate = this.rateNow(now);
+    const interval = rate === null ? 1 : 1000 / rate;
+    const bucket = Math.max(this.learned?.bucket.waitFor(now) ?? 0, this.declared instanceof TokenBucket ? this.declared.waitFor(now) : 0);
+    const full = this.concurrency?.full === true ? interval : 0;
+    return held + Math.max(bucket, full) + this.waiters.length * interval;
+  }
+
+  /**
    * A concurrency slot, then a rate turn; `release` gives the slot back when the call ends.
    * Answers synchronously when the provider is not busy (no wait, no queue), so calls that
    * arrive together start together.

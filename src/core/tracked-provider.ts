@@ -102,6 +102,11 @@ export class TrackedProvider {
   }
 
   /** EMA latency for ordering (null before the first call). */
+  /** Roughly how long a call arriving now would wait for its turn at this provider's pace (0: none). */
+  turnWait(now: number): number {
+    return this.pacer.turnWait(now);
+  }
+
   get latencyEma(): number | null {
     return this.state.calls.emaMs;
   }

@@ -37,6 +37,8 @@ const TYPES_BY_STATE: Record<DeliveryState, JobType[]> = {
   failed: ['failed'],
   dead: ['failed'],
   unknown_outcome: ['failed'],
+  cancelled: ['failed'],
+  duplicate: ['failed'],
 };
 const ALL_TYPES: JobType[] = ['waiting', 'delayed', 'prioritized', 'waiting-children', 'active', 'completed', 'failed'];
 

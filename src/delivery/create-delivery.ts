@@ -11,11 +11,13 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { deliveryDbPath, openDeliveryDb } from './delivery-db.js';
 import { DeliveryService } from './delivery-service.js';
 import { deliveryPolicy, deliveryStack, outboxPolicy, type CreateDeliveryOptions, type DeliveryStack } from './delivery-stack.js';
+import { JobService } from './job-service.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { createRedisDelivery } from './redis-delivery.js';
 import { SqliteLedger } from './sqlite-ledger.js';
+import { SqliteJobs } from './sqlite-jobs.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 
 export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
@@ -25,6 +27,7 @@ export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
   let ledger: MemoryLedger | SqliteLedger;
   let outbox: MemoryOutbox | SqliteOutbox;
   let closeDb = (): void => undefined;
+  let jobStore: SqliteJobs | undefined;
   if (store instanceof MemoryStore) {
     ledger = new MemoryLedger();
     outbox = new MemoryOutbox(ledger);
@@ -41,6 +44,7 @@ export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
     }
     ledger = new SqliteLedger(db);
     outbox = new SqliteOutbox(db, ledger);
+    jobStore = new SqliteJobs(db, ledger);
     closeDb = () => db.close();
   } else {
     throw new GatewayError(
@@ -61,8 +65,15 @@ export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
     ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
   });
   const worker = new OutboxWorker({ outbox, chains, clock, policy: outboxPolicy(config), logger, recommendations: store });
-  return deliveryStack(service, worker, async () => {
-    await outbox.close();
-    closeDb();
-  });
+  const policy = deliveryPolicy(config);
+  const jobs = jobStore ? new JobService({ chains, store: jobStore, clock, ttlMs: policy.ttlMs }) : undefined;
+  return deliveryStack(
+    service,
+    worker,
+    async () => {
+      await outbox.close();
+      closeDb();
+    },
+    jobs,
+  );
 }

@@ -41,6 +41,26 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_key ON outbox (idempotency_key);
   CREATE INDEX outbox_created ON outbox (created_at);
   `,
+  // Jobs (./jobs.ts): a job's items are outbox rows with the job's id, their position and how
+  // many items each carries; `lane` 0 (ordinary deliveries) is leased before 1 (job items).
+  `
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    key TEXT UNIQUE,
+    capability TEXT NOT NULL,
+    state TEXT NOT NULL,
+    spread INTEGER NOT NULL,
+    items INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  ALTER TABLE outbox ADD COLUMN job_id TEXT;
+  ALTER TABLE outbox ADD COLUMN position INTEGER;
+  ALTER TABLE outbox ADD COLUMN items INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX outbox_job ON outbox (job_id, position) WHERE job_id IS NOT NULL;
+  CREATE INDEX outbox_lane ON outbox (capability, state, lane, next_at);
+  `,
 ];
 
 /** The delivery database file that belongs to a `sqlite:<path>` store. */

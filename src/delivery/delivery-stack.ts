@@ -5,6 +5,7 @@ import type { ChainRegistry } from '../core/registry.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryService } from './delivery-service.js';
+import type { JobService } from './job-service.js';
 import type { OutboxPolicy } from './outbox-worker.js';
 
 interface DeliveryWorker {
@@ -16,6 +17,8 @@ export interface DeliveryStack {
   readonly service: DeliveryService;
   /** The outbox worker (not started). */
   readonly worker: DeliveryWorker;
+  /** Jobs (SQLite store only, for now). */
+  readonly jobs?: JobService;
   close(): Promise<void>;
 }
 
@@ -30,11 +33,17 @@ export interface CreateDeliveryOptions {
 }
 
 /** A stack whose close() stops the worker, then releases what the outbox holds (once). */
-export function deliveryStack(service: DeliveryService, worker: DeliveryWorker, release: () => Promise<void>): DeliveryStack {
+export function deliveryStack(
+  service: DeliveryService,
+  worker: DeliveryWorker,
+  release: () => Promise<void>,
+  jobs?: JobService,
+): DeliveryStack {
   let closed = false;
   return {
     service,
     worker,
+    ...(jobs ? { jobs } : {}),
     async close() {
       if (closed) return;
       closed = true;

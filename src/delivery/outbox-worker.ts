@@ -178,7 +178,12 @@ export class OutboxWorker {
     try {
       const chain = chains.requireChain(rec.capability);
       const deadlineMs = Math.max(1, Math.min(chain.policy.deadlineMs, Math.floor(policy.leaseMs * 0.8)));
-      const r = await chain.invoke(rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs, acceptedAt: rec.createdAt });
+      const r = await chain.invoke(rec.request, {
+        idempotencyKey: rec.idempotencyKey,
+        deadlineMs,
+        acceptedAt: rec.createdAt,
+        spread: rec.job?.spread === true,
+      });
       return { state: 'delivered', result: r.result, provider: r.provider };
     } catch (thrown) {
       const error = deliveryError(thrown);

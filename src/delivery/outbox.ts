@@ -9,7 +9,20 @@
  */
 import type { ErrorCode, FailureKind } from '../core/errors.js';
 
-export const DELIVERY_STATES = ['pending', 'in_progress', 'delivered', 'failed', 'dead', 'unknown_outcome'] as const;
+/**
+ * `cancelled` and `duplicate` are job items only: not sent because the job was cancelled, or
+ * because the item's idempotency key had been accepted before (see ./jobs.ts).
+ */
+export const DELIVERY_STATES = [
+  'pending',
+  'in_progress',
+  'delivered',
+  'failed',
+  'dead',
+  'unknown_outcome',
+  'cancelled',
+  'duplicate',
+] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export interface DeliveryError {
@@ -33,6 +46,16 @@ export interface DeliveryRecord {
   result?: unknown;
   provider?: string;
   lastError?: DeliveryError;
+  /** A job item: its job, the position of its first item in the job, and how many items it carries. */
+  job?: JobItemRef;
+}
+
+interface JobItemRef {
+  id: string;
+  position: number;
+  items: number;
+  /** Drained across every usable provider of the chain at each one's pace (see ProviderChain `spread`). */
+  spread: boolean;
 }
 
 export interface EnqueueInput {
@@ -125,7 +148,7 @@ export interface LeasableOutbox extends Outbox {
 }
 
 export function emptyCounts(): Record<DeliveryState, number> {
-  return { pending: 0, in_progress: 0, delivered: 0, failed: 0, dead: 0, unknown_outcome: 0 };
+  return { pending: 0, in_progress: 0, delivered: 0, failed: 0, dead: 0, unknown_outcome: 0, cancelled: 0, duplicate: 0 };
 }
 
-export const FINISHED_STATES: readonly DeliveryState[] = ['delivered', 'failed', 'dead', 'unknown_outcome'];
+export const FINISHED_STATES: readonly DeliveryState[] = ['delivered', 'failed', 'dead', 'unknown_outcome', 'cancelled', 'duplicate'];

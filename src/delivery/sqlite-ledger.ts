@@ -30,14 +30,17 @@ export class SqliteLedger implements IdempotencyLedger {
          created_at = excluded.created_at, expires_at = excluded.expires_at, data = excluded.data`,
     );
     this.delStmt = db.prepare('DELETE FROM ledger WHERE key = ?');
-    const tx = db.transaction((input: BeginInput): BeginResult => {
-      const found = this.read(input.key, input.now);
-      if (found) return { acquired: false, entry: found };
-      const entry = newEntry(input);
-      this.write(entry);
-      return { acquired: true, entry };
-    });
+    const tx = db.transaction((input: BeginInput): BeginResult => this.beginSync(input));
     this.beginTx = (input) => tx.immediate(input);
+  }
+
+  /** `begin` inside the caller's transaction (a job's items are stored with their keys). */
+  beginSync(input: BeginInput): BeginResult {
+    const found = this.read(input.key, input.now);
+    if (found) return { acquired: false, entry: found };
+    const entry = newEntry(input);
+    this.write(entry);
+    return { acquired: true, entry };
   }
 
   async begin(input: BeginInput): Promise<BeginResult> {

@@ -17,6 +17,12 @@ export interface OutboxRow {
   result: string | null;
   provider: string | null;
   last_error: string | null;
+  job_id: string | null;
+  position: number | null;
+  items: number;
+  lane: number;
+  /** Joined from the jobs table where a query needs it. */
+  spread?: number | null;
 }
 
 export function toRecord(row: OutboxRow): DeliveryRecord {
@@ -34,5 +40,6 @@ export function toRecord(row: OutboxRow): DeliveryRecord {
   if (row.result !== null) rec.result = JSON.parse(row.result) as unknown;
   if (row.provider !== null) rec.provider = row.provider;
   if (row.last_error !== null) rec.lastError = JSON.parse(row.last_error) as DeliveryError;
+  if (row.job_id !== null) rec.job = { id: row.job_id, position: row.position ?? 0, items: row.items, spread: row.spread === 1 };
   return rec;
 }

@@ -24,6 +24,15 @@ import type { SqliteLedger } from './sqlite-ledger.js';
 import { toRecord, type OutboxRow } from './sqlite-outbox-rows.js';
 import { whereClause } from '../store/sqlite/where.js';
 
+/** A row with its job's spread flag (null for ordinary deliveries). */
+const SELECT_ROW = 'SELECT o.*, j.spread AS spread FROM outbox o LEFT JOIN jobs j ON j.id = o.job_id';
+
+/** Which of two due rows to lease first: expired leases, then ordinary deliveries, then job items; oldest first. */
+function leaseOrder(r: OutboxRow): number {
+  if (r.state === 'in_progress') return -Infinity;
+  return r.lane * 1e15 + (r.next_at ?? 0);
+}
+
 export class SqliteOutbox implements LeasableOutbox {
   readonly kind = 'sqlite';
   readonly marksLedger = true;
@@ -31,6 +40,8 @@ export class SqliteOutbox implements LeasableOutbox {
   private readonly insert: Database.Statement;
   private readonly byId: Database.Statement<[string], OutboxRow>;
   private readonly update: Database.Statement;
+  private readonly expiredLease: Database.Statement<[string, number], OutboxRow>;
+  private readonly due: Database.Statement<[string, number], OutboxRow>;
 
   constructor(
     private readonly db: Database.Database,
@@ -41,10 +52,14 @@ export class SqliteOutbox implements LeasableOutbox {
       `INSERT INTO outbox (id, idempotency_key, capability, state, created_at, updated_at, next_at, attempts, request, last_error)
        VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)`,
     );
-    this.byId = db.prepare('SELECT * FROM outbox WHERE id = ?');
+    this.byId = db.prepare(`${SELECT_ROW} WHERE o.id = ?`);
     this.update = db.prepare(
       `UPDATE outbox SET state = ?, next_at = ?, result = COALESCE(?, result), provider = COALESCE(?, provider),
          last_error = COALESCE(?, last_error), owner = NULL, lease_until = NULL, calling = 0, updated_at = ? WHERE id = ?`,
+    );
+    this.expiredLease = db.prepare(`${SELECT_ROW} WHERE o.capability = ? AND o.state = 'in_progress' AND o.lease_until <= ? LIMIT 1`);
+    this.due = db.prepare(
+      `${SELECT_ROW} WHERE o.capability = ? AND o.state = 'pending' AND o.next_at <= ? ORDER BY o.lane, o.next_at LIMIT 1`,
     );
     const insertMany = db.transaction((items: readonly EnqueueInput[]) => items.map((i) => this.insertOne(i)));
     this.commits = new GroupCommit((items) => insertMany(items));
@@ -67,11 +82,11 @@ export class SqliteOutbox implements LeasableOutbox {
 
   async list(q: DeliveryQuery = {}): Promise<DeliveryRecord[]> {
     const { where, params } = whereClause([
-      ['state = ?', q.state || undefined],
-      ['capability = ?', q.capability || undefined],
+      ['o.state = ?', q.state || undefined],
+      ['o.capability = ?', q.capability || undefined],
     ]);
     const rows = this.db
-      .prepare(`SELECT * FROM outbox ${where} ORDER BY created_at DESC, id LIMIT ?`)
+      .prepare(`${SELECT_ROW} ${where} ORDER BY o.created_at DESC, o.id LIMIT ?`)
       .all(...params, q.limit ?? 100) as OutboxRow[];
     return rows.map(toRecord);
   }
@@ -140,16 +155,18 @@ export class SqliteOutbox implements LeasableOutbox {
       .immediate();
   }
 
+  /**
+   * The due delivery to lease next, per capability: an expired lease first (its worker died),
+   * then pending ones, ordinary deliveries before job items (lane 0 before 1), oldest due first.
+   */
   async lease(owner: string, now: number, leaseMs: number, capabilities: readonly string[]): Promise<LeasedDelivery | undefined> {
     return this.db
       .transaction(() => {
-        const row = this.db
-          .prepare(
-            `SELECT * FROM outbox WHERE capability IN (SELECT value FROM json_each(?))
-             AND ((state = 'pending' AND next_at <= ?) OR (state = 'in_progress' AND lease_until <= ?))
-           ORDER BY next_at, created_at LIMIT 1`,
-          )
-          .get(JSON.stringify(capabilities), now, now) as OutboxRow | undefined;
+        let row: OutboxRow | undefined;
+        for (const capability of capabilities) {
+          const found = this.expiredLease.get(capability, now) ?? this.due.get(capability, now);
+          if (found && (!row || leaseOrder(found) < leaseOrder(row))) row = found;
+        }
         if (!row) return undefined;
         this.db
           .prepare(
@@ -183,12 +200,23 @@ export class SqliteOutbox implements LeasableOutbox {
         }
         const error = JSON.stringify(outcome.error);
         this.update.run(outcome.state, outcome.state === 'pending' ? outcome.nextAttemptAt : null, null, null, error, now, id);
+        if (outcome.state === 'pending' && row.job_id !== null) this.holdForJob(id, key, row.job_id, now);
         if (outcome.state === 'failed' || outcome.state === 'unknown_outcome') {
           this.ledger.settleSync(key, { state: outcome.state, error: { name: 'GatewayError', ...outcome.error }, deliveryId: id }, now);
         }
         return true;
       })
       .immediate();
+  }
+
+  /** A job item to be retried: it waits while its job is paused, and ends as cancelled when its job was. */
+  private holdForJob(id: string, key: string, jobId: string, now: number): void {
+    const job = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(jobId) as { state: string } | undefined;
+    if (job?.state === 'paused') this.db.prepare('UPDATE outbox SET next_at = NULL WHERE id = ?').run(id);
+    if (job?.state === 'cancelled') {
+      this.db.prepare("UPDATE outbox SET state = 'cancelled', next_at = NULL, updated_at = ? WHERE id = ?").run(now, id);
+      this.ledger.releaseSync(key);
+    }
   }
 
   async nextDue(capabilities: readonly string[]): Promise<number | null> {

@@ -23,6 +23,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { DeliveryService, Submission, SubmitOptions } from '../delivery/delivery-service.js';
 import type { DeliveryStack } from '../delivery/delivery-stack.js';
+import type { JobService } from '../delivery/job-service.js';
 import type { SelfCheckRegistry } from '../monitoring/self-check-registry.js';
 import type { SelfCheckService } from '../monitoring/self-check-service.js';
 import { healthSnapshots } from '../monitoring/sources.js';
@@ -148,6 +149,11 @@ export class Gateway {
   /** The idempotency ledger and durable outbox in front of the chains (opened on first use). */
   get delivery(): DeliveryService {
     return this.deliveryParts().service;
+  }
+
+  /** Bulk jobs (src/delivery/jobs.ts), on the SQLite store; undefined on the others for now. */
+  get jobs(): JobService | undefined {
+    return this.deliveryParts().jobs;
   }
 
   /** Deliveries the outbox holds per capability (waiting or in progress). */

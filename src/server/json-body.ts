@@ -34,7 +34,8 @@ function invalid(path: string, message: string): GatewayError {
   );
 }
 
-function forbiddenKeyPath(value: unknown, path: string): string | undefined {
+/** The path of the first `__proto__` or `constructor.prototype` key in a parsed value, if any. */
+export function forbiddenKeyPath(value: unknown, path: string): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   for (const key of Object.keys(value)) {
     const child = (value as Record<string, unknown>)[key];

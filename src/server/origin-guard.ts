@@ -9,7 +9,8 @@
  *   the providers with a form POST, which needs no CORS preflight).
  * With keys, the key is the proof (a cross-site page cannot send the Authorization header without
  * a preflight CORS refuses); `server.allowedHosts`, when set, is enforced either way.
- * A request body must be `application/json` on every route: a form or text/plain body is 415.
+ * A request body must be `application/json` (or an NDJSON job stream on `POST /v1/jobs`): a form
+ * or text/plain body is 415.
  */
 import type { FastifyRequest } from 'fastify';
 import { isLoopbackHost } from './bind-guard.js';
@@ -30,7 +31,7 @@ export function checkOrigin(request: FastifyRequest, policy: OriginPolicy): Http
   if (enforced && !known) {
     return new HttpError('HTTP_FORBIDDEN', `Host "${hostname || '(none)'}" is not this server: add it to server.allowedHosts to serve it`);
   }
-  if (hasBody(request) && !(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+  if (hasBody(request) && !acceptedBody(request)) {
     return new HttpError('HTTP_UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
   }
   if (policy.keysEnabled || SAFE_METHODS.has(request.method)) return null;
@@ -51,6 +52,13 @@ function hostnameOf(host: string): string {
   if (h.startsWith('[')) return h.slice(1, h.indexOf(']') === -1 ? undefined : h.indexOf(']'));
   const colon = h.lastIndexOf(':');
   return colon === -1 ? h : h.slice(0, colon);
+}
+
+/** JSON everywhere; an NDJSON stream on `POST /v1/jobs` too (not a CORS-safelisted type either: a browser preflights it). */
+function acceptedBody(request: FastifyRequest): boolean {
+  const type = (request.headers['content-type'] ?? '').toLowerCase();
+  if (type.startsWith('application/json')) return true;
+  return type.startsWith('application/x-ndjson') && request.method === 'POST' && request.url.split('?')[0] === '/v1/jobs';
 }
 
 function hasBody(request: FastifyRequest): boolean {

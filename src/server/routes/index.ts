@@ -7,6 +7,7 @@ import { capabilityRoutes } from './capabilities.js';
 import { dashboardRoutes } from './dashboard.js';
 import { deliveriesRoutes } from './deliveries.js';
 import { healthRoutes } from './health.js';
+import { jobRoutes } from './jobs.js';
 import { metricsRoutes } from './metrics.js';
 import type { RouteModule } from './route-module.js';
 import { statusRoutes } from './status.js';
@@ -21,4 +22,5 @@ export const ROUTES: readonly RouteModule[] = [
   adminRoutes,
   dashboardRoutes,
   deliveriesRoutes,
+  jobRoutes,
 ];

@@ -1,0 +1,238 @@
+/** Jobs through the HTTP API on the SQLite store: submit (JSON and NDJSON), drain, status, results, pause/resume/cancel, resubmission. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/config/load.js';
+import type { GatewayConfigInput } from '../../src/config/schema.js';
+import type { DeliveryState } from '../../src/delivery/outbox.js';
+import { Gateway } from '../../src/gateway.js';
+import { createServer } from '../../src/server/index.js';
+import { api, silent, testConfigInput } from '../server/helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('jobs (SQLite store)', () => {
+  let dir: string;
+  let close: (() => Promise<void>) | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aicmo-jobs-'));
+  });
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = async (mutate?: (raw: GatewayConfigInput) => void, start = true) => {
+    const raw = testConfigInput();
+    raw.store = `sqlite:${join(dir, 'gw.db')}`;
+    raw.delivery = { outbox: { pollMs: 20, leaseMs: 2_000, baseDelayMs: 20, maxDelayMs: 50 } };
+    mutate?.(raw);
+    const gateway = await Gateway.create({ config: validateConfig(raw, {}).config, snapshotIntervalMs: 0 });
+    const app = createServer(gateway, { logger: silent(), periodicChecks: false });
+    await app.ready();
+    if (start) gateway.start({ periodicChecks: false });
+    close = async () => {
+      await app.close();
+      await gateway.close();
+    };
+    return { app, gateway };
+  };
+  type App = Awaited<ReturnType<typeof open>>['app'];
+  interface JobView {
+    id: string;
+    state: string;
+    items: number;
+    counts: Record<DeliveryState, number>;
+    providers: Record<string, number>;
+  }
+  const status = async (app: App, id: string): Promise<JobView> =>
+    (await app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: api })).json<{ job: JobView }>().job;
+  const waitFor = async (app: App, id: string, done: (job: JobView) => boolean): Promise<JobView> => {
+    for (let i = 0; i < 500; i++) {
+      const job = await status(app, id);
+      if (done(job)) return job;
+      await sleep(20);
+    }
+    throw new Error(`job ${id} did not get there: ${JSON.stringify(await status(app, id))}`);
+  };
+  const webhookItems = (n: number) => Array.from({ length: n }, (_, i) => ({ event: 'contact.created', payload: { i } }));
+
+  it('stores every item before 202, drains them once each, and reports counts, providers and per-item results', async () => {
+    const { app, gateway } = await open(undefined, false);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: api,
+      payload: { capability: 'webhook_dispatch', items: webhookItems(25) },
+    });
+    expect(res.statusCode).toBe(202);
+    const job = res.json().job;
+    expect(res.headers.location).toBe(`/v1/jobs/${job.id}`);
+    expect(job).toMatchObject({ capability: 'webhook_dispatch', state: 'running', items: 25, spread: true });
+    expect(job.counts).toMatchObject({ pending: 25, delivered: 0 });
+    // On disk before the answer: another connection sees all 25 items and their ledger keys queued.
+    const db = new Database(join(dir, 'gw.delivery.db'), { readonly: true });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE job_id = ? AND state = 'pending'").get(job.id)).toEqual({ n: 25 });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM ledger WHERE key LIKE ? AND state = 'queued'").get(`${job.id}:%`)).toEqual({ n: 25 });
+    db.close();
+    gateway.start({ periodicChecks: false });
+    const done = await waitFor(app, job.id, (j) => j.state === 'completed');
+    expect(done.counts).toMatchObject({ pending: 0, in_progress: 0, delivered: 25, failed: 0 });
+    const sandboxes = ['hook_primary', 'hook_backup'].map((n) => gateway.getSandbox(n)!);
+    expect(sandboxes.reduce((s, b) => s + b.deliveredKeys, 0)).toBe(25);
+    for (let i = 0; i < 25; i++) expect(sandboxes.reduce((s, b) => s + b.deliveryCount(`${job.id}:${i}`), 0)).toBe(1);
+    expect(Object.values(done.providers).reduce((a, b) => a + b, 0)).toBe(25);
+    const results = await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}/results`, headers: api });
+    expect(results.statusCode).toBe(200);
+    expect(results.headers['content-type']).toContain('application/x-ndjson');
+    const lines = results.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { position: number; state: string; idempotencyKey: string });
+    expect(lines.map((l) => l.position)).toEqual([...Array(25).keys()]);
+    expect(lines.every((l) => l.state === 'delivered')).toBe(true);
+    expect(lines[3]!.idempotencyKey).toBe(`${job.id}:3`);
+    const failures = await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}/results?failures=true`, headers: api });
+    expect(failures.body).toBe('');
+  });
+
+  it('takes an NDJSON stream, names the line and field of a bad item and keeps nothing of that job', async () => {
+    const { app } = await open(undefined, false);
+    const lines = webhookItems(3).map((i) => JSON.stringify(i));
+    const bad = [...lines, JSON.stringify({ event: '', payload: {} }), ...lines].join('\n');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs?capability=webhook_dispatch',
+      headers: { ...api, 'content-type': 'application/x-ndjson' },
+      payload: bad,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('GW_INVALID_REQUEST');
+    expect(res.json().error.problems[0].path).toBe('items[3].event');
+    expect((await app.inject({ method: 'GET', url: '/v1/jobs', headers: api })).json().jobs).toEqual([]);
+    const db = new Database(join(dir, 'gw.delivery.db'), { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM ledger').get()).toEqual({ n: 0 });
+    db.close();
+    const good = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs?capability=webhook_dispatch',
+      headers: { ...api, 'content-type': 'application/x-ndjson' },
+      payload: `${lines.join('\n')}\n\n`,
+    });
+    expect(good.statusCode).toBe(202);
+    expect(good.json().job.items).toBe(3);
+  });
+
+  it('a job sent again under the same Idempotency-Key answers with the first job and stores nothing; an item key seen before is a duplicate', async () => {
+    const { app, gateway } = await open();
+    const items = [
+      { idempotencyKey: 'contact-1', request: webhookItems(1)[0] },
+      { idempotencyKey: 'contact-2', request: webhookItems(1)[0] },
+    ];
+    const first = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: { ...api, 'idempotency-key': 'campaign-7' },
+      payload: { capability: 'webhook_dispatch', items },
+    });
+    expect(first.statusCode).toBe(202);
+    const id = first.json().job.id;
+    await waitFor(app, id, (j) => j.state === 'completed');
+    const again = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: { ...api, 'idempotency-key': 'campaign-7' },
+      payload: { capability: 'webhook_dispatch', items },
+    });
+    expect(again.statusCode).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toMatchObject({ replayed: true, job: { id, items: 2 } });
+    // The same item keys in a new job: nothing sent twice.
+    const other = await app.inject({ method: 'POST', url: '/v1/jobs', headers: api, payload: { capability: 'webhook_dispatch', items } });
+    const otherJob = await waitFor(app, other.json().job.id, (j) => j.state === 'completed');
+    expect(otherJob.counts).toMatchObject({ duplicate: 2, delivered: 0 });
+    const sent = ['hook_primary', 'hook_backup'].map((n) => gateway.getSandbox(n)!);
+    expect(sent.reduce((s, b) => s + b.deliveryCount('contact-1') + b.deliveryCount('contact-2'), 0)).toBe(2);
+  });
+
+  it('pause holds the items not yet started, resume sends them, cancel ends the rest as cancelled', async () => {
+    const { app, gateway } = await open((raw) => {
+      raw.capabilities.webhook_dispatch!.providers = [
+        { name: 'hook_primary', type: 'webhook', sandbox: { latencyMs: 0 }, limits: { ratePerSecond: 20, burst: 1 } },
+      ];
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: api,
+      payload: { capability: 'webhook_dispatch', items: webhookItems(60) },
+    });
+    const id = res.json().job.id;
+    await waitFor(app, id, (j) => j.counts.delivered >= 3);
+    const paused = await app.inject({ method: 'POST', url: `/v1/jobs/${id}/pause`, headers: api });
+    expect(paused.json().job.state).toBe('paused');
+    // Items already leased (calling, or waiting for their turn at the provider's pace) end; no other starts.
+    const held = await waitFor(app, id, (j) => j.counts.in_progress === 0);
+    await sleep(300);
+    const still = await status(app, id);
+    expect(still.counts.delivered).toBe(held.counts.delivered);
+    expect(still.counts.in_progress).toBe(0);
+    expect(still.counts.pending).toBe(60 - held.counts.delivered);
+    await app.inject({ method: 'POST', url: `/v1/jobs/${id}/resume`, headers: api });
+    await waitFor(app, id, (j) => j.counts.delivered >= held.counts.delivered + 3);
+    const cancelled = (await app.inject({ method: 'POST', url: `/v1/jobs/${id}/cancel`, headers: api })).json().job;
+    expect(cancelled.state).toBe('cancelled');
+    const end = await waitFor(app, id, (j) => j.counts.in_progress === 0);
+    expect(end.counts.pending).toBe(0);
+    expect(end.counts.delivered + end.counts.cancelled).toBe(60);
+    expect(end.counts.cancelled).toBeGreaterThan(0);
+    expect(gateway.getSandbox('hook_primary')!.deliveredKeys).toBe(end.counts.delivered);
+  });
+
+  it('merges single-record CRM items into batch requests and splits the answer back per item', async () => {
+    const { app, gateway } = await open((raw) => {
+      raw.capabilities.crm_sync = { providers: [{ name: 'crm', type: 'airtable', sandbox: { latencyMs: 0 } }] };
+    });
+    const items = Array.from({ length: 230 }, (_, i) => ({ mergeOn: ['email'], records: [{ fields: { email: `p${i}@example.com` } }] }));
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: api, payload: { capability: 'crm_sync', items } });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().job.spread).toBe(false);
+    const done = await waitFor(app, res.json().job.id, (j) => j.state === 'completed');
+    expect(done.counts.delivered).toBe(230);
+    const crm = gateway.getSandbox('crm')!;
+    expect(crm.records.map((r) => (r.request as { records: unknown[] }).records.length).sort((a, b) => b - a)).toEqual([100, 100, 30]);
+    const lines = (await app.inject({ method: 'GET', url: `/v1/jobs/${res.json().job.id}/results`, headers: api })).body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { position: number; state: string; result: { status: string } });
+    expect(lines).toHaveLength(230);
+    expect(lines.map((l) => l.position)).toEqual([...Array(230).keys()]);
+    expect(lines.every((l) => l.state === 'delivered' && l.result.status === 'created')).toBe(true);
+  });
+
+  it('answers 501 naming the store on a memory store, and 404 for an unknown job', async () => {
+    const gateway = await Gateway.create({ config: validateConfig(testConfigInput(), {}).config, snapshotIntervalMs: 0 });
+    const app = createServer(gateway, { logger: silent(), periodicChecks: false });
+    close = async () => {
+      await app.close();
+      await gateway.close();
+    };
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: api,
+      payload: { capability: 'webhook_dispatch', items: webhookItems(1) },
+    });
+    expect(res.statusCode).toBe(501);
+    expect(res.json().error).toMatchObject({ code: 'HTTP_NOT_IMPLEMENTED' });
+    expect(res.json().error.message).toContain('SQLite');
+    await close();
+    const x = await open();
+    const missing = await x.app.inject({ method: 'GET', url: '/v1/jobs/job_nope', headers: api });
+    expect(missing.statusCode).toBe(404);
+  });
+});
