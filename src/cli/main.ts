@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { configCommand } from './config-check.js';
 import { invokeCommand } from './invoke.js';
+import { jobCommand } from './job.js';
 import { outboxCommand } from './outbox.js';
 import { providerCommand } from './provider.js';
 import { CliExit, EXIT, type CliIO } from './io.js';
@@ -19,7 +20,15 @@ import { serveCommand } from './serve.js';
 /** Each command module exports a factory of this shape; register new ones in COMMANDS. */
 export type CommandFactory = (io: CliIO, global: () => GlobalOptions, setExit: (code: number) => void) => Command;
 
-const COMMANDS: readonly CommandFactory[] = [selfCheckCommand, invokeCommand, configCommand, serveCommand, outboxCommand, providerCommand];
+const COMMANDS: readonly CommandFactory[] = [
+  selfCheckCommand,
+  invokeCommand,
+  configCommand,
+  serveCommand,
+  outboxCommand,
+  jobCommand,
+  providerCommand,
+];
 
 export async function runCli(argv: readonly string[], partial: Partial<CliIO> = {}): Promise<number> {
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...partial };
@@ -29,7 +38,7 @@ export async function runCli(argv: readonly string[], partial: Partial<CliIO> = 
     .option('-c, --config <path>', 'config file (default: GATEWAY_CONFIG, ./gateway.config.yaml, bundled defaults)')
     .option('--store <url>', 'override the store URL (memory:, sqlite:<path>, redis://host:port)')
     .exitOverride()
-    .showHelpAfterError('Usage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|provider> (see --help)')
+    .showHelpAfterError('Usage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|job|provider> (see --help)')
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
   for (const factory of COMMANDS) {
@@ -38,7 +47,7 @@ export async function runCli(argv: readonly string[], partial: Partial<CliIO> = 
   }
   if (argv.length === 0) {
     io.stderr.write(
-      `error: missing command\nUsage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|provider> (see --help)\n`,
+      `error: missing command\nUsage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|job|provider> (see --help)\n`,
     );
     return EXIT.USAGE;
   }

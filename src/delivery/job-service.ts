@@ -65,9 +65,8 @@ function unwrap(item: unknown, position: number): { request: unknown; key?: stri
 }
 
 function invalidItem(position: number, path: string, message: string): GatewayError {
-  return new GatewayError('GW_INVALID_REQUEST', `Invalid job item ${position}: ${path}: ${message}`, {
-    details: { problems: [{ path: `items[${position}]${path === '(root)' ? '' : `.${path}`}`, message }] },
-  });
+  const at = `items[${position}]${path === '(root)' ? '' : `.${path}`}`;
+  return new GatewayError('GW_INVALID_REQUEST', `Invalid job: ${at}: ${message}`, { details: { problems: [{ path: at, message }] } });
 }
 
 /** A validation error of an item, its problem paths under `items[position]`. */
