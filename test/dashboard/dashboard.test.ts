@@ -5,10 +5,11 @@
  * to test-results/dashboard.png. Accessibility: axe-core's WCAG 2.1 A/AA rules (contrast, names,
  * landmarks, tables) pass on the live page, and the controls work from the keyboard alone.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -32,7 +33,10 @@ let url: string;
 let page: Page;
 const consoleErrors: string[] = [];
 
+// The SQLite store, so the jobs panel has jobs to show.
+const dataDir = mkdtempSync(join(tmpdir(), 'aicmo-dashboard-'));
 const config = testConfig({}, (raw) => {
+  raw.store = `sqlite:${join(dataDir, 'gw.db')}`;
   raw.capabilities = {
     ...raw.capabilities,
     social_posting_x: {
@@ -77,6 +81,8 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await gateway?.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('asks for a key, then shows every capability with its providers, without console errors', async () => {
@@ -139,6 +145,20 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     expect(res.statusCode).toBe(202);
     await page.waitForSelector('[data-capability="social_posting_x"]:has-text("1 queued")', { timeout: POLL_MS + 1_500 });
     for (const name of ['x_native', 'webhook_x']) gateway.findProvider(name)!.reset();
+  });
+
+  it('shows each job with a progress bar, its count and its rate', async () => {
+    const items = Array.from({ length: 20 }, (_, i) => webhook(`job.item.${i}`));
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: api, payload: { capability: 'webhook_dispatch', items } });
+    expect(res.statusCode).toBe(202);
+    const id = res.json<{ job: { id: string } }>().job.id;
+    const row = `[data-job="${id}"][data-state="completed"]`;
+    await page.waitForSelector(row, { timeout: POLL_MS * 2 + 1_500 });
+    expect(await page.textContent(row)).toContain('20 / 20 done');
+    const bar = page.locator(`${row} progress`);
+    expect(await bar.getAttribute('value')).toBe('20');
+    expect(await bar.getAttribute('max')).toBe('20');
+    expect(await bar.getAttribute('aria-label')).toBe(`webhook_dispatch job ${id}: 20 of 20 done`);
   });
 
   it('runs a self-check from its button and shows the results and recommendations', async () => {

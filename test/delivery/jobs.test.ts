@@ -1,5 +1,7 @@
 /** Jobs through the HTTP API on the SQLite store: submit (JSON and NDJSON), drain, status, results, pause/resume/cancel, resubmission. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -130,6 +132,53 @@ describe('jobs (SQLite store)', () => {
     expect(good.statusCode).toBe(202);
     expect(good.json().job.items).toBe(3);
   });
+
+  it(
+    'streams a 100,000-line NDJSON job into the store while it arrives (never held whole), then opens it',
+    { timeout: 60_000 },
+    async () => {
+      const { app, gateway } = await open();
+      for (const p of gateway.getProviderChain('webhook_dispatch')!.providers) p.isolate(); // acceptance only
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (app.server.address() as AddressInfo).port;
+      const line = (i: number) => `${JSON.stringify({ event: 'contact.created', payload: { i } })}\n`;
+      const db = new Database(join(dir, 'gw.delivery.db'), { readonly: true });
+      const stored = () => (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/jobs?capability=webhook_dispatch',
+            headers: { ...api, 'content-type': 'application/x-ndjson' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        void (async () => {
+          for (let i = 0; i < 60_000; i++) req.write(line(i));
+          // The first 50,000 items are on disk while the request is still open, and the job is not running yet.
+          for (let t = 0; stored() < 50_000; t++) {
+            if (t > 400) throw new Error(`only ${stored()} items stored while streaming`);
+            await sleep(50);
+          }
+          expect(db.prepare('SELECT state FROM jobs').get()).toEqual({ state: 'receiving' });
+          expect(db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE next_at IS NOT NULL').get()).toEqual({ n: 0 });
+          for (let i = 60_000; i < 100_000; i++) req.write(line(i));
+          req.end();
+        })().catch(reject);
+      });
+      const res = await answer;
+      db.close();
+      expect(res.status).toBe(202);
+      expect(JSON.parse(res.body).job).toMatchObject({ state: 'running', items: 100_000 });
+    },
+  );
 
   it('a job sent again under the same Idempotency-Key answers with the first job and stores nothing; an item key seen before is a duplicate', async () => {
     const { app, gateway } = await open();

@@ -261,6 +261,46 @@
     );
   }
 
+  /** The newest jobs with a progress bar, rate and time left; the panel stays hidden where the store has no jobs (501). */
+  function renderJobs(res) {
+    var panel = $('jobs-panel');
+    if (res.status !== 200 || !res.body) {
+      panel.hidden = true;
+      return;
+    }
+    panel.hidden = false;
+    var list = $('jobs');
+    if (!res.body.jobs.length) {
+      list.replaceChildren(h('li', { class: 'empty', text: 'No jobs yet.' }));
+      return;
+    }
+    list.replaceChildren.apply(
+      list,
+      res.body.jobs.map(function (j) {
+        var c = j.counts;
+        var done = j.items - c.pending - c.in_progress;
+        var failed = c.failed + c.dead + c.unknown_outcome;
+        var left =
+          j.etaSeconds === null
+            ? ''
+            : ' · about ' + (j.etaSeconds < 120 ? j.etaSeconds + ' s' : Math.round(j.etaSeconds / 60) + ' min') + ' left';
+        return h(
+          'li',
+          { 'data-job': j.id, 'data-state': j.state },
+          h('p', null, h('strong', { text: j.capability }), ' ', h('span', { class: 'muted', text: j.state + ' · ' + j.id })),
+          h('progress', {
+            max: j.items,
+            value: done,
+            'aria-label': j.capability + ' job ' + j.id + ': ' + done + ' of ' + j.items + ' done',
+          }),
+          h('p', {
+            text: done + ' / ' + j.items + ' done · ' + j.ratePerSecond + '/s' + left + (failed ? ' · ' + failed + ' failed' : ''),
+          }),
+        );
+      }),
+    );
+  }
+
   function renderChecks(checks) {
     var body = $('checks');
     if (!checks.length) {
@@ -313,6 +353,9 @@
           renderChecks(r.recentChecks);
           $('updated').textContent = 'Updated ' + new Date(r.generatedAt).toLocaleTimeString();
           document.body.dataset.loaded = 'true';
+          return api('GET', '/v1/jobs?limit=5').then(renderJobs, function () {
+            $('jobs-panel').hidden = true;
+          });
         },
         function () {
           $('updated').textContent = 'Connection lost; retrying…';
