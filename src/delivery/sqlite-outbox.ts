@@ -42,6 +42,8 @@ export class SqliteOutbox implements LeasableOutbox {
   private readonly update: Database.Statement;
   private readonly expiredLease: Database.Statement<[string, number], OutboxRow>;
   private readonly due: Database.Statement<[string, number], OutboxRow>;
+  private readonly take: Database.Statement<[string, number, number, string]>;
+  private readonly calling: Database.Statement<[string, string]>;
 
   constructor(
     private readonly db: Database.Database,
@@ -64,6 +66,10 @@ export class SqliteOutbox implements LeasableOutbox {
       `SELECT o.*, j.spread AS spread FROM outbox o INDEXED BY outbox_lane LEFT JOIN jobs j ON j.id = o.job_id
        WHERE o.capability = ? AND o.state = 'pending' AND o.next_at <= ? ORDER BY o.lane, o.next_at LIMIT 1`,
     );
+    this.take = db.prepare(
+      "UPDATE outbox SET state = 'in_progress', owner = ?, lease_until = ?, attempts = attempts + 1, calling = 0, updated_at = ? WHERE id = ?",
+    );
+    this.calling = db.prepare("UPDATE outbox SET calling = 1 WHERE id = ? AND owner = ? AND state = 'in_progress'");
     const insertMany = db.transaction((items: readonly EnqueueInput[]) => items.map((i) => this.insertOne(i)));
     this.commits = new GroupCommit((items) => insertMany(items));
   }
@@ -171,11 +177,7 @@ export class SqliteOutbox implements LeasableOutbox {
           if (found && (!row || leaseOrder(found) < leaseOrder(row))) row = found;
         }
         if (!row) return undefined;
-        this.db
-          .prepare(
-            "UPDATE outbox SET state = 'in_progress', owner = ?, lease_until = ?, attempts = attempts + 1, calling = 0, updated_at = ? WHERE id = ?",
-          )
-          .run(owner, now + leaseMs, now, row.id);
+        this.take.run(owner, now + leaseMs, now, row.id);
         const takenOver = row.state === 'in_progress';
         return { record: toRecord(this.byId.get(row.id)!), takenOver, wasCalling: takenOver && row.calling === 1 };
       })
@@ -183,9 +185,7 @@ export class SqliteOutbox implements LeasableOutbox {
   }
 
   async markCalling(id: string, owner: string): Promise<boolean> {
-    return (
-      this.db.prepare("UPDATE outbox SET calling = 1 WHERE id = ? AND owner = ? AND state = 'in_progress'").run(id, owner).changes === 1
-    );
+    return this.calling.run(id, owner).changes === 1;
   }
 
   async finish(id: string, owner: string, outcome: DeliveryOutcome, now: number): Promise<boolean> {
