@@ -8,7 +8,9 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import type { GatewayConfigInput } from '../../src/config/schema.js';
-import type { DeliveryState } from '../../src/delivery/outbox.js';
+import type { DeliveryState, LeasableOutbox } from '../../src/delivery/outbox.js';
+import { systemClock } from '../../src/core/clock.js';
+import { OutboxWorker } from '../../src/delivery/outbox-worker.js';
 import { Gateway } from '../../src/gateway.js';
 import { createServer } from '../../src/server/index.js';
 import { api, silent, testConfigInput } from '../server/helpers.js';
@@ -265,6 +267,34 @@ describe('jobs (SQLite store)', () => {
     expect(lines).toHaveLength(230);
     expect(lines.map((l) => l.position)).toEqual([...Array(230).keys()]);
     expect(lines.every((l) => l.state === 'delivered' && l.result.status === 'created')).toBe(true);
+  });
+
+  it('dead-lettered items of a job open one recommendation for the job that counts them, not one each', async () => {
+    const { app, gateway } = await open();
+    for (const n of ['hook_primary', 'hook_backup']) gateway.getSandbox(n)!.setFailure('transient');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: api,
+      payload: { capability: 'webhook_dispatch', items: webhookItems(5) },
+    });
+    const id = res.json<{ job: { id: string } }>().job.id;
+    const worker = new OutboxWorker({
+      outbox: gateway.delivery.outbox as LeasableOutbox,
+      chains: gateway.delivery.chains,
+      clock: systemClock,
+      policy: { maxAgeMs: 200, baseDelayMs: 20, maxDelayMs: 50, leaseMs: 2_000, pollMs: 20 },
+      recommendations: gateway.store,
+    });
+    await sleep(250);
+    for (let i = 0; i < 20 && (await status(app, id)).counts.dead < 5; i++) await worker.tick();
+    expect((await status(app, id)).counts.dead).toBe(5);
+    const recs = await gateway.store.queryRecommendations({ capability: 'webhook_dispatch' });
+    const forJob = recs.filter((r) => r.issueKey.startsWith('job_dead:') || r.issueKey.startsWith('outbox_dead:'));
+    expect(forJob).toHaveLength(1);
+    expect(forJob[0]).toMatchObject({ issueKey: `job_dead:${id}`, severity: 'critical', occurrences: 5, resolvedAt: null });
+    expect(forJob[0]!.issue).toContain(`5 item(s) of job ${id} were dead-lettered`);
+    expect(forJob[0]!.action).toContain(`aicmo-gateway job results ${id} --failures`);
   });
 
   it('answers 501 naming the store on a memory store, and 404 for an unknown job', async () => {
