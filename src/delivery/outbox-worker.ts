@@ -99,15 +99,11 @@ export class OutboxWorker {
         for (const capability of this.usableCapabilities()) {
           const lane = this.lane(capability);
           while (this.running && lane.size < this.concurrency) {
-            const leased = await this.leaseOne([capability]);
-            if (!leased) break;
-            const done: Promise<void> = this.process(leased)
-              .catch((error: unknown) => this.logger.error({ err: (error as Error).message, capability }, 'outbox delivery step failed'))
-              .finally(() => {
-                lane.delete(done);
-                if (this.running) void this.fill();
-              });
-            lane.add(done);
+            // Every free slot asks at once: the SQLite outbox leases them in one transaction.
+            const free = this.concurrency - lane.size;
+            const leases = await Promise.all(Array.from({ length: free }, () => this.leaseOne([capability])));
+            for (const leased of leases) if (leased) this.run(lane, leased, capability);
+            if (leases.some((l) => l === undefined)) break;
           }
         }
       } while (this.fillAgain && this.running);
@@ -115,6 +111,17 @@ export class OutboxWorker {
       this.filling = null;
     });
     return this.filling;
+  }
+
+  /** Processes a leased delivery in its lane; the lane refills when it ends. */
+  private run(lane: Set<Promise<void>>, leased: LeasedDelivery, capability: string): void {
+    const done: Promise<void> = this.process(leased)
+      .catch((error: unknown) => this.logger.error({ err: (error as Error).message, capability }, 'outbox delivery step failed'))
+      .finally(() => {
+        lane.delete(done);
+        if (this.running) void this.fill();
+      });
+    lane.add(done);
   }
 
   private lane(capability: string): Set<Promise<void>> {

@@ -1,7 +1,7 @@
 /**
- * The outbox on the SQLite delivery database (WAL, synchronous=FULL). Enqueues are group
- * committed: a batch of concurrent enqueues costs one transaction and one fsync, and each
- * caller is answered only after its batch is on disk. The ledger row of the key is updated in
+ * The outbox on the SQLite delivery database (WAL, synchronous=FULL). Enqueues, leases, call marks and
+ * outcomes are group committed: a batch of concurrent ones costs one transaction and one fsync,
+ * and each caller is answered only after its batch is on disk. The ledger row of the key is updated in
  * the same transaction as the outbox row.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,20 @@ import type { SqliteLedger } from './sqlite-ledger.js';
 import { toRecord, type OutboxRow } from './sqlite-outbox-rows.js';
 import { whereClause } from '../store/sqlite/where.js';
 
+interface Lease {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  capabilities: readonly string[];
+}
+
+interface Finish {
+  id: string;
+  owner: string;
+  outcome: DeliveryOutcome;
+  now: number;
+}
+
 /** A row with its job's spread flag (null for ordinary deliveries). */
 const SELECT_ROW = 'SELECT o.*, j.spread AS spread FROM outbox o LEFT JOIN jobs j ON j.id = o.job_id';
 
@@ -37,6 +51,9 @@ export class SqliteOutbox implements LeasableOutbox {
   readonly kind = 'sqlite';
   readonly marksLedger = true;
   private readonly commits: GroupCommit<EnqueueInput, DeliveryRecord>;
+  private readonly finishes: GroupCommit<Finish, boolean>;
+  private readonly leases: GroupCommit<Lease, LeasedDelivery | undefined>;
+  private readonly callings: GroupCommit<{ id: string; owner: string }, boolean>;
   private readonly insert: Database.Statement;
   private readonly byId: Database.Statement<[string], OutboxRow>;
   private readonly update: Database.Statement;
@@ -72,6 +89,17 @@ export class SqliteOutbox implements LeasableOutbox {
     this.calling = db.prepare("UPDATE outbox SET calling = 1 WHERE id = ? AND owner = ? AND state = 'in_progress'");
     const insertMany = db.transaction((items: readonly EnqueueInput[]) => items.map((i) => this.insertOne(i)));
     this.commits = new GroupCommit((items) => insertMany(items));
+    // The worker's writes are group committed too: the outcomes (and call marks) of the
+    // deliveries that end in one turn of the event loop cost one transaction and one fsync, each
+    // answered after its commit.
+    const finishMany = db.transaction((items: readonly Finish[]) => items.map((f) => this.finishOne(f)));
+    this.finishes = new GroupCommit((items) => finishMany.immediate(items));
+    const markMany = db.transaction((items: readonly { id: string; owner: string }[]) =>
+      items.map((m) => this.calling.run(m.id, m.owner).changes === 1),
+    );
+    this.callings = new GroupCommit((items) => markMany.immediate(items));
+    const leaseMany = db.transaction((items: readonly Lease[]) => items.map((l) => this.leaseOne(l)));
+    this.leases = new GroupCommit((items) => leaseMany.immediate(items));
   }
 
   enqueue(input: EnqueueInput): Promise<DeliveryRecord> {
@@ -168,48 +196,50 @@ export class SqliteOutbox implements LeasableOutbox {
    * The due delivery to lease next, per capability: an expired lease first (its worker died),
    * then pending ones, ordinary deliveries before job items (lane 0 before 1), oldest due first.
    */
-  async lease(owner: string, now: number, leaseMs: number, capabilities: readonly string[]): Promise<LeasedDelivery | undefined> {
-    return this.db
-      .transaction(() => {
-        let row: OutboxRow | undefined;
-        for (const capability of capabilities) {
-          const found = this.expiredLease.get(capability, now) ?? this.due.get(capability, now);
-          if (found && (!row || leaseOrder(found) < leaseOrder(row))) row = found;
-        }
-        if (!row) return undefined;
-        this.take.run(owner, now + leaseMs, now, row.id);
-        const takenOver = row.state === 'in_progress';
-        return { record: toRecord(this.byId.get(row.id)!), takenOver, wasCalling: takenOver && row.calling === 1 };
-      })
-      .immediate();
+  lease(owner: string, now: number, leaseMs: number, capabilities: readonly string[]): Promise<LeasedDelivery | undefined> {
+    return this.leases.submit({ owner, now, leaseMs, capabilities });
   }
 
-  async markCalling(id: string, owner: string): Promise<boolean> {
-    return this.calling.run(id, owner).changes === 1;
+  /** One lease, inside the transaction of its group: the rows leased before it in the group are no longer due. */
+  private leaseOne({ owner, now, leaseMs, capabilities }: Lease): LeasedDelivery | undefined {
+    let row: OutboxRow | undefined;
+    for (const capability of capabilities) {
+      const found = this.expiredLease.get(capability, now) ?? this.due.get(capability, now);
+      if (found && (!row || leaseOrder(found) < leaseOrder(row))) row = found;
+    }
+    if (!row) return undefined;
+    this.take.run(owner, now + leaseMs, now, row.id);
+    const takenOver = row.state === 'in_progress';
+    return { record: toRecord(this.byId.get(row.id)!), takenOver, wasCalling: takenOver && row.calling === 1 };
   }
 
-  async finish(id: string, owner: string, outcome: DeliveryOutcome, now: number): Promise<boolean> {
-    return this.db
-      .transaction(() => {
-        const row = this.byId.get(id);
-        if (!row) return false;
-        const holds = row.state === 'in_progress' && row.owner === owner;
-        if (!holds && !(row.state === 'unknown_outcome' && outcome.state === 'delivered')) return false;
-        const key = row.idempotency_key;
-        if (outcome.state === 'delivered') {
-          this.update.run('delivered', null, JSON.stringify(outcome.result ?? null), outcome.provider, null, now, id);
-          this.ledger.settleSync(key, { state: 'succeeded', result: outcome.result, provider: outcome.provider, deliveryId: id }, now);
-          return true;
-        }
-        const error = JSON.stringify(outcome.error);
-        this.update.run(outcome.state, outcome.state === 'pending' ? outcome.nextAttemptAt : null, null, null, error, now, id);
-        if (outcome.state === 'pending' && row.job_id !== null) this.holdForJob(id, key, row.job_id, now);
-        if (outcome.state === 'failed' || outcome.state === 'unknown_outcome') {
-          this.ledger.settleSync(key, { state: outcome.state, error: { name: 'GatewayError', ...outcome.error }, deliveryId: id }, now);
-        }
-        return true;
-      })
-      .immediate();
+  markCalling(id: string, owner: string): Promise<boolean> {
+    return this.callings.submit({ id, owner });
+  }
+
+  finish(id: string, owner: string, outcome: DeliveryOutcome, now: number): Promise<boolean> {
+    return this.finishes.submit({ id, owner, outcome, now });
+  }
+
+  /** One outcome, inside the transaction of its group (see the constructor). */
+  private finishOne({ id, owner, outcome, now }: Finish): boolean {
+    const row = this.byId.get(id);
+    if (!row) return false;
+    const holds = row.state === 'in_progress' && row.owner === owner;
+    if (!holds && !(row.state === 'unknown_outcome' && outcome.state === 'delivered')) return false;
+    const key = row.idempotency_key;
+    if (outcome.state === 'delivered') {
+      this.update.run('delivered', null, JSON.stringify(outcome.result ?? null), outcome.provider, null, now, id);
+      this.ledger.settleSync(key, { state: 'succeeded', result: outcome.result, provider: outcome.provider, deliveryId: id }, now);
+      return true;
+    }
+    const error = JSON.stringify(outcome.error);
+    this.update.run(outcome.state, outcome.state === 'pending' ? outcome.nextAttemptAt : null, null, null, error, now, id);
+    if (outcome.state === 'pending' && row.job_id !== null) this.holdForJob(id, key, row.job_id, now);
+    if (outcome.state === 'failed' || outcome.state === 'unknown_outcome') {
+      this.ledger.settleSync(key, { state: outcome.state, error: { name: 'GatewayError', ...outcome.error }, deliveryId: id }, now);
+    }
+    return true;
   }
 
   /** A job item to be retried: it waits while its job is paused, and ends as cancelled when its job was. */
@@ -245,6 +275,9 @@ export class SqliteOutbox implements LeasableOutbox {
 
   async close(): Promise<void> {
     this.commits.flush();
+    this.leases.flush();
+    this.callings.flush();
+    this.finishes.flush();
     if (this.ownsDb && this.db.open) this.db.close();
   }
 
