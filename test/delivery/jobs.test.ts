@@ -182,6 +182,39 @@ describe('jobs (SQLite store)', () => {
     },
   );
 
+  it('reads a character split between two chunks of the stream whole', async () => {
+    const { app, gateway } = await open();
+    for (const p of gateway.getProviderChain('webhook_dispatch')!.providers) p.isolate();
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as AddressInfo).port;
+    const body = Buffer.from(`${JSON.stringify({ event: 'contact.created', payload: { name: 'Zoë Créé' } })}\n`);
+    const cut = body.indexOf(Buffer.from('ë')) + 1; // inside the two bytes of "ë"
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/jobs?capability=webhook_dispatch',
+          headers: { ...api, 'content-type': 'application/x-ndjson' },
+        },
+        (r) => {
+          let text = '';
+          r.on('data', (d: Buffer) => (text += d.toString()));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.subarray(0, cut));
+      setTimeout(() => req.end(body.subarray(cut)), 50);
+    });
+    expect(res.status).toBe(202);
+    const id = (JSON.parse(res.body) as { job: { id: string } }).job.id;
+    const [item] = await gateway.delivery.outbox!.list({ limit: 1 });
+    expect(item!.job!.id).toBe(id);
+    expect(item!.request).toEqual({ event: 'contact.created', payload: { name: 'Zoë Créé' } });
+  });
+
   it('a job sent again under the same Idempotency-Key answers with the first job and stores nothing; an item key seen before is a duplicate', async () => {
     const { app, gateway } = await open();
     const items = [

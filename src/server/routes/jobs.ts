@@ -10,6 +10,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { GatewayError } from '../../core/errors.js';
 import type { JobService } from '../../delivery/job-service.js';
 import type { JobRecord } from '../../delivery/jobs.js';
@@ -47,8 +48,10 @@ async function* ndjsonItems(stream: AsyncIterable<Buffer | string>, maxLine: num
     if (forbidden) throw invalid(forbidden, 'forbidden key (__proto__ or constructor.prototype)');
     return value;
   };
+  // A chunk may end inside a multi-byte character: the decoder keeps its first bytes for the next one.
+  const decoder = new StringDecoder('utf8');
   for await (const chunk of stream) {
-    rest += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    rest += typeof chunk === 'string' ? chunk : decoder.write(chunk);
     let nl: number;
     while ((nl = rest.indexOf('\n')) >= 0) {
       const text = rest.slice(0, nl).trim();
@@ -58,6 +61,7 @@ async function* ndjsonItems(stream: AsyncIterable<Buffer | string>, maxLine: num
     }
     if (rest.length > maxLine) throw invalid(`line ${line + 1}`, `longer than server.bodyLimitBytes (${maxLine} bytes)`);
   }
+  rest += decoder.end();
   if (rest.trim() !== '') yield parse(rest.trim());
 }
 
