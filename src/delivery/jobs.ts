@@ -64,7 +64,7 @@ export interface JobItemQuery {
 
 /** The job side of an outbox that can hold jobs (SQLite today). */
 export interface JobStore {
-  /** A new job in `receiving`, or the existing one when its key was used before (`created: false`). */
+  /** A new job in `receiving`, or the existing one when its key was used before (`created: false`); GW_IDEMPOTENCY_IN_FLIGHT while that one is still receiving. */
   create(input: CreateJobInput): Promise<{ job: JobRecord; created: boolean }>;
   /** Stores items in one transaction: each key begun in the ledger; a key seen before makes a `duplicate` (or a `failed` mismatch). */
   append(jobId: string, items: readonly JobItemInput[], ledger: { owner: string; ttlMs: number; now: number }): Promise<void>;

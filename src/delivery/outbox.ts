@@ -133,7 +133,7 @@ export interface LeasedDelivery {
   wasCalling: boolean;
 }
 
-/** An outbox whose records a polling worker leases one at a time (memory and SQLite). */
+/** An outbox whose records a polling worker leases (each call one delivery; the worker asks for a lane's free slots at once) (memory and SQLite). */
 export interface LeasableOutbox extends Outbox {
   /** Leases the oldest due delivery (pending and due, or in progress with an expired lease) of the given capabilities. */
   lease(owner: string, now: number, leaseMs: number, capabilities: readonly string[]): Promise<LeasedDelivery | undefined>;

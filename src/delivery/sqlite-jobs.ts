@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { mismatch } from './delivery-errors.js';
+import { inFlight, mismatch } from './delivery-errors.js';
 import { JOB_BATCHES } from '../capabilities/job-batches.js';
 import {
   jobFigures,
@@ -54,6 +54,8 @@ export class SqliteJobs implements JobStore {
       .transaction(() => {
         const existing =
           i.key === undefined ? undefined : (this.db.prepare('SELECT * FROM jobs WHERE key = ?').get(i.key) as JobRow | undefined);
+        // Still being received by the first submission: it may yet be refused, so no answer is final.
+        if (existing?.state === 'receiving') throw inFlight(i.key!, existing.capability);
         if (existing) return { job: this.view(existing, i.now), created: false };
         this.db
           .prepare(

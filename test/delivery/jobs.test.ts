@@ -239,6 +239,29 @@ describe('jobs (SQLite store)', () => {
     expect(again.statusCode).toBe(202);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json()).toMatchObject({ replayed: true, job: { id, items: 2 } });
+    // While a job under that key is still being received, a second submission is told so (409), not given its id.
+    const jobs = gateway.jobs!;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow = jobs.submit(
+      'webhook_dispatch',
+      (async function* () {
+        yield webhookItems(1)[0];
+        await held;
+      })(),
+      { key: 'campaign-8' },
+    );
+    await sleep(20);
+    const during = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: { ...api, 'idempotency-key': 'campaign-8' },
+      payload: { capability: 'webhook_dispatch', items },
+    });
+    expect(during.statusCode).toBe(409);
+    expect(during.json().error.code).toBe('GW_IDEMPOTENCY_IN_FLIGHT');
+    release();
+    expect((await slow).created).toBe(true);
     // The same item keys in a new job: nothing sent twice.
     const other = await app.inject({ method: 'POST', url: '/v1/jobs', headers: api, payload: { capability: 'webhook_dispatch', items } });
     const otherJob = await waitFor(app, other.json().job.id, (j) => j.state === 'completed');
