@@ -142,9 +142,7 @@ async function job(declared: boolean, dir: string): Promise<JobFigures> {
     let state = '';
     while (state !== 'completed') {
       await new Promise((r) => setTimeout(r, 1_000));
-      const j = (await gateway.jobs!.get(id))!;
-      state = j.state;
-      if (process.env.BENCH_DEBUG) console.log(JSON.stringify(j.counts), a.accepted, b.accepted, a.throttled, b.throttled);
+      state = (await gateway.jobs!.get(id))!.state;
     }
     // From the start of the worker to the last delivery the receivers accepted (status is polled once a second).
     const seconds = (Math.max(a.lastAt, b.lastAt) - started) / 1000;
@@ -242,7 +240,6 @@ async function streamRss(dir: string): Promise<number> {
       );
       req.on('error', reject);
       let i = 0;
-      if (process.env.BENCH_DEBUG) setInterval(() => console.log('written', i, (process.memoryUsage().rss / 1e6).toFixed(0)), 1000).unref();
       const write = (): void => {
         while (i < STREAM_ITEMS) {
           const line = `${JSON.stringify({ event: 'contact.created', payload: { i, email: `person${i}@example.com` } })}\n`;

@@ -205,7 +205,7 @@ export class SqliteJobs implements JobStore {
     const rows = this.db
       .prepare(
         `SELECT state, provider, SUM(items) AS n, SUM(CASE WHEN state = 'delivered' AND updated_at > ? THEN items ELSE 0 END) AS recent,
-           SUM(CASE WHEN state = 'delivered' AND job_id IS NOT NULL THEN MIN(items, COALESCE(json_extract(result, ?), 0)) ELSE 0 END) AS refused
+           SUM(CASE WHEN state = 'delivered' THEN MIN(items, COALESCE(json_extract(result, ?), 0)) ELSE 0 END) AS refused
          FROM outbox WHERE job_id = ? GROUP BY state, provider`,
       )
       .all(now - 60_000, refusedPath, row.id) as StateRow[];

@@ -112,7 +112,7 @@ export class SqliteOutbox implements LeasableOutbox {
   }
 
   async findByKey(key: string): Promise<DeliveryRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM outbox WHERE idempotency_key = ? ORDER BY created_at DESC LIMIT 1').get(key) as
+    const row = this.db.prepare(`${SELECT_ROW} WHERE o.idempotency_key = ? ORDER BY o.created_at DESC LIMIT 1`).get(key) as
       OutboxRow | undefined;
     return row ? toRecord(row) : undefined;
   }

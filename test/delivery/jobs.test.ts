@@ -1,6 +1,6 @@
 /** Jobs through the HTTP API on the SQLite store: submit (JSON and NDJSON), drain, status, results, pause/resume/cancel, resubmission. */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,27 @@ describe('jobs (SQLite store)', () => {
     throw new Error(`job ${id} did not get there: ${JSON.stringify(await status(app, id))}`);
   };
   const webhookItems = (n: number) => Array.from({ length: n }, (_, i) => ({ event: 'contact.created', payload: { i } }));
+
+  /** POSTs an NDJSON job over a real socket; `send` writes the body and ends the request. */
+  const streamJob = (port: number, send: (req: ClientRequest) => Promise<void> | void) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/jobs?capability=webhook_dispatch',
+          headers: { ...api, 'content-type': 'application/x-ndjson' },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      Promise.resolve(send(req)).catch(reject);
+    });
 
   it('stores every item before 202, drains them once each, and reports counts, providers and per-item results', async () => {
     const { app, gateway } = await open();
@@ -146,34 +167,17 @@ describe('jobs (SQLite store)', () => {
       const line = (i: number) => `${JSON.stringify({ event: 'contact.created', payload: { i } })}\n`;
       const db = new Database(join(dir, 'gw.delivery.db'), { readonly: true });
       const stored = () => (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/v1/jobs?capability=webhook_dispatch',
-            headers: { ...api, 'content-type': 'application/x-ndjson' },
-          },
-          (res) => {
-            let body = '';
-            res.on('data', (d: Buffer) => (body += d.toString()));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-        void (async () => {
-          for (let i = 0; i < 60_000; i++) req.write(line(i));
-          // The first 50,000 items are on disk while the request is still open, and the job is not running yet.
-          for (let t = 0; stored() < 50_000; t++) {
-            if (t > 400) throw new Error(`only ${stored()} items stored while streaming`);
-            await sleep(50);
-          }
-          expect(db.prepare('SELECT state FROM jobs').get()).toEqual({ state: 'receiving' });
-          expect(db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE next_at IS NOT NULL').get()).toEqual({ n: 0 });
-          for (let i = 60_000; i < 100_000; i++) req.write(line(i));
-          req.end();
-        })().catch(reject);
+      const answer = streamJob(port, async (req) => {
+        for (let i = 0; i < 60_000; i++) req.write(line(i));
+        // The first 50,000 items are on disk while the request is still open, and the job is not running yet.
+        for (let t = 0; stored() < 50_000; t++) {
+          if (t > 400) throw new Error(`only ${stored()} items stored while streaming`);
+          await sleep(50);
+        }
+        expect(db.prepare('SELECT state FROM jobs').get()).toEqual({ state: 'receiving' });
+        expect(db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE next_at IS NOT NULL').get()).toEqual({ n: 0 });
+        for (let i = 60_000; i < 100_000; i++) req.write(line(i));
+        req.end();
       });
       const res = await answer;
       db.close();
@@ -189,22 +193,7 @@ describe('jobs (SQLite store)', () => {
     const port = (app.server.address() as AddressInfo).port;
     const body = Buffer.from(`${JSON.stringify({ event: 'contact.created', payload: { name: 'Zoë Créé' } })}\n`);
     const cut = body.indexOf(Buffer.from('ë')) + 1; // inside the two bytes of "ë"
-    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/v1/jobs?capability=webhook_dispatch',
-          headers: { ...api, 'content-type': 'application/x-ndjson' },
-        },
-        (r) => {
-          let text = '';
-          r.on('data', (d: Buffer) => (text += d.toString()));
-          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on('error', reject);
+    const res = await streamJob(port, (req) => {
       req.write(body.subarray(0, cut));
       setTimeout(() => req.end(body.subarray(cut)), 50);
     });

@@ -65,7 +65,7 @@ async function* ndjsonItems(stream: AsyncIterable<Buffer | string>, maxLine: num
   if (rest.trim() !== '') yield parse(rest.trim());
 }
 
-function spreadParam(value: unknown, path: string): boolean | undefined {
+function booleanParam(value: unknown, path: string): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
@@ -103,7 +103,7 @@ function registerJobRoutes(app: FastifyInstance, getJobs: () => JobService | und
     let items: Iterable<unknown> | AsyncIterable<unknown>;
     if (streamed) {
       capability = request.query.capability;
-      spread = spreadParam(request.query.spread, 'querystring.spread');
+      spread = booleanParam(request.query.spread, 'querystring.spread');
       items = ndjsonItems(request.body as Readable, bodyLimit);
     } else {
       const body = request.body as Record<string, unknown> | null;
@@ -113,7 +113,7 @@ function registerJobRoutes(app: FastifyInstance, getJobs: () => JobService | und
       if (unknown) throw invalid(unknown, 'unknown field (allowed: capability, items, spread)');
       if (!Array.isArray(body.items)) throw invalid('items', 'must be an array of requests');
       capability = body.capability;
-      spread = spreadParam(body.spread, 'spread');
+      spread = booleanParam(body.spread, 'spread');
       items = body.items as unknown[];
     }
     const where = streamed ? 'querystring.capability' : 'capability';
@@ -145,7 +145,7 @@ function registerJobRoutes(app: FastifyInstance, getJobs: () => JobService | und
     async (request, reply) => {
       const service = jobs();
       if (!(await service.get(request.params.id))) return notFound(reply, request.params.id);
-      const failures = spreadParam(request.query.failures, 'querystring.failures') === true;
+      const failures = booleanParam(request.query.failures, 'querystring.failures') === true;
       const from = Math.max(0, Number.parseInt(request.query.from ?? '0', 10) || 0);
       const lines = service.results(request.params.id, { failures, fromPosition: from });
       const body = Readable.from(
