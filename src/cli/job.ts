@@ -1,7 +1,7 @@
 /**
  * `aicmo-gateway job submit FILE --capability X | status ID | list | pause ID | resume ID |
- * cancel ID | results ID`: bulk jobs on the config's SQLite store (src/delivery/jobs.ts). The
- * CLI writes to the same delivery database as the server, whose worker drains the job; `submit
+ * cancel ID | results ID`: bulk jobs on the config's SQLite or Redis store (src/delivery/jobs.ts).
+ * The CLI writes to the same store as the server, whose worker drains the job; `submit
  * --wait` follows the job to its end (a progress bar on a TTY, a plain line every few seconds
  * otherwise) and `--drain` runs the outbox worker in this process as well, for a machine with
  * no server running. FILE is a JSON array or NDJSON (one item a line), read as a stream.
@@ -28,7 +28,10 @@ async function withJobs(io: CliIO, global: GlobalOptions, run: Run): Promise<num
   try {
     const jobs = opened.gateway.jobs;
     if (!jobs)
-      throw new CliExit(EXIT.CANNOT_RUN, `jobs need the SQLite store (store: sqlite:<path>); this config uses ${opened.storeLabel}`);
+      throw new CliExit(
+        EXIT.CANNOT_RUN,
+        `jobs need a durable store (store: sqlite:<path> or redis://...); this config uses ${opened.storeLabel}`,
+      );
     return await run({ opened, jobs });
   } catch (error) {
     if (error instanceof CliExit) throw error;
@@ -115,7 +118,7 @@ function exitOf(j: JobRecord): number {
 export function jobCommand(io: CliIO, global: () => GlobalOptions, setExit: (code: number) => void): Command {
   const out = (s: string): void => void io.stdout.write(s);
   const clock = io.clock ?? systemClock;
-  const cmd = new Command('job').description('Submit and follow bulk jobs (SQLite store)');
+  const cmd = new Command('job').description('Submit and follow bulk jobs (SQLite or Redis store)');
   const found = async (jobs: JobService, id: string): Promise<JobRecord> => {
     const j = await jobs.get(id);
     if (!j) throw new CliExit(EXIT.CANNOT_RUN, `job ${id} is not known`);

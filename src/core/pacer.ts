@@ -13,12 +13,12 @@
  *   15-minute window near its end): the remaining calls are spread evenly until the reset.
  *   Longer windows (an hour, a day) are not spread: the quota is the caller's to spend;
  * - a throttle (429) that said nothing else: the pace is cut to 90% of the calls the provider
- *   accepted in the last second, and grows back by 2% of that a second (additive increase,
- *   multiplicative decrease). Throttles of calls that started before the last cut do not cut
- *   again (they answer the old pace), so a burst of 429s is one cut. Without a declared limit
- *   the pace settles just under the provider's real one: against a hard 50/s limit and 32
- *   callers for 60 s, 0.99 of the limit with 1.5% of calls throttled (fixed one-second windows)
- *   and 0.86 with 1.6% (a sliding window, whose Retry-After holds every call for a second).
+ *   accepted in the last second (the ceiling), grows back by 2% of that a second up to 98% of
+ *   the ceiling, then probes past it by only 0.2% of it a second (additive increase,
+ *   multiplicative decrease, slow near the last known limit, so throttles and the holds they
+ *   bring are rare). Throttles of calls that started before the last cut do not cut again (they
+ *   answer the old pace), so a burst of 429s is one cut. Without a declared limit the pace
+ *   settles just under the provider's real one (`npm run bench:bulk`, (b)).
  */
 import type { Clock, TimerHandle } from './clock.js';
 import { ConcurrencyLimiter, TokenBucket, type RateLimiter } from './limits.js';
@@ -53,6 +53,8 @@ export interface PacerOptions {
 }
 
 interface Waiter {
+  /** When it began waiting: a turn due since then is charged to its due time. */
+  since: number;
   latestStart: number;
   notBefore: number;
   settled: boolean;
@@ -64,8 +66,12 @@ interface Waiter {
 const MIN_LEARNED_RATE = 0.1;
 /** After a bare throttle, the pace is this share of what the provider just accepted ... */
 const DECREASE = 0.9;
-/** ... and grows back by this share of it each second without one. */
+/** ... and grows back by this share of it each second without one, ... */
 const INCREASE_PER_SECOND = 0.02;
+/** ... up to this share of the pace that was throttled, ... */
+const NEAR_CEILING = 0.98;
+/** ... and past it by this share of it each second. */
+const PROBE_PER_SECOND = 0.002;
 /** Windows that reset within this time are spread evenly; longer ones only hold at zero. */
 const SPREAD_WINDOW_MS = 60_000;
 
@@ -78,8 +84,11 @@ export class Pacer {
   private readonly waiters: Waiter[] = [];
   private timer: TimerHandle | undefined;
 
-  /** The pace learned from the provider, growing from `base` since `since`; null: the declared pace holds. */
-  private learned: { base: number; since: number; bucket: TokenBucket } | null = null;
+  /**
+   * The pace learned from the provider, growing from `base` since `since`, slowly near
+   * `ceiling` (the pace a throttle cut, when one did); null: the declared pace holds.
+   */
+  private learned: { base: number; since: number; ceiling: number | null; bucket: TokenBucket } | null = null;
   /** No call starts before this time: the provider said its window is spent until then. */
   private holdUntil = 0;
   /** When the pace was last cut: throttles of calls that started before it answer the old pace. */
@@ -169,7 +178,7 @@ export class Pacer {
     }
     // A usage percent is not a count of calls; a long window is the caller's to spend.
     if (state.window === 'usage%' || state.resetAt - now > SPREAD_WINDOW_MS) return;
-    this.setLearned(Math.max(MIN_LEARNED_RATE, (state.remaining * 1000) / (state.resetAt - now)), now);
+    this.setLearned(Math.max(MIN_LEARNED_RATE, (state.remaining * 1000) / (state.resetAt - now)), now, null);
   }
 
   /** The provider accepted a call (it answered without a throttle). */
@@ -190,21 +199,27 @@ export class Pacer {
     const current = this.rateNow(now);
     const base = measured > 0 ? Math.min(measured, current ?? measured) : (current ?? MIN_LEARNED_RATE);
     this.lastCut = now;
-    this.setLearned(Math.max(MIN_LEARNED_RATE, base * DECREASE), now);
+    this.setLearned(Math.max(MIN_LEARNED_RATE, base * DECREASE), now, base);
   }
 
   private learnedRate(now: number): number | null {
     if (!this.learned) return null;
-    return this.learned.base * (1 + (INCREASE_PER_SECOND * Math.max(0, now - this.learned.since)) / 1000);
+    const { base, since, ceiling } = this.learned;
+    const seconds = Math.max(0, now - since) / 1000;
+    const grown = base * (1 + INCREASE_PER_SECOND * seconds);
+    if (ceiling === null) return grown;
+    const near = ceiling * NEAR_CEILING;
+    if (grown <= near) return grown;
+    const nearAfter = (near / base - 1) / INCREASE_PER_SECOND; // seconds from the cut
+    return near + ceiling * PROBE_PER_SECOND * (seconds - nearAfter);
   }
 
-  private setLearned(rate: number, now: number): void {
+  private setLearned(rate: number, now: number, ceiling: number | null): void {
     if (this.learned) {
       this.learned.bucket.setRate(rate, now);
-      this.learned.base = rate;
-      this.learned.since = now;
+      Object.assign(this.learned, { base: rate, since: now, ceiling });
     } else {
-      this.learned = { base: rate, since: now, bucket: new TokenBucket(rate, 1, now) };
+      this.learned = { base: rate, since: now, ceiling, bucket: new TokenBucket(rate, 1, now) };
     }
     this.pump();
   }
@@ -235,6 +250,7 @@ export class Pacer {
         this.pump();
       };
       const waiter: Waiter = {
+        since: now,
         latestStart: o.latestStart,
         notBefore: o.notBefore ?? 0,
         settled: false,
@@ -266,7 +282,7 @@ export class Pacer {
         this.waiters.shift();
         continue;
       }
-      wait = this.take(now, Math.max(head.notBefore, this.holdUntil));
+      wait = this.take(now, Math.max(head.notBefore, this.holdUntil), head.since);
       if (wait > 0 && now + wait <= head.latestStart) break;
       this.waiters.shift();
       head.settle(wait);
@@ -283,8 +299,11 @@ export class Pacer {
     this.timer.keepAlive?.(true); // a waiting call is awaited work
   }
 
-  /** Takes a turn at `now` (0), or says how long until one may come; a turn is taken only when every limit allows it. */
-  private take(now: number, notBefore: number): number {
+  /**
+   * Takes a turn at `now` (0), or says how long until one may come; a turn is taken only when
+   * every limit allows it. `since`: when the caller began waiting (default: now).
+   */
+  private take(now: number, notBefore: number, since = now): number {
     if (now < notBefore) return notBefore - now;
     const learned = this.learned?.bucket;
     if (learned) {
@@ -293,8 +312,8 @@ export class Pacer {
       const wait = learned.waitFor(now);
       if (wait > 0) return wait;
     }
-    const wait = this.declared?.tryTake(now) ?? 0;
-    if (wait === 0) learned?.tryTake(now);
+    const wait = this.declared?.tryTake(now, since) ?? 0;
+    if (wait === 0) learned?.tryTake(now, since);
     return wait;
   }
 

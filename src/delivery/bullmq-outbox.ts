@@ -56,7 +56,7 @@ export function bullConnection(target: RedisTarget): BullRedisOptions {
   return out;
 }
 
-function deliveryIdFor(idempotencyKey: string): string {
+export function deliveryIdFor(idempotencyKey: string): string {
   return `dlv_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}`;
 }
 
@@ -69,7 +69,7 @@ export class BullmqOutbox implements Outbox {
     readonly target: RedisTarget,
     private readonly ledger: RedisLedger,
     /** How long delivered records are kept (the idempotency TTL). */
-    private readonly keepMs = 24 * 3_600_000,
+    readonly keepMs = 24 * 3_600_000,
   ) {
     this.queue = new Queue(OUTBOX_QUEUE, { connection: bullConnection(target), prefix: bullPrefix(target) });
     this.queue.on('error', () => undefined);

@@ -6,10 +6,14 @@
  * worker, and a stalled job (its worker died) is taken over by another. Retries and waits for a usable provider are delayed jobs (backoff with
  * jitter, never sooner than a provider's reset); dead, failed and unknown deliveries end in
  * BullMQ's failed set (the dead-letter queue) and their record says which.
+ *
+ * Job items (./redis-jobs.ts) are fed into the queue by the job store; every instance feeds the
+ * running jobs once a second, and after each item that ends. A fed item of a paused job waits
+ * (re-checked every second); one of a cancelled job ends as `cancelled` and frees its key.
  */
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { toGatewayError } from '../core/errors.js';
 import type { ChainRegistry } from '../core/registry.js';
 import { silentLogger, type Logger } from '../core/logger.js';
@@ -17,6 +21,7 @@ import { retryDelay } from './backoff.js';
 import { bullConnection, bullPrefix, OUTBOX_QUEUE, type BullmqOutbox, type JobRecord } from './bullmq-outbox.js';
 import { recommendDeadLetter, recommendUnknownOutcome, type RecommendationSink } from './dead-letter.js';
 import { deliveryError, mayHaveLanded } from './delivery-errors.js';
+import type { RedisJobs } from './redis-jobs.js';
 import type { RedisLedger } from './redis-ledger.js';
 import type { DeliveryError, DeliveryRecord } from './outbox.js';
 import type { OutboxPolicy } from './outbox-worker.js';
@@ -30,11 +35,17 @@ export interface BullmqWorkerOptions {
   recommendations?: RecommendationSink;
   logger?: Logger;
   random?: () => number;
+  /** The job store whose items this worker delivers. */
+  jobs?: RedisJobs;
 }
+
+/** How often a paused job's fed items look again, and the running jobs are fed. */
+const JOB_CHECK_MS = 1_000;
 
 export class BullmqOutboxWorker {
   readonly owner = `bull-${randomUUID()}`;
   private worker: Worker | null = null;
+  private feeder: TimerHandle | undefined;
   private readonly logger: Logger;
   /** Jobs in flight on this instance, by capability (the lanes). */
   private readonly inFlight = new Map<string, number>();
@@ -58,9 +69,21 @@ export class BullmqOutboxWorker {
       drainDelay: Math.max(1, Math.ceil(policy.pollMs / 1000)),
     });
     this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'outbox worker connection error'));
+    if (this.o.jobs) this.feedJobs(this.o.jobs);
+  }
+
+  /** Feeds the running jobs now and every JOB_CHECK_MS while the worker runs. */
+  private feedJobs(jobs: RedisJobs): void {
+    jobs
+      .feedRunning()
+      .catch((e: unknown) => this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'job feed failed'))
+      .finally(() => {
+        if (this.worker) this.feeder = this.o.clock.setTimeout(() => this.feedJobs(jobs), JOB_CHECK_MS);
+      });
   }
 
   async stop(): Promise<void> {
+    this.feeder?.cancel();
     const w = this.worker;
     this.worker = null;
     await w?.close();
@@ -85,8 +108,11 @@ export class BullmqOutboxWorker {
   private async deliver(job: Job<JobRecord>, token: string | undefined): Promise<unknown> {
     const { chains, clock, policy } = this.o;
     const { calling, ...rec } = job.data;
-    if (rec.state === 'delivered' || rec.state === 'failed' || rec.state === 'dead' || rec.state === 'unknown_outcome')
+    const jobs = rec.job ? this.o.jobs : undefined;
+    if (rec.state !== 'pending' && rec.state !== 'in_progress') {
+      await jobs?.ended(rec); // counted once: this covers a worker that stopped before counting it
       return rec.result ?? null;
+    }
     const now = clock.now();
     if (now - rec.createdAt > policy.maxAgeMs)
       return this.end(
@@ -101,6 +127,12 @@ export class BullmqOutboxWorker {
       const at = Math.min(usable ?? now + policy.pollMs, rec.createdAt + policy.maxAgeMs + 1);
       return this.delay(job, token, { ...rec, state: 'pending', nextAttemptAt: at, updatedAt: now }, at);
     }
+    if (jobs && rec.job) {
+      const hold = await jobs.hold(rec.job.id);
+      if (hold === 'paused')
+        return this.delay(job, token, { ...rec, nextAttemptAt: now + JOB_CHECK_MS, updatedAt: now }, now + JOB_CHECK_MS);
+      if (hold === 'cancelled') return this.cancel(job, rec, now);
+    }
     if (calling !== undefined && !chain.deduplicates(rec.request)) {
       return this.end(job, rec, 'unknown_outcome', {
         code: 'GW_UNKNOWN_OUTCOME',
@@ -112,13 +144,20 @@ export class BullmqOutboxWorker {
     await job.updateData({ ...started, calling: this.owner });
     const deadlineMs = Math.max(1, Math.min(chain.policy.deadlineMs, Math.floor(policy.leaseMs * 0.8)));
     try {
-      const r = await chain.invoke(rec.request, { idempotencyKey: rec.idempotencyKey, deadlineMs, acceptedAt: rec.createdAt });
-      await job.updateData({ ...started, state: 'delivered', result: r.result, provider: r.provider, updatedAt: clock.now() });
+      const r = await chain.invoke(rec.request, {
+        idempotencyKey: rec.idempotencyKey,
+        deadlineMs,
+        acceptedAt: rec.createdAt,
+        spread: rec.job?.spread === true,
+      });
+      const delivered: DeliveryRecord = { ...started, state: 'delivered', result: r.result, provider: r.provider, updatedAt: clock.now() };
+      await job.updateData(delivered);
       await this.o.ledger.settle(
         rec.idempotencyKey,
         { state: 'succeeded', result: r.result, provider: r.provider, deliveryId: rec.id },
         clock.now(),
       );
+      await jobs?.ended(delivered);
       return r.result ?? null;
     } catch (thrown) {
       if (thrown instanceof DelayedError) throw thrown;
@@ -138,6 +177,15 @@ export class BullmqOutboxWorker {
     throw new DelayedError();
   }
 
+  /** A fed item of a cancelled job: not sent, its key freed. */
+  private async cancel(job: Job<JobRecord>, rec: DeliveryRecord, now: number): Promise<never> {
+    const done: DeliveryRecord = { ...rec, state: 'cancelled', updatedAt: now, nextAttemptAt: null };
+    await job.updateData(done);
+    await this.o.ledger.release(rec.idempotencyKey);
+    await this.o.jobs?.ended(done);
+    throw new UnrecoverableError('cancelled: the job was cancelled');
+  }
+
   private async end(
     job: Job<JobRecord>,
     rec: DeliveryRecord,
@@ -148,6 +196,7 @@ export class BullmqOutboxWorker {
     const now = clock.now();
     const done: DeliveryRecord = { ...rec, state, lastError: error, updatedAt: now, nextAttemptAt: null };
     await job.updateData(done);
+    if (rec.job) await this.o.jobs?.ended(done);
     if (state !== 'dead')
       await this.o.ledger.settle(rec.idempotencyKey, { state, error: { name: 'GatewayError', ...error }, deliveryId: rec.id }, now);
     this.logger.warn({ deliveryId: rec.id, idempotencyKey: rec.idempotencyKey, state }, 'outbox delivery ended without delivery');

@@ -1,5 +1,6 @@
 /**
- * The gateway process of the job crash test: the HTTP server on the SQLite store in live mode,
+ * The gateway process of the job crash test: the HTTP server on the SQLite store (or the Redis
+ * one at CRASH_STORE) in live mode,
  * its outbox worker running, and one webhook provider that posts to the test's receiver
  * (CRASH_RECEIVER, loopback allowed). Port printed as `PORT <n>`; killed with SIGKILL by the test.
  */
@@ -10,7 +11,7 @@ import { createServer } from '../../src/server/index.js';
 
 const raw = {
   mode: 'live',
-  store: `sqlite:${process.env.CRASH_DIR!}/gw.db`,
+  store: process.env.CRASH_STORE ?? `sqlite:${process.env.CRASH_DIR!}/gw.db`,
   logLevel: 'silent',
   monitoring: { intervalSeconds: 0 },
   delivery: { outbox: { baseDelayMs: 30, maxDelayMs: 200, leaseMs: 1_000, pollMs: 20, concurrency: 8 } },

@@ -3,7 +3,8 @@
  * reaches the receiver and is applied exactly once. The receiver is a Standard Webhooks
  * receiver in this (surviving) process that applies a webhook-id once; the gateway resends an
  * item whose worker died mid-call (the webhook provider deduplicates by webhook-id), so the
- * raw arrivals may repeat an id in flight at a kill, never more.
+ * raw arrivals may repeat an id in flight at a kill, never more. On the SQLite store and on
+ * Redis (the BullMQ outbox, which takes over the killed worker's items when their lock lapses).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { redisSkipReason, startRedis, type RedisServer } from '../harness/redis.js';
 
 const CHILD = join(import.meta.dirname, 'job-child.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,18 +43,24 @@ function kill(proc: ChildProcess): Promise<void> {
   });
 }
 
-describe('job crash test: SIGKILL mid-job', () => {
+describe.each([
+  { store: 'sqlite', skip: undefined },
+  { store: 'redis', skip: redisSkipReason() },
+])('job crash test: SIGKILL mid-job ($store store)', ({ store, skip }) => {
   const dir = mkdtempSync(join(tmpdir(), 'aicmo-job-crash-'));
   let proc: ChildProcess | undefined;
   let receiver: Server | undefined;
+  let redis: RedisServer | undefined;
   afterAll(async () => {
     if (proc) await kill(proc);
     receiver?.closeAllConnections();
     await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
+    await redis?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('resumes after two kills and applies every item exactly once', { timeout: 120_000 }, async () => {
+  it.skipIf(skip)('resumes after two kills and applies every item exactly once', { timeout: 120_000 }, async () => {
+    if (store === 'redis') redis = await startRedis();
     const applied = new Map<string, number>(); // arrivals by webhook-id: the receiver applies an id once
     let arrivals = 0;
     receiver = createServer((req, res) => {
@@ -71,6 +79,7 @@ describe('job crash test: SIGKILL mid-job', () => {
       CRASH_DIR: dir,
       CRASH_RECEIVER: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
       CRASH_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
+      ...(redis ? { CRASH_STORE: redis.url } : {}),
     };
     let child = await startChild(env);
     proc = child.proc;
@@ -105,7 +114,9 @@ describe('job crash test: SIGKILL mid-job', () => {
     expect(applied.size).toBe(ITEMS);
     // Repeated ids are items in flight at a kill (at most the lane concurrency, 8, per kill).
     const repeats = arrivals - ITEMS;
-    console.log(`job crash test: ${ITEMS} items, kills after ${seenAtKill.join(' and ')} applied, ${repeats} resent after a kill`);
+    console.log(
+      `job crash test (${store}): ${ITEMS} items, kills after ${seenAtKill.join(' and ')} applied, ${repeats} resent after a kill`,
+    );
     expect(repeats).toBeLessThanOrEqual(2 * 8);
   });
 });

@@ -357,7 +357,7 @@ describe('jobs (SQLite store)', () => {
     });
     expect(res.statusCode).toBe(501);
     expect(res.json().error).toMatchObject({ code: 'HTTP_NOT_IMPLEMENTED' });
-    expect(res.json().error.message).toContain('SQLite');
+    expect(res.json().error.message).toContain('the memory store has none');
     await close();
     const x = await open();
     const missing = await x.app.inject({ method: 'GET', url: '/v1/jobs/job_nope', headers: api });

@@ -88,7 +88,11 @@ function notFound(reply: FastifyReply, id: string): FastifyReply {
 function registerJobRoutes(app: FastifyInstance, getJobs: () => JobService | undefined, bodyLimit: number): void {
   const jobs = (): JobService => {
     const service = getJobs();
-    if (!service) throw new HttpError('HTTP_NOT_IMPLEMENTED', 'Jobs need the SQLite store (store: sqlite:<path>) in this version');
+    if (!service)
+      throw new HttpError(
+        'HTTP_NOT_IMPLEMENTED',
+        'Jobs need a durable store (store: sqlite:<path> or redis://...); the memory store has none',
+      );
     return service;
   };
   // The NDJSON body is handed over as the raw stream; only this scope accepts it.
