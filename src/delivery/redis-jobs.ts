@@ -15,7 +15,8 @@
  * - `job:<id>:ended`: set of the record ids already counted, so an end counts once (a record
  *   counted before a crash is not counted again when another worker takes it over);
  * - `job:<id>:rate`: hash, items delivered per second (the rate over the last minute);
- * - `jobkey:<key>`: the id of the job submitted under the caller's key; `jobs`: sorted set of
+ * - `jobkey:k:<key>`: the id of the job submitted under the caller's key (`jobkey:id:<id>` for a
+ *   job without one, so one script creates both); `jobs`: sorted set of
  *   job ids by creation time; `jobs:running`: the running jobs, fed by every instance's worker.
  *
  * Feeding is safe to repeat: a record's BullMQ id is derived from its job and key, and
@@ -129,8 +130,7 @@ export class RedisJobs implements JobStore {
       createdAt: i.now,
       ...(i.key === undefined ? {} : { key: i.key }),
     };
-    // Without a caller's key the job id is random: a key of its own keeps one script for both.
-    const jobKey = this.k(`jobkey:${i.key ?? `\u0000${i.id}`}`);
+    const jobKey = this.jobKey(meta);
     const existing = (await this.redis.eval(
       CREATE,
       3,
@@ -217,13 +217,13 @@ export class RedisJobs implements JobStore {
   async discard(jobId: string): Promise<void> {
     const meta = await this.meta(jobId);
     for await (const page of this.pages(jobId, 0)) {
-      for (const r of page) if (r.state === 'pending') await this.o.ledger.release(r.idempotencyKey);
+      await Promise.all(page.filter((r) => r.state === 'pending').map((r) => this.o.ledger.release(r.idempotencyKey)));
     }
     const m = this.redis
       .multi()
       .del(this.job(jobId), this.itemList(jobId), this.endedSet(jobId), this.rate(jobId))
       .zrem(this.k('jobs'), jobId);
-    if (meta) m.del(this.k(`jobkey:${meta.key ?? `\u0000${jobId}`}`));
+    if (meta) m.del(this.jobKey(meta));
     await m.exec();
   }
 
@@ -252,11 +252,14 @@ export class RedisJobs implements JobStore {
   private async cancelUnfed(id: string, now: number): Promise<void> {
     const fed = Number(await this.redis.hget(this.job(id), 'fed'));
     for await (const page of this.pages(id, fed)) {
-      for (const r of page) {
-        if (r.state !== 'pending') continue;
-        await this.o.ledger.release(r.idempotencyKey);
-        await this.ended({ ...r, state: 'cancelled', updatedAt: now }, false);
-      }
+      await Promise.all(
+        page
+          .filter((r) => r.state === 'pending')
+          .map(async (r) => {
+            await this.o.ledger.release(r.idempotencyKey);
+            await this.ended({ ...r, state: 'cancelled', updatedAt: now }, false);
+          }),
+      );
     }
   }
 
@@ -433,6 +436,9 @@ export class RedisJobs implements JobStore {
     return active.reduce((n, j) => n + (j?.data?.job?.id === id && j.data.state === 'in_progress' ? j.data.job.items : 0), 0);
   }
 
+  private jobKey(meta: JobMeta): string {
+    return this.k(meta.key === undefined ? `jobkey:id:${meta.id}` : `jobkey:k:${meta.key}`);
+  }
   private k(name: string): string {
     return `${this.prefix}${name}`;
   }
