@@ -1,12 +1,13 @@
-/** `aicmo-gateway job submit | status | list | pause | resume | cancel | results` on a SQLite store with sandbox providers. */
+/** `aicmo-gateway job submit | status | list | pause | resume | cancel | results` on a SQLite store (and a Redis one) with sandbox providers. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jobCommand } from '../../src/cli/job.js';
+import { redisSkipReason, startRedis } from '../harness/redis.js';
 
-async function cli(dir: string, argv: string[], tty = false): Promise<{ code: number; out: string; err: string }> {
+async function cli(dir: string, argv: string[], tty = false, globals: string[] = []): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   let code = 0;
@@ -26,7 +27,7 @@ async function cli(dir: string, argv: string[], tty = false): Promise<{ code: nu
   for (const c of sub.commands) c.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
   program.addCommand(sub);
   try {
-    await program.parseAsync(['-c', join(dir, 'gateway.config.json'), 'job', ...argv], { from: 'user' });
+    await program.parseAsync(['-c', join(dir, 'gateway.config.json'), ...globals, 'job', ...argv], { from: 'user' });
   } catch (error) {
     const e = error as { exitCode?: number; message: string };
     code = e.exitCode ?? 3;
@@ -97,5 +98,45 @@ describe('job CLI', () => {
     const missing = await cli(dir, ['status', 'job_nope']);
     expect(missing.code).toBe(3);
     expect(missing.err).toContain('job job_nope is not known');
+  });
+});
+
+describe.skipIf(redisSkipReason())('job CLI on the Redis store', () => {
+  it('submits and drains in-process through the BullMQ outbox, then shows status and results', { timeout: 30_000 }, async () => {
+    const redis = await startRedis();
+    const dir = mkdtempSync(join(tmpdir(), 'aicmo-job-cli-redis-'));
+    try {
+      writeFileSync(
+        join(dir, 'gateway.config.json'),
+        JSON.stringify({
+          mode: 'dry_run',
+          logLevel: 'silent',
+          monitoring: { intervalSeconds: 0 },
+          delivery: { outbox: { pollMs: 20 } },
+          capabilities: { webhook_dispatch: { providers: [{ name: 'hook_a', type: 'webhook', sandbox: { latencyMs: 0 } }] } },
+        }),
+      );
+      const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ event: 'contact.created', payload: { i } }));
+      writeFileSync(join(dir, 'items.ndjson'), `${lines.join('\n')}\n`);
+      const store = ['--store', redis.url];
+      const r = await cli(dir, ['submit', 'items.ndjson', '--capability', 'webhook_dispatch', '--drain'], false, store);
+      expect(r.err).toContain('30/30 (100%) completed'); // plain progress lines (no TTY)
+      expect(r.code).toBe(0);
+      const id = /job (job_[0-9a-f]+)/.exec(r.out)![1]!;
+      expect(r.out).toContain('delivered 30');
+      const status = await cli(dir, ['status', id, '--json'], false, store);
+      expect(JSON.parse(status.out)).toMatchObject({
+        id,
+        state: 'completed',
+        items: 30,
+        counts: { delivered: 30 },
+        providers: { hook_a: 30 },
+      });
+      const results = (await cli(dir, ['results', id], false, store)).out.trim().split('\n');
+      expect(results.map((l) => (JSON.parse(l) as { position: number }).position)).toEqual([...Array(30).keys()]);
+    } finally {
+      await redis.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
