@@ -1,11 +1,13 @@
 /**
  * How a job merges its single items into the batch form of a capability's request, so the
  * adapters can use the providers' batch endpoints (a 20,000-contact import goes to Airtable 10
- * records a request and to HubSpot 100, not one record a request), and how the answer is split
+ * records a request and to HubSpot 100, not one record a request; a list of addresses to
+ * ZeroBounce 200 a request), and how the answer is split
  * back into one outcome per item. Consecutive items merge when they carry one entry each and
  * share everything else (the envelope).
  */
 import type { CrmSyncRequest, CrmSyncResult } from './crm-sync.js';
+import { EMAIL_VERIFICATION_BATCH_MAX, type EmailVerificationBatchResult, type EmailVerificationRequest } from './email-verification.js';
 import type { LeadEnrichmentBatchResult, LeadEnrichmentRequest } from './lead-enrichment.js';
 
 export type EntryOutcome = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
@@ -59,7 +61,27 @@ const leadEnrichmentBatch: JobBatch = {
   failedPath: '$.summary.failed',
 };
 
+/** Addresses to verify, 200 a request (ZeroBounce's batch validation; other verifiers check them in turn). */
+const emailVerificationBatch: JobBatch = {
+  max: EMAIL_VERIFICATION_BATCH_MAX,
+  split(request) {
+    const { email, emails } = request as EmailVerificationRequest;
+    if (email !== undefined) return { envelope: '{}', entry: email };
+    return emails?.length === 1 ? { envelope: '{}', entry: emails[0] } : null;
+  },
+  merge: (_envelope, entries) => ({ emails: entries }),
+  outcome(result, k) {
+    const r = (result as EmailVerificationBatchResult).results.find((x) => x.index === k);
+    if (!r) return { ok: false, error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: `no outcome for address ${k}` } };
+    if (r.status === 'failed' || !r.result)
+      return { ok: false, error: r.error ?? { code: 'GW_PROVIDER_REJECTED', message: 'address failed' } };
+    return { ok: true, result: r.result };
+  },
+  failedPath: '$.summary.failed',
+};
+
 export const JOB_BATCHES: Readonly<Record<string, JobBatch>> = Object.freeze({
   crm_sync: crmSyncBatch,
   lead_enrichment: leadEnrichmentBatch,
+  email_verification: emailVerificationBatch,
 });

@@ -14,9 +14,10 @@
  *   Longer windows (an hour, a day) are not spread: the quota is the caller's to spend;
  * - a throttle (429) that said nothing else: the pace is cut to 90% of the calls the provider
  *   accepted in the last second (the ceiling), grows back by 2% of that a second up to 98% of
- *   the ceiling, then probes past it by only 0.2% of it a second (additive increase,
- *   multiplicative decrease, slow near the last known limit, so throttles and the holds they
- *   bring are rare). Throttles of calls that started before the last cut do not cut again (they
+ *   the ceiling, probes past it by only 0.2% of it a second for 10 s, then grows by 2% a second
+ *   again (additive increase, multiplicative decrease, slow near the last known limit, so
+ *   throttles and the holds they bring are rare, yet a ceiling measured in a bad second, a
+ *   pause of this process, costs at most those 10 s). Throttles of calls that started before the last cut do not cut again (they
  *   answer the old pace), so a burst of 429s is one cut. Without a declared limit the pace
  *   settles just under the provider's real one (`npm run bench:bulk`, (b)).
  */
@@ -70,8 +71,10 @@ const DECREASE = 0.9;
 const INCREASE_PER_SECOND = 0.02;
 /** ... up to this share of the pace that was throttled, ... */
 const NEAR_CEILING = 0.98;
-/** ... and past it by this share of it each second. */
+/** ... past it by this share of it each second, ... */
 const PROBE_PER_SECOND = 0.002;
+/** ... for this long; then the pace grows as before. */
+const PROBE_SECONDS = 10;
 /** Windows that reset within this time are spread evenly; longer ones only hold at zero. */
 const SPREAD_WINDOW_MS = 60_000;
 
@@ -211,7 +214,9 @@ export class Pacer {
     const near = ceiling * NEAR_CEILING;
     if (grown <= near) return grown;
     const nearAfter = (near / base - 1) / INCREASE_PER_SECOND; // seconds from the cut
-    return near + ceiling * PROBE_PER_SECOND * (seconds - nearAfter);
+    const probing = Math.min(seconds - nearAfter, PROBE_SECONDS);
+    const after = Math.max(0, seconds - nearAfter - PROBE_SECONDS);
+    return near + ceiling * PROBE_PER_SECOND * probing + base * INCREASE_PER_SECOND * after;
   }
 
   private setLearned(rate: number, now: number, ceiling: number | null): void {

@@ -12,6 +12,12 @@
  * - the attempt deadline passing between calls: GW_PROVIDER_TIMEOUT (nothing of the next call
  *   was sent; details say how many items were sent and succeeded).
  */
+import {
+  emailVerificationBatchResultOf,
+  type AddressOutcome,
+  type EmailVerificationBatchResult,
+  type EmailVerificationResult,
+} from '../capabilities/email-verification.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 
 /** One item's outcome; `index` counts from 0 over the whole request. */
@@ -72,4 +78,27 @@ export async function runBatches<T, O extends ItemOutcome>(run: BatchRun<T, O>):
   }
   if (succeeded === 0 && firstError) throw firstError;
   return outcomes.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * An `emails` verification request on a verifier without a batch endpoint: each address in
+ * turn. An address the provider refuses (`invalid_request`) is a failed outcome; any other
+ * failure is thrown, so the chain retries or fails over the whole request (verifying an address
+ * again changes nothing at the provider).
+ */
+export async function verifyEach(
+  emails: readonly string[],
+  verify: (email: string) => Promise<EmailVerificationResult>,
+): Promise<EmailVerificationBatchResult> {
+  const results: AddressOutcome[] = [];
+  for (const [index, email] of emails.entries()) {
+    try {
+      results.push({ index, status: 'verified', result: await verify(email) });
+    } catch (error) {
+      const e = toGatewayError(error);
+      if (e.kind !== 'invalid_request') throw error;
+      results.push({ index, status: 'failed', error: { code: e.code, message: e.message } });
+    }
+  }
+  return emailVerificationBatchResultOf(results);
 }

@@ -314,6 +314,26 @@ describe('jobs (SQLite store)', () => {
     expect(lines.every((l) => l.state === 'delivered' && l.result.status === 'created')).toBe(true);
   });
 
+  it('merges single addresses to verify into requests of 200 and splits the answers back per item', async () => {
+    const { app, gateway } = await open((raw) => {
+      raw.capabilities.email_verification = { providers: [{ name: 'zb', type: 'zerobounce', sandbox: { latencyMs: 0 } }] };
+    });
+    const items = Array.from({ length: 450 }, (_, i) => ({ email: i % 50 === 7 ? `not-an-address-${i}` : `p${i}@example.com` }));
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: api, payload: { capability: 'email_verification', items } });
+    expect(res.statusCode).toBe(202);
+    const done = await waitFor(app, res.json().job.id, (j) => j.state === 'completed');
+    expect(done.counts.delivered).toBe(450);
+    const zb = gateway.getSandbox('zb')!;
+    expect(zb.records.map((r) => (r.request as { emails: unknown[] }).emails.length).sort((a, b) => b - a)).toEqual([200, 200, 50]);
+    const lines = (await app.inject({ method: 'GET', url: `/v1/jobs/${res.json().job.id}/results`, headers: api })).body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { position: number; state: string; result: { email: string; status: string } });
+    expect(lines.map((l) => l.position)).toEqual([...Array(450).keys()]);
+    expect(lines[8]!.result).toMatchObject({ email: 'p8@example.com', status: 'deliverable' });
+    expect(lines[57]!.result).toMatchObject({ email: 'not-an-address-57', status: 'undeliverable' });
+  });
+
   it('dead-lettered items of a job open one recommendation for the job that counts them, not one each', async () => {
     const { app, gateway } = await open();
     for (const n of ['hook_primary', 'hook_backup']) gateway.getSandbox(n)!.setFailure('transient');

@@ -3,6 +3,10 @@
  * Checks GET, the path and the `api_key` / `email` / `ip_address` query parameters; answers the
  * documented bodies for a few sandbox addresses; fails on demand in every documented way. Where the
  * exact error text is [unverified] it answers one of several plausible wordings (`wording` index).
+ * Batch validation (`POST /v2/validatebatch`, JSON `{api_key, email_batch: [{email_address,
+ * ip_address}]}`, at most 200) answers `{email_batch, errors}` as the official SDK's tests show:
+ * a bad key is an error for `all`; answers come in reverse order (the order is not promised);
+ * `error@example.com` gets an error of its own (a simulated per-address refusal).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -35,6 +39,8 @@ interface SimRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** The parsed JSON body of a batch call. */
+  body?: unknown;
 }
 
 interface FailOptions {
@@ -77,8 +83,40 @@ export async function start(): Promise<ZeroBounceSim> {
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   };
 
+  const batch = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    let raw = '';
+    req.on('data', (d: Buffer) => (raw += d.toString()));
+    req.on('end', () => {
+      let body: { api_key?: unknown; email_batch?: unknown } | undefined;
+      try {
+        body = JSON.parse(raw) as typeof body;
+      } catch {
+        body = undefined;
+      }
+      requests.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), body });
+      if (req.method !== 'POST') return json(res, 405, { error: 'Method not allowed' });
+      if (!String(req.headers['content-type']).startsWith('application/json')) return json(res, 415, { error: 'Unsupported Media Type' });
+      const active = failure && (failure.options.times === undefined || failure.options.times-- > 0) ? failure : undefined;
+      if (active?.mode === 'http_429') return json(res, 429, { error: 'Too Many Requests' }, { 'retry-after': '600' });
+      if (active?.mode === 'http_500') return json(res, 500, { error: 'Internal Server Error' });
+      const all = (error: string): void => json(res, 200, { email_batch: [], errors: [{ email_address: 'all', error }] });
+      if (body?.api_key !== ZB_KEY || active?.mode === 'bad_key') return all('Invalid API Key or your account ran out of credits');
+      const entries = body.email_batch;
+      if (!Array.isArray(entries) || entries.length === 0) return all('Missing parameter: email_batch');
+      if (entries.length > 200) return all('Maximum of 200 emails per batch'); // [unverified] wording
+      const emails = entries.map((e: { email_address?: unknown; ip_address?: unknown }) => e.email_address);
+      if (emails.some((e) => typeof e !== 'string' || e === '')) return all('Missing parameter: email_address');
+      const answers = (emails as string[]).filter((e) => e.toLowerCase() !== 'error@example.com').map(validation);
+      const errors = (emails as string[])
+        .filter((e) => e.toLowerCase() === 'error@example.com')
+        .map((email_address) => ({ email_address, error: 'Invalid email address' }));
+      return json(res, 200, { email_batch: answers.reverse(), errors });
+    });
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://sim');
+    if (url.pathname === '/v2/validatebatch') return batch(req, res, url);
     const query = Object.fromEntries(url.searchParams);
     requests.push({ method: req.method ?? '', path: url.pathname, query });
     if (req.method !== 'GET') return json(res, 405, { error: 'Method not allowed' });

@@ -3,9 +3,14 @@
  * implicit MX), disposable / role / free-provider lists, and optionally an SMTP RCPT probe.
  * No third party is involved; DNS failures are transient, never a verdict on the address.
  */
-import type { EmailVerificationRequest, EmailVerificationResult } from '../../capabilities/email-verification.js';
+import type {
+  EmailVerificationBatchResult,
+  EmailVerificationRequest,
+  EmailVerificationResult,
+} from '../../capabilities/email-verification.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
+import { verifyEach } from '../batches.js';
 import { disposableListSize, isDisposableDomain } from './disposable-domains.js';
 import { FREE_PROVIDER_DOMAINS } from './free-providers.js';
 import { checkMailbox, type MailboxFinding } from './mailbox-check.js';
@@ -16,7 +21,7 @@ import { checkSyntax } from './syntax.js';
 
 type Status = EmailVerificationResult['status'];
 
-export class LocalVerifier implements Provider<EmailVerificationRequest, EmailVerificationResult> {
+export class LocalVerifier implements Provider<EmailVerificationRequest, EmailVerificationResult | EmailVerificationBatchResult> {
   readonly type = 'local_verifier';
   private readonly dns: MailDns;
 
@@ -27,8 +32,14 @@ export class LocalVerifier implements Provider<EmailVerificationRequest, EmailVe
     this.dns = new MailDns(options.dns, name);
   }
 
-  async invoke(request: EmailVerificationRequest, ctx: InvokeContext): Promise<EmailVerificationResult> {
-    const email = request.email.trim();
+  /** One address, or each of `emails` in turn. */
+  async invoke(request: EmailVerificationRequest, ctx: InvokeContext): Promise<EmailVerificationResult | EmailVerificationBatchResult> {
+    if (request.emails) return verifyEach(request.emails, (email) => this.verify(email, ctx));
+    return this.verify(request.email!, ctx);
+  }
+
+  private async verify(given: string, ctx: InvokeContext): Promise<EmailVerificationResult> {
+    const email = given.trim();
     const syntax = checkSyntax(email);
     if (!syntax.ok) return { email, status: 'undeliverable', reasons: ['syntax', syntax.problem] };
     const address = syntax.address;

@@ -3,16 +3,21 @@
  * `{key, email}`, as the official Node SDK v5. `v4`: `GET {baseUrl}/v4/single/check?key=&email=`,
  * as the reference docs. Probe: `account/info` the same way (no credit used).
  */
-import type { EmailVerificationRequest, EmailVerificationResult } from '../../capabilities/email-verification.js';
+import type {
+  EmailVerificationBatchResult,
+  EmailVerificationRequest,
+  EmailVerificationResult,
+} from '../../capabilities/email-verification.js';
 import type { Clock } from '../../core/clock.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
+import { verifyEach } from '../batches.js';
 import { httpRequest } from '../http/client.js';
 import { neverBounceApiError, neverBounceHttpError } from './neverbounce-errors.js';
 import { isNeverBounceCheck, toVerificationResult } from './neverbounce-result.js';
 import type { NeverBounceOptions } from './options.js';
 
-export class NeverBounceProvider implements Provider<EmailVerificationRequest, EmailVerificationResult> {
+export class NeverBounceProvider implements Provider<EmailVerificationRequest, EmailVerificationResult | EmailVerificationBatchResult> {
   readonly type = 'neverbounce';
 
   constructor(
@@ -21,8 +26,14 @@ export class NeverBounceProvider implements Provider<EmailVerificationRequest, E
     private readonly clock: Clock,
   ) {}
 
-  async invoke(request: EmailVerificationRequest, ctx: InvokeContext): Promise<EmailVerificationResult> {
-    const email = request.email.trim();
+  /** One address, or each of `emails` in turn (NeverBounce's bulk API is a list job polled for minutes, not a call). */
+  async invoke(request: EmailVerificationRequest, ctx: InvokeContext): Promise<EmailVerificationResult | EmailVerificationBatchResult> {
+    if (request.emails) return verifyEach(request.emails, (email) => this.verify(email, ctx));
+    return this.verify(request.email!, ctx);
+  }
+
+  private async verify(given: string, ctx: InvokeContext): Promise<EmailVerificationResult> {
+    const email = given.trim();
     const params: Record<string, string> = { email };
     if (this.options.timeoutSeconds !== undefined) params.timeout = String(this.options.timeoutSeconds);
     const body = await this.call('single/check', params, ctx.signal);

@@ -5,7 +5,6 @@ import type {
   CrmSyncResult,
   EmailSendingRequest,
   EmailSendingResult,
-  EmailVerificationRequest,
   EmailVerificationResult,
   LeadEnrichmentPerson,
   LeadEnrichmentResult,
@@ -73,11 +72,11 @@ export function enrichmentResult(req: LeadEnrichmentPerson, provider: string): L
   return { matched: true, person, organization, emailStatus: req.email ? 'verified' : 'unknown', sources };
 }
 
-export function verificationResult(req: EmailVerificationRequest): EmailVerificationResult {
-  const ok = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(req.email);
-  if (!ok) return { email: req.email, status: 'undeliverable', reasons: ['syntax'] };
-  if (/^(info|admin|support|sales)@/i.test(req.email)) return { email: req.email, status: 'risky', reasons: ['role'], role: true };
-  return { email: req.email, status: 'deliverable', reasons: ['mx_found'], mx: [`mx.${req.email.split('@')[1]}`] };
+export function verificationResult(email: string): EmailVerificationResult {
+  const ok = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(email);
+  if (!ok) return { email, status: 'undeliverable', reasons: ['syntax'] };
+  if (/^(info|admin|support|sales)@/i.test(email)) return { email, status: 'risky', reasons: ['role'], role: true };
+  return { email, status: 'deliverable', reasons: ['mx_found'], mx: [`mx.${email.split('@')[1]}`] };
 }
 
 export function webhookResult(key: string, now: number): WebhookDispatchResult {

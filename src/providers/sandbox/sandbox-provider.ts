@@ -4,6 +4,7 @@
  * windows, a provider-side rate limit with a reset time).
  */
 import {
+  emailVerificationBatchResultOf,
   getCapability,
   leadEnrichmentBatchResultOf,
   personOutcome,
@@ -222,8 +223,11 @@ export class SandboxProvider implements Provider {
         if (!people) return enrichmentResult(req as LeadEnrichmentPerson, this.name);
         return leadEnrichmentBatchResultOf(people.map((p, i) => personOutcome(i, enrichmentResult(p, this.name))));
       }
-      case 'email_verification':
-        return verificationResult(req as EmailVerificationRequest);
+      case 'email_verification': {
+        const { email, emails } = req as EmailVerificationRequest;
+        if (!emails) return verificationResult(email!);
+        return emailVerificationBatchResultOf(emails.map((e, index) => ({ index, status: 'verified', result: verificationResult(e) })));
+      }
       case 'reply_fetching':
         return { messages: [], cursor: `sandbox:${this.name}:0`, hasMore: false };
       default:

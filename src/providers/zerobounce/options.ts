@@ -15,6 +15,10 @@ export const zeroBounceOptions = z.object({
   region: z.enum(['default', 'us', 'eu']).default('default'),
   /** Overrides the region's host (simulators: `http://127.0.0.1:<port>`). */
   baseUrl: httpUrl.optional(),
+  /** Host of batch validation (`POST /v2/validatebatch`); default `https://bulkapi.zerobounce.net`, or `baseUrl` when that is set. */
+  bulkBaseUrl: httpUrl.optional(),
+  /** Batch calls a minute at most (ZeroBounce allows 5 and blocks for 10 minutes past it); beyond, the batch goes to the next verifier. */
+  batchPerMinute: z.number().int().min(1).max(60).default(5),
   /** Sent as `ip_address` (the signup IP of the address owner); blank by default, as the API allows. */
   ipAddress: z.string().default(''),
   /** ZeroBounce's own `timeout` parameter (3–60 s): on expiry it answers `unknown` instead of waiting. */
@@ -25,4 +29,8 @@ export type ZeroBounceOptions = z.output<typeof zeroBounceOptions>;
 
 export function zeroBounceBaseUrl(options: ZeroBounceOptions): string {
   return (options.baseUrl ?? ZEROBOUNCE_REGIONS[options.region]).replace(/\/+$/, '');
+}
+
+export function zeroBounceBulkUrl(options: ZeroBounceOptions): string {
+  return (options.bulkBaseUrl ?? options.baseUrl ?? 'https://bulkapi.zerobounce.net').replace(/\/+$/, '');
 }

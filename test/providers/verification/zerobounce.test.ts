@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { emailVerificationResult } from '../../../src/capabilities/email-verification.js';
+import { emailVerificationBatchResult, emailVerificationResult } from '../../../src/capabilities/email-verification.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { zeroBounceType } from '../../../src/providers/zerobounce/index.js';
 import type { RateLimitState } from '../../../src/core/provider.js';
@@ -128,6 +128,69 @@ describe('zerobounce: every failure mode', () => {
   it('a slow answer inside the deadline succeeds', async () => {
     sim.fail('slow', { delayMs: 50 });
     expect((await verify('valid@example.com')).status).toBe('deliverable');
+  });
+});
+
+describe('zerobounce: batch validation (an `emails` request)', () => {
+  const batchFailure = async (p = provider(), emails = ['valid@example.com']): Promise<GatewayError> => {
+    const e = await p.invoke({ emails }, invokeCtx()).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(GatewayError);
+    expect(errorText(e)).not.toContain(ZB_KEY);
+    return e as GatewayError;
+  };
+
+  it('is one POST /v2/validatebatch with the key and every address in the JSON body; answers are matched back by address', async () => {
+    const emails = ['valid@example.com', 'Invalid@Example.com ', 'error@example.com', 'catch-all@example.com', 'valid@example.com'];
+    const parsed = emailVerificationBatchResult.safeParse(await provider({ ipAddress: '203.0.113.9' }).invoke({ emails }, invokeCtx()));
+    expect(parsed.success).toBe(true);
+    expect(sim.requests).toHaveLength(1);
+    expect(sim.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/v2/validatebatch',
+      query: {},
+      body: {
+        api_key: ZB_KEY,
+        email_batch: emails.map((e) => ({ email_address: e.trim(), ip_address: '203.0.113.9' })),
+      },
+    });
+    // The simulator answers in reverse order: each outcome still sits at its address's index.
+    const { results, summary } = parsed.data!;
+    expect(results.map((r) => [r.index, r.status, r.result?.email, r.result?.status])).toEqual([
+      [0, 'verified', 'valid@example.com', 'deliverable'],
+      [1, 'verified', 'Invalid@Example.com', 'undeliverable'],
+      [2, 'failed', undefined, undefined],
+      [3, 'verified', 'catch-all@example.com', 'risky'],
+      [4, 'verified', 'valid@example.com', 'deliverable'],
+    ]);
+    expect(results[2]!.error).toEqual({ code: 'GW_PROVIDER_REJECTED', message: 'Invalid email address' });
+    expect(summary).toEqual({ verified: 4, failed: 1 });
+  });
+
+  it('an error for `all` fails the call the way single calls fail (a bad key is auth); 429 and 500 too', async () => {
+    sim.fail('bad_key');
+    expect(await batchFailure()).toMatchObject({ kind: 'auth', code: 'GW_PROVIDER_AUTH' });
+    sim.reset();
+    sim.fail('http_429');
+    expect(await batchFailure()).toMatchObject({ kind: 'rate_limited', retryAfterMs: 600_000 });
+    sim.reset();
+    sim.fail('http_500');
+    expect(await batchFailure()).toMatchObject({ kind: 'transient' });
+  });
+
+  it('at most batchPerMinute calls a minute: the next is refused here (GW_LOCAL_RATE_LIMIT, never counted against the provider) and nothing is sent', async () => {
+    const p = provider({ batchPerMinute: 2 });
+    await p.invoke({ emails: ['valid@example.com'] }, invokeCtx());
+    await p.invoke({ emails: ['valid@example.com'] }, invokeCtx());
+    const e = await batchFailure(p);
+    expect(e).toMatchObject({ code: 'GW_LOCAL_RATE_LIMIT', kind: 'rejected_local' });
+    expect(e.retryAfterMs).toBeGreaterThan(55_000);
+    expect(sim.requests).toHaveLength(2);
+    // Single addresses are not held by it.
+    await p.invoke({ email: 'valid@example.com' }, invokeCtx());
+    expect(sim.requests).toHaveLength(3);
   });
 });
 
