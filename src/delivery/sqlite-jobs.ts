@@ -85,15 +85,18 @@ export class SqliteJobs implements JobStore {
   /** A new key is queued with its delivery; a key seen before is a duplicate (same request) or a mismatch. */
   private appendOne(job: JobRow, item: JobItemInput, l: { owner: string; ttlMs: number; now: number }): void {
     const id = `dlv_${randomUUID().replace(/-/g, '')}`;
-    const begun = this.ledger.beginSync({
-      key: item.idempotencyKey,
-      capability: job.capability,
-      fingerprint: item.fingerprint,
-      owner: l.owner,
-      now: l.now,
-      leaseMs: l.ttlMs,
-      ttlMs: l.ttlMs,
-    });
+    const begun = this.ledger.beginQueuedSync(
+      {
+        key: item.idempotencyKey,
+        capability: job.capability,
+        fingerprint: item.fingerprint,
+        owner: l.owner,
+        now: l.now,
+        leaseMs: l.ttlMs,
+        ttlMs: l.ttlMs,
+      },
+      id,
+    );
     let state: DeliveryState = 'pending';
     let result: string | null = null;
     let lastError: string | null = null;
@@ -123,7 +126,6 @@ export class SqliteJobs implements JobStore {
       item.position,
       item.items,
     );
-    if (begun.acquired) this.ledger.settleSync(item.idempotencyKey, { state: 'queued', deliveryId: id }, now);
   }
 
   async open(jobId: string, now: number): Promise<void> {

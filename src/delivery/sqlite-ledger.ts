@@ -4,6 +4,7 @@ import {
   applyUpdate,
   effective,
   newEntry,
+  updateEntry,
   type BeginInput,
   type BeginResult,
   type IdempotencyLedger,
@@ -34,11 +35,20 @@ export class SqliteLedger implements IdempotencyLedger {
     this.beginTx = (input) => tx.immediate(input);
   }
 
-  /** `begin` inside the caller's transaction (a job's items are stored with their keys). */
+  /** `begin` inside a transaction. */
   beginSync(input: BeginInput): BeginResult {
     const found = this.read(input.key, input.now);
     if (found) return { acquired: false, entry: found };
     const entry = newEntry(input);
+    this.write(entry);
+    return { acquired: true, entry };
+  }
+
+  /** `beginSync` for a key queued with its delivery at once (a job's item): one write, not a begin and a settle. */
+  beginQueuedSync(input: BeginInput, deliveryId: string): BeginResult {
+    const found = this.read(input.key, input.now);
+    if (found) return { acquired: false, entry: found };
+    const entry = updateEntry(newEntry(input), { state: 'queued', deliveryId }, input.now);
     this.write(entry);
     return { acquired: true, entry };
   }
