@@ -107,7 +107,9 @@ export class BullmqOutboxWorker {
 
   private async deliver(job: Job<JobRecord>, token: string | undefined): Promise<unknown> {
     const { chains, clock, policy } = this.o;
-    const { calling, ...rec } = job.data;
+    const { calling, ...data } = job.data;
+    // A job item's age counts from its first attempt (as on SQLite), not from its job's submission.
+    const rec: DeliveryRecord = data.job && data.attempts === 0 ? { ...data, createdAt: this.o.clock.now() } : data;
     const jobs = rec.job ? this.o.jobs : undefined;
     if (rec.state !== 'pending' && rec.state !== 'in_progress') {
       await jobs?.ended(rec); // counted once: this covers a worker that stopped before counting it

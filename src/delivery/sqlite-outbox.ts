@@ -59,7 +59,7 @@ export class SqliteOutbox implements LeasableOutbox {
   private readonly update: Database.Statement;
   private readonly expiredLease: Database.Statement<[string, number], OutboxRow>;
   private readonly due: Database.Statement<[string, number], OutboxRow>;
-  private readonly take: Database.Statement<[string, number, number, string]>;
+  private readonly take: Database.Statement<[string, number, number, number, string]>;
   private readonly calling: Database.Statement<[string, string]>;
 
   constructor(
@@ -83,8 +83,11 @@ export class SqliteOutbox implements LeasableOutbox {
       `SELECT o.*, j.spread AS spread FROM outbox o INDEXED BY outbox_lane LEFT JOIN jobs j ON j.id = o.job_id
        WHERE o.capability = ? AND o.state = 'pending' AND o.next_at <= ? ORDER BY o.lane, o.next_at LIMIT 1`,
     );
+    // A job item's age (outbox.maxAgeHours) counts from its first attempt, not from its job's
+    // submission: a large job at a provider's pace, or one paused overnight, does not age out unsent.
     this.take = db.prepare(
-      "UPDATE outbox SET state = 'in_progress', owner = ?, lease_until = ?, attempts = attempts + 1, calling = 0, updated_at = ? WHERE id = ?",
+      `UPDATE outbox SET state = 'in_progress', owner = ?, lease_until = ?, attempts = attempts + 1, calling = 0, updated_at = ?,
+         created_at = CASE WHEN job_id IS NOT NULL AND attempts = 0 THEN ? ELSE created_at END WHERE id = ?`,
     );
     this.calling = db.prepare("UPDATE outbox SET calling = 1 WHERE id = ? AND owner = ? AND state = 'in_progress'");
     const insertMany = db.transaction((items: readonly EnqueueInput[]) => items.map((i) => this.insertOne(i)));
@@ -208,7 +211,7 @@ export class SqliteOutbox implements LeasableOutbox {
       if (found && (!row || leaseOrder(found) < leaseOrder(row))) row = found;
     }
     if (!row) return undefined;
-    this.take.run(owner, now + leaseMs, now, row.id);
+    this.take.run(owner, now + leaseMs, now, now, row.id);
     const takenOver = row.state === 'in_progress';
     return { record: toRecord(this.byId.get(row.id)!), takenOver, wasCalling: takenOver && row.calling === 1 };
   }
@@ -265,7 +268,9 @@ export class SqliteOutbox implements LeasableOutbox {
   async expire(cutoff: number, now: number): Promise<DeliveryRecord[]> {
     return this.db
       .transaction(() => {
-        const rows = this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND created_at < ?").all(cutoff) as OutboxRow[];
+        const rows = this.db
+          .prepare("SELECT * FROM outbox WHERE state = 'pending' AND created_at < ? AND NOT (job_id IS NOT NULL AND attempts = 0)")
+          .all(cutoff) as OutboxRow[];
         const mark = this.db.prepare("UPDATE outbox SET state = 'dead', next_at = NULL, updated_at = ? WHERE id = ?");
         for (const r of rows) mark.run(now, r.id);
         return rows.map((r) => ({ ...toRecord(r), state: 'dead' as const, nextAttemptAt: null, updatedAt: now }));

@@ -314,6 +314,29 @@ describe('jobs (SQLite store)', () => {
     expect(lines.every((l) => l.state === 'delivered' && l.result.status === 'created')).toBe(true);
   });
 
+  it("a job item's age counts from its first attempt: never-attempted items do not expire, and the first lease restarts the clock", async () => {
+    const { app, gateway } = await open();
+    for (const p of gateway.getProviderChain('webhook_dispatch')!.providers) p.isolate(); // the server's worker leases nothing
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: api,
+      payload: { capability: 'webhook_dispatch', items: webhookItems(3) },
+    });
+    const id = res.json<{ job: { id: string } }>().job.id;
+    const outbox = gateway.delivery.outbox as LeasableOutbox;
+    // An ordinary delivery of the same age is dead-lettered at the maximum age; the job's items are not.
+    const later = Date.now() + 48 * 3_600_000;
+    await outbox.enqueue({ idempotencyKey: 'ordinary-1', capability: 'webhook_dispatch', request: webhookItems(1)[0], now: Date.now() });
+    const expired = await outbox.expire(later - 24 * 3_600_000, later);
+    expect(expired.map((r) => r.idempotencyKey)).toEqual(['ordinary-1']);
+    expect((await status(app, id)).counts.pending).toBe(3);
+    // The first lease of an item sets its age to the lease time.
+    const leased = await outbox.lease('test-worker', later, 10_000, ['webhook_dispatch']);
+    expect(leased!.record.job!.id).toBe(id);
+    expect(leased!.record.createdAt).toBe(later);
+  });
+
   it('merges single addresses to verify into requests of 200 and splits the answers back per item', async () => {
     const { app, gateway } = await open((raw) => {
       raw.capabilities.email_verification = { providers: [{ name: 'zb', type: 'zerobounce', sandbox: { latencyMs: 0 } }] };
