@@ -9,7 +9,7 @@ import type { Clock } from './clock.js';
  * of a second keeps this much room at the window's edge, so a call on its way does not land in
  * the next second on top of that second's quota.
  */
-export const TRIP_MS = 10;
+const TRIP_MS = 10;
 
 /** Anything that can say whether one more request may go now (local bucket, or a shared one). */
 export interface RateLimiter {

@@ -112,7 +112,7 @@ describe.skipIf(redisSkipReason())('Redis coordination between instances', () =>
     }
   });
 
-  it('a 5 requests/s quota holds across instances in every one-second window, none spent in its last 10 ms', async () => {
+  it('a 5 requests/s quota holds across instances in every one-second window, none spent in its last 100 ms', async () => {
     const limiters = [0, 1, 2].map(() => new SharedRateLimiter({ redis: conn(), prefix: 'rl:', provider: 'hook_a', ratePerSecond: 5 }));
     const granted = new Map<number, number>();
     const end = Date.now() + 2_600;
@@ -122,21 +122,22 @@ describe.skipIf(redisSkipReason())('Redis coordination between instances', () =>
         const now = Date.now();
         if (l.tryTake(now) !== 0) continue;
         granted.set(Math.floor(now / 1000), (granted.get(Math.floor(now / 1000)) ?? 0) + 1);
-        if (now % 1000 >= 990) atEdge++;
+        if (now % 1000 >= 900) atEdge++;
       }
       await sleep(3);
     }
     const counts = [...granted.values()];
     expect(Math.max(...counts)).toBeLessThanOrEqual(5);
     expect(atEdge).toBe(0);
-    // With tokens in hand, none is spent in the last 10 ms of their second (the call would arrive in the next).
+    // With tokens in hand, none is spent in the last 100 ms of their second (the call could arrive in the next).
     const roomy = new SharedRateLimiter({ redis: conn(), prefix: 'rl-edge:', provider: 'hook_a', ratePerSecond: 100 });
     const w = Math.floor(Date.now() / 1000);
     expect(roomy.tryTake(w * 1000 + 100)).toBeGreaterThan(0); // asks Redis for a batch
     await sleep(50);
     expect(roomy.tryTake(w * 1000 + 200)).toBe(0);
     expect(roomy.tryTake(w * 1000 + 992)).toBe(8);
-    expect(roomy.tryTake(w * 1000 + 989)).toBe(0);
+    expect(roomy.tryTake(w * 1000 + 905)).toBe(95);
+    expect(roomy.tryTake(w * 1000 + 899)).toBe(0);
     expect(counts.reduce((s, n) => s + n, 0)).toBeGreaterThanOrEqual(8);
   });
 
