@@ -8,13 +8,15 @@
  * (c) a job of ITEMS_C items submitted to one of two gateway instances on one Redis (BullMQ
  *     outbox, the declared limit shared through Redis), drained by both into one receiver: the
  *     most calls it saw in any one second;
- * (d) the peak RSS of this process while a 100,000-item NDJSON job streams into the store.
+ * (d) the peak RSS of this (the gateway's) process while a 100,000-item NDJSON job streams
+ *     into the store from a client in another process.
  * The last line is `bulk: utilisation A, learned B, upstream-429 C, failed-over D, lost E,
  * duplicated F, rss-mb G`. BENCH_ITEMS, BENCH_LIMIT_A, BENCH_LIMIT_B, BENCH_STREAM_ITEMS, BENCH_ITEMS_C.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
+import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,7 +212,29 @@ async function twoInstances(): Promise<string> {
   }
 }
 
-/** (d) Peak RSS while STREAM_ITEMS NDJSON lines stream through a real socket into the store. */
+/** The NDJSON caller of (d): writes ITEMS lines to PORT as fast as the socket takes them, prints the status. */
+const STREAM_CLIENT = `
+const http = require('node:http');
+const items = Number(process.env.ITEMS);
+const req = http.request(
+  { host: '127.0.0.1', port: Number(process.env.PORT), method: 'POST', path: '/v1/jobs?capability=webhook_dispatch',
+    headers: { 'content-type': 'application/x-ndjson' } },
+  (res) => { res.resume(); res.on('end', () => console.log(res.statusCode)); },
+);
+req.on('error', (e) => { console.error(e.message); process.exit(1); });
+let i = 0;
+const write = () => {
+  while (i < items) {
+    const line = JSON.stringify({ event: 'contact.created', payload: { i, email: 'person' + i + '@example.com' } }) + '\\n';
+    i++;
+    if (!req.write(line)) return void req.once('drain', write);
+  }
+  req.end();
+};
+write();
+`;
+
+/** (d) Peak RSS of this (the gateway's) process while STREAM_ITEMS NDJSON lines stream through a real socket into the store. */
 async function streamRss(dir: string): Promise<number> {
   const { gateway, app } = await openGateway(
     config(`sqlite:${join(dir, 'stream.db')}`, [{ name: 'receiver', url: 'http://127.0.0.1:9/hook' }]),
@@ -223,32 +247,18 @@ async function streamRss(dir: string): Promise<number> {
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   try {
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/v1/jobs?capability=webhook_dispatch',
-          headers: { 'content-type': 'application/x-ndjson' },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      let i = 0;
-      const write = (): void => {
-        while (i < STREAM_ITEMS) {
-          const line = `${JSON.stringify({ event: 'contact.created', payload: { i, email: `person${i}@example.com` } })}\n`;
-          i++;
-          if (!req.write(line)) return void req.once('drain', write);
-        }
-        req.end();
-      };
-      write();
+    // The caller is another process, as it would be: this process's RSS is the gateway's alone.
+    const client = spawn(process.execPath, ['-e', STREAM_CLIENT], {
+      env: { ...process.env, PORT: String(port), ITEMS: String(STREAM_ITEMS) },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
+    let out = '';
+    client.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      client.on('error', reject);
+      client.on('exit', () => resolve());
+    });
+    const status = Number(out.trim());
     if (status !== 202) throw new Error(`stream refused: ${status}`);
     const jobs = await gateway.jobs!.list(1);
     console.log(
