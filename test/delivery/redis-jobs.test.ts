@@ -184,6 +184,8 @@ describe.skipIf(redisSkipReason())('jobs (Redis store, two instances)', () => {
       raw.capabilities.webhook_dispatch!.providers = [
         { name: 'hook_primary', type: 'webhook', sandbox: { latencyMs: 0 }, limits: { ratePerSecond: 20, burst: 1 } },
       ];
+      // Two calls in flight per instance: an item past its pause/cancel check (waiting for a turn) ends; few are.
+      raw.delivery!.outbox!.concurrency = 2;
     });
     const res = await a.app.inject({
       method: 'POST',
