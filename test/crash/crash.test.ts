@@ -5,45 +5,18 @@
  * delivered twice, and a key delivered without a 200/202 is one the gateway reports as
  * unknown_outcome.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killHard, startGatewayChild, type GatewayChild } from '../harness/gateway-child.js';
 
 const CHILD = join(import.meta.dirname, 'gateway-child.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Child {
-  proc: ChildProcess;
-  port: number;
-}
-
-function startChild(dir: string, log: string): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: { ...process.env, CRASH_DIR: dir, CRASH_DELIVERIES: log },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  proc.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve({ proc, port: Number(m[1]) });
-    });
-    proc.once('exit', (code) => reject(new Error(`gateway child exited (${code}) before listening: ${err}`)));
-  });
-}
-
-function kill(child: Child): Promise<void> {
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => {
-    child.proc.once('exit', () => r());
-    child.proc.kill('SIGKILL');
-  });
+function startChild(dir: string, log: string): Promise<GatewayChild> {
+  return startGatewayChild(CHILD, { CRASH_DIR: dir, CRASH_DELIVERIES: log });
 }
 
 type Answer = { status: number; code?: string };
@@ -51,9 +24,9 @@ type Answer = { status: number; code?: string };
 describe('crash test: SIGKILL under load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aicmo-crash-'));
   const log = join(dir, 'deliveries.log');
-  let child: Child | undefined;
+  let child: GatewayChild | undefined;
   afterAll(async () => {
-    if (child) await kill(child);
+    if (child) await killHard(child.proc);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -102,7 +75,7 @@ describe('crash test: SIGKILL under load', () => {
     let kills = 0;
     for (; kills < 5; kills++) {
       await sleep(300 + Math.random() * 700);
-      await kill(child);
+      await killHard(child.proc);
       child = await startChild(dir, log);
     }
     await sleep(500);
@@ -119,7 +92,7 @@ describe('crash test: SIGKILL under load', () => {
       if (Date.now() > until) throw new Error(`outbox did not drain: ${JSON.stringify(counts)}`);
       await sleep(100);
     }
-    await kill(child);
+    await killHard(child.proc);
     child = undefined;
 
     const delivered = new Map<string, number>();

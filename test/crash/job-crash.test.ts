@@ -6,7 +6,7 @@
  * raw arrivals may repeat an id in flight at a kill, never more. On the SQLite store and on
  * Redis (the BullMQ outbox, which takes over the killed worker's items when their lock lapses).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,34 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killHard as kill, startGatewayChild } from '../harness/gateway-child.js';
 import { redisSkipReason, startRedis, type RedisServer } from '../harness/redis.js';
 
 const CHILD = join(import.meta.dirname, 'job-child.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ITEMS = 600;
-
-function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve({ proc, port: Number(m[1]) });
-    });
-    proc.once('exit', (code) => reject(new Error(`job child exited (${code}) before listening: ${err}`)));
-  });
-}
-
-function kill(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => {
-    proc.once('exit', () => r());
-    proc.kill('SIGKILL');
-  });
-}
 
 describe.each([
   { store: 'sqlite', skip: undefined },
@@ -81,7 +59,7 @@ describe.each([
       CRASH_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
       ...(redis ? { CRASH_STORE: redis.url } : {}),
     };
-    let child = await startChild(env);
+    let child = await startGatewayChild(CHILD, env);
     proc = child.proc;
     const items = Array.from({ length: ITEMS }, (_, i) => ({ event: 'contact.created', payload: { i } }));
     const res = await fetch(`http://127.0.0.1:${child.port}/v1/jobs`, {
@@ -97,7 +75,7 @@ describe.each([
       while (applied.size < before + 120) await sleep(10);
       seenAtKill.push(applied.size);
       await kill(child.proc);
-      child = await startChild(env);
+      child = await startGatewayChild(CHILD, env);
       proc = child.proc;
     }
     let job: { state: string; counts: Record<string, number> } | undefined;

@@ -8,12 +8,13 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import type { GatewayConfigInput } from '../../src/config/schema.js';
-import type { DeliveryState, LeasableOutbox } from '../../src/delivery/outbox.js';
+import type { LeasableOutbox } from '../../src/delivery/outbox.js';
 import { systemClock } from '../../src/core/clock.js';
 import { OutboxWorker } from '../../src/delivery/outbox-worker.js';
 import { Gateway } from '../../src/gateway.js';
 import { createServer } from '../../src/server/index.js';
 import { api, silent, testConfigInput } from '../server/helpers.js';
+import { jobStatus as status, waitForJob as waitFor, webhookItems } from './job-helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,25 +45,6 @@ describe('jobs (SQLite store)', () => {
     };
     return { app, gateway };
   };
-  type App = Awaited<ReturnType<typeof open>>['app'];
-  interface JobView {
-    id: string;
-    state: string;
-    items: number;
-    counts: Record<DeliveryState, number>;
-    providers: Record<string, number>;
-  }
-  const status = async (app: App, id: string): Promise<JobView> =>
-    (await app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: api })).json<{ job: JobView }>().job;
-  const waitFor = async (app: App, id: string, done: (job: JobView) => boolean): Promise<JobView> => {
-    for (let i = 0; i < 500; i++) {
-      const job = await status(app, id);
-      if (done(job)) return job;
-      await sleep(20);
-    }
-    throw new Error(`job ${id} did not get there: ${JSON.stringify(await status(app, id))}`);
-  };
-  const webhookItems = (n: number) => Array.from({ length: n }, (_, i) => ({ event: 'contact.created', payload: { i } }));
 
   /** POSTs an NDJSON job over a real socket; `send` writes the body and ends the request. */
   const streamJob = (port: number, send: (req: ClientRequest) => Promise<void> | void) =>

@@ -6,21 +6,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import type { GatewayConfigInput } from '../../src/config/schema.js';
-import type { DeliveryState } from '../../src/delivery/outbox.js';
 import { Gateway } from '../../src/gateway.js';
 import { createServer } from '../../src/server/index.js';
 import { redisSkipReason, startRedis, type RedisServer } from '../harness/redis.js';
 import { api, silent, testConfigInput } from '../server/helpers.js';
+import { jobStatus as status, waitForJob as waitFor, webhookItems, type JobView } from './job-helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface JobView {
-  id: string;
-  state: string;
-  items: number;
-  counts: Record<DeliveryState, number>;
-  providers: Record<string, number>;
-}
 
 describe.skipIf(redisSkipReason())('jobs (Redis store, two instances)', () => {
   let server: RedisServer;
@@ -55,18 +47,6 @@ describe.skipIf(redisSkipReason())('jobs (Redis store, two instances)', () => {
     };
     return [await one(), await one()] as const;
   };
-  type App = Awaited<ReturnType<typeof openTwo>>[0]['app'];
-  const status = async (app: App, id: string): Promise<JobView> =>
-    (await app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: api })).json<{ job: JobView }>().job;
-  const waitFor = async (app: App, id: string, done: (job: JobView) => boolean): Promise<JobView> => {
-    for (let i = 0; i < 750; i++) {
-      const job = await status(app, id);
-      if (done(job)) return job;
-      await sleep(20);
-    }
-    throw new Error(`job ${id} did not get there: ${JSON.stringify(await status(app, id))}`);
-  };
-  const webhookItems = (n: number) => Array.from({ length: n }, (_, i) => ({ event: 'contact.created', payload: { i } }));
   const sandboxes = (gateways: readonly Gateway[], names: readonly string[]) => gateways.flatMap((g) => names.map((n) => g.getSandbox(n)!));
 
   it('a job submitted to one instance is drained by both, every item once, with counts, providers and results in position order', async () => {
