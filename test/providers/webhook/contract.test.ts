@@ -77,7 +77,7 @@ function harness<O extends WebhookOptions>(
           code: 'GW_PROVIDER_TRANSIENT',
         },
         {
-          name: 'a port fetch refuses to open (nothing sent)',
+          name: 'a port the Fetch standard blocks (nothing sent)',
           arm: () => void (options.url = 'http://127.0.0.1:6000/x'),
           kind: 'misconfigured',
           code: 'GW_PROVIDER_MISCONFIGURED',
