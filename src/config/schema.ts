@@ -162,6 +162,19 @@ const deliverySchema = z
       .default(24),
     /** What a repeated key does while the first request is still in flight. */
     inFlight: z.enum(['wait', 'reject']).default('wait'),
+    /**
+     * How the SQLite ledger's own writes reach the disk (docs/delivery.md): `normal` survives a
+     * process crash; `full` also an OS crash or power loss, at one fsync per group commit.
+     */
+    ledgerSync: z.enum(['normal', 'full']).default('normal'),
+    /** The `memory:` store's ledger keeps at most this many keys and bytes; the oldest settled keys are forgotten first. */
+    memoryLedger: z
+      .object({
+        maxEntries: z.number().int().min(100).max(10_000_000).default(100_000),
+        maxMegabytes: z.number().min(1).max(16_384).default(64),
+      })
+      .strict()
+      .default({ maxEntries: 100_000, maxMegabytes: 64 }),
     outbox: z
       .object({
         enabled: z.boolean().default(true),

@@ -29,7 +29,8 @@ export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
   let closeDb = (): void => undefined;
   let jobStore: SqliteJobs | undefined;
   if (store instanceof MemoryStore) {
-    ledger = new MemoryLedger();
+    const limits = config.memoryLedger;
+    ledger = new MemoryLedger({ limits: { maxEntries: limits.maxEntries, maxBytes: Math.round(limits.maxMegabytes * 1_048_576) }, logger });
     outbox = new MemoryOutbox(ledger);
   } else if (store instanceof SqliteStore) {
     const path = deliveryDbPath(store.path);
@@ -42,7 +43,7 @@ export function createDelivery(opts: CreateDeliveryOptions): DeliveryStack {
         details: { problems: [{ path: 'store', message: reason }] },
       });
     }
-    ledger = new SqliteLedger(db);
+    ledger = new SqliteLedger(db, { sync: config.ledgerSync });
     outbox = new SqliteOutbox(db, ledger);
     jobStore = new SqliteJobs(db, ledger);
     closeDb = () => db.close();

@@ -61,6 +61,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_job ON outbox (job_id, position) WHERE job_id IS NOT NULL;
   CREATE INDEX outbox_lane ON outbox (capability, state, lane, next_at);
   `,
+  // Every request writes the ledger twice (begin, settle): an index that only listings by state
+  // used cost a page in each of those commits. Listing by state (tests, operators) scans instead.
+  `
+  DROP INDEX ledger_state;
+  `,
 ];
 
 /** The delivery database file that belongs to a `sqlite:<path>` store. */

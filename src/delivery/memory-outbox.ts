@@ -1,4 +1,9 @@
-/** The in-process outbox (`memory:` store and tests): same semantics as SQLite, nothing survives the process. */
+/**
+ * The in-process outbox (`memory:` store and tests): same semantics as SQLite, nothing survives
+ * the process. Past MAX_ROWS deliveries it drops the oldest that have ended (delivered, failed,
+ * dead, cancelled, duplicate) as `outbox purge` would; pending, in-progress and unknown-outcome
+ * ones always stay.
+ */
 import { randomUUID } from 'node:crypto';
 import type { IdempotencyLedger } from './ledger.js';
 import {
@@ -15,6 +20,10 @@ import {
   type PurgeQuery,
 } from './outbox.js';
 
+const MAX_ROWS = 10_000;
+/** Ended deliveries that may be dropped (an unknown outcome waits for an operator). */
+const DROPPABLE: readonly DeliveryState[] = FINISHED_STATES.filter((s) => s !== 'unknown_outcome');
+
 interface Row {
   rec: DeliveryRecord;
   owner: string | null;
@@ -27,7 +36,10 @@ export class MemoryOutbox implements LeasableOutbox {
   readonly marksLedger = true;
   private readonly rows = new Map<string, Row>();
 
-  constructor(private readonly ledger?: IdempotencyLedger) {}
+  constructor(
+    private readonly ledger?: IdempotencyLedger,
+    private readonly maxRows = MAX_ROWS,
+  ) {}
 
   async enqueue(i: EnqueueInput): Promise<DeliveryRecord> {
     const id = `dlv_${randomUUID().replace(/-/g, '')}`;
@@ -145,12 +157,14 @@ export class MemoryOutbox implements LeasableOutbox {
       r.rec.result = structuredClone(outcome.result);
       r.rec.provider = outcome.provider;
       await this.ledger?.settle(key, { state: 'succeeded', result: outcome.result, provider: outcome.provider, deliveryId: id }, now);
+      await this.trim();
       return true;
     }
     r.rec.lastError = outcome.error;
     if (outcome.state === 'failed' || outcome.state === 'unknown_outcome') {
       await this.ledger?.settle(key, { state: outcome.state, error: { name: 'GatewayError', ...outcome.error }, deliveryId: id }, now);
     }
+    await this.trim();
     return true;
   }
 
@@ -171,7 +185,16 @@ export class MemoryOutbox implements LeasableOutbox {
       Object.assign(r.rec, { state: 'dead', nextAttemptAt: null, updatedAt: now });
       out.push(structuredClone(r.rec));
     }
+    await this.trim();
     return out;
+  }
+
+  /** Past maxRows, drops the oldest ended deliveries, as `outbox purge` would. */
+  private async trim(): Promise<void> {
+    for (const [id, r] of this.rows) {
+      if (this.rows.size <= this.maxRows) return;
+      if (DROPPABLE.includes(r.rec.state)) await this.purge({ id, states: DROPPABLE });
+    }
   }
 
   async close(): Promise<void> {}

@@ -1,5 +1,14 @@
-/** The ledger on the SQLite delivery database; `begin` is one IMMEDIATE transaction. */
+/**
+ * The ledger on the SQLite delivery database. `begin`, `settle` and `release` are group
+ * committed: the ones asked for in the same turn of the event loop run in order in one IMMEDIATE
+ * transaction, and each caller is answered after that commit. Those commits are made with
+ * `synchronous=NORMAL` unless `delivery.ledgerSync` is `full` (docs/delivery.md): in WAL mode
+ * they reach the operating system, not the disk, so a process crash loses none of them, and the
+ * next fsync of the file (the outbox's next commit, a checkpoint) takes them to the disk.
+ * The outbox's own transactions call the `…Sync` methods inside them.
+ */
 import type Database from 'better-sqlite3';
+import { GroupCommit } from './group-commit.js';
 import {
   applyUpdate,
   effective,
@@ -13,17 +22,26 @@ import {
   type LedgerUpdate,
 } from './ledger.js';
 
+/** How the ledger's own commits reach the disk (`delivery.ledgerSync`). */
+export type LedgerSync = 'normal' | 'full';
+
+/** What one write of a group commit came to: its value, or what it threw (the others still commit). */
+type Outcome = { value: unknown } | { error: unknown };
+
 export class SqliteLedger implements IdempotencyLedger {
   readonly kind = 'sqlite';
   private readonly getStmt: Database.Statement<[string], { data: string }>;
   private readonly putStmt: Database.Statement<[string, string, string, number, number, number, string]>;
   private readonly delStmt: Database.Statement<[string]>;
-  private readonly beginTx: (input: BeginInput) => BeginResult;
+  private readonly updateStmt: Database.Statement<[string, string, number, string, string]>;
+  private readonly writes: GroupCommit<() => unknown, Outcome>;
+  private readonly ownsDb: boolean;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly ownsDb = false,
+    options: { sync?: LedgerSync; ownsDb?: boolean } = {},
   ) {
+    this.ownsDb = options.ownsDb ?? false;
     this.getStmt = db.prepare('SELECT data FROM ledger WHERE key = ?');
     this.putStmt = db.prepare(
       `INSERT INTO ledger (key, state, owner, lease_until, created_at, expires_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -31,8 +49,24 @@ export class SqliteLedger implements IdempotencyLedger {
          created_at = excluded.created_at, expires_at = excluded.expires_at, data = excluded.data`,
     );
     this.delStmt = db.prepare('DELETE FROM ledger WHERE key = ?');
-    const tx = db.transaction((input: BeginInput): BeginResult => this.beginSync(input));
-    this.beginTx = (input) => tx.immediate(input);
+    // A settled or lapsed entry keeps its key and times: only what changes is written (fewer index pages per commit).
+    this.updateStmt = db.prepare('UPDATE ledger SET state = ?, owner = ?, lease_until = ?, data = ? WHERE key = ?');
+    const batch = db.transaction((ops: readonly (() => unknown)[]): Outcome[] => ops.map(runOne));
+    if (options.sync === 'full') {
+      this.writes = new GroupCommit((ops) => batch.immediate(ops));
+    } else {
+      // The connection stays at the outbox's synchronous=FULL between the ledger's commits.
+      const relaxed = db.prepare('PRAGMA synchronous = NORMAL');
+      const strict = db.prepare('PRAGMA synchronous = FULL');
+      this.writes = new GroupCommit((ops) => {
+        relaxed.run();
+        try {
+          return batch.immediate(ops);
+        } finally {
+          strict.run();
+        }
+      });
+    }
   }
 
   /** `begin` inside a transaction. */
@@ -53,12 +87,12 @@ export class SqliteLedger implements IdempotencyLedger {
     return { acquired: true, entry };
   }
 
-  async begin(input: BeginInput): Promise<BeginResult> {
-    return this.beginTx(input);
+  begin(input: BeginInput): Promise<BeginResult> {
+    return this.grouped(() => this.beginSync(input));
   }
 
-  async settle(key: string, update: LedgerUpdate, now: number, owner?: string): Promise<boolean> {
-    return this.db.transaction(() => this.settleSync(key, update, now, owner)).immediate();
+  settle(key: string, update: LedgerUpdate, now: number, owner?: string): Promise<boolean> {
+    return this.grouped(() => this.settleSync(key, update, now, owner));
   }
 
   /** For the outbox, inside its own transaction. */
@@ -67,12 +101,12 @@ export class SqliteLedger implements IdempotencyLedger {
     if (!row) return false;
     const e = JSON.parse(row.data) as LedgerEntry;
     if (owner !== undefined && (e.owner !== owner || e.state !== 'in_flight')) return false;
-    this.write(applyUpdate(e, update, now));
+    this.rewrite(applyUpdate(e, update, now));
     return true;
   }
 
-  async release(key: string, owner?: string): Promise<void> {
-    this.releaseSync(key, owner);
+  release(key: string, owner?: string): Promise<void> {
+    return this.grouped(() => this.releaseSync(key, owner));
   }
 
   releaseSync(key: string, owner?: string): void {
@@ -112,6 +146,13 @@ export class SqliteLedger implements IdempotencyLedger {
     if (this.ownsDb && this.db.open) this.db.close();
   }
 
+  /** Runs `op` in the next group commit; resolves after that commit with what it returned. */
+  private async grouped<T>(op: () => T): Promise<T> {
+    const outcome = await this.writes.submit(op);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value as T;
+  }
+
   private read(key: string, now: number): LedgerEntry | undefined {
     const row = this.getStmt.get(key);
     if (!row) return undefined;
@@ -121,11 +162,24 @@ export class SqliteLedger implements IdempotencyLedger {
       return undefined;
     }
     const eff = effective(e, now);
-    if (eff !== e) this.write(eff);
+    if (eff !== e) this.rewrite(eff);
     return eff;
   }
 
   private write(e: LedgerEntry): void {
     this.putStmt.run(e.key, e.state, e.owner, e.leaseUntil, e.createdAt, e.expiresAt, JSON.stringify(e));
+  }
+
+  /** Writes a stored entry's new state; its key, creation and expiry stay as they are. */
+  private rewrite(e: LedgerEntry): void {
+    this.updateStmt.run(e.state, e.owner, e.leaseUntil, JSON.stringify(e), e.key);
+  }
+}
+
+function runOne(op: () => unknown): Outcome {
+  try {
+    return { value: op() };
+  } catch (error) {
+    return { error };
   }
 }

@@ -56,6 +56,16 @@ describe('config validation', () => {
     );
   });
 
+  it('delivery.ledgerSync and delivery.memoryLedger: defaults, and a bad value named by its path', () => {
+    expect(validateConfig({ capabilities: {} }, {}).config.delivery).toMatchObject({
+      ledgerSync: 'normal',
+      memoryLedger: { maxEntries: 100_000, maxMegabytes: 64 },
+    });
+    expect(validateConfig({ capabilities: {}, delivery: { ledgerSync: 'full' } }, {}).config.delivery.ledgerSync).toBe('full');
+    const found = problems({ capabilities: {}, delivery: { ledgerSync: 'sometimes', memoryLedger: { maxEntries: 5 } } });
+    expect(found.map((p) => p.path).sort()).toEqual(['delivery.ledgerSync', 'delivery.memoryLedger.maxEntries']);
+  });
+
   it('reports every problem at once, each with its path', () => {
     const found = problems({
       mode: 'sometimes',
