@@ -1,7 +1,9 @@
 /**
  * The SQLite delivery database: the idempotency ledger and the outbox, in their own file next
  * to the store (`data/gateway.db` -> `data/gateway.delivery.db`), WAL journal with
- * `synchronous=FULL`: a commit is on disk (fsync) before the caller is answered.
+ * `synchronous=FULL`: an outbox commit is on disk (fsync) before the caller is answered. The
+ * ledger's own commits relax that to NORMAL unless `delivery.ledgerSync` is `full`
+ * (./sqlite-ledger.ts, docs/delivery.md).
  */
 import Database from 'better-sqlite3';
 import { preparePrivateDbFile } from '../store/sqlite/private-file.js';
