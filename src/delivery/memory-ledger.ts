@@ -78,7 +78,7 @@ export class MemoryLedger implements IdempotencyLedger {
 
   async list(query: LedgerQuery, now: number): Promise<LedgerEntry[]> {
     const out: LedgerEntry[] = [];
-    for (const key of [...this.slots.keys()]) {
+    for (const key of this.slots.keys()) {
       const e = this.live(key, now);
       if (e && (query.state === undefined || e.state === query.state)) out.push(structuredClone(e));
     }

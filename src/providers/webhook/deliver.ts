@@ -72,11 +72,7 @@ export async function deliverWebhook(
   const timestamp = Math.floor(deps.clock.now() / 1000);
   const occurredAt = event.occurredAt ?? new Date(ctx.acceptedAt).toISOString();
   const body = JSON.stringify({ type: event.type, timestamp: occurredAt, data: event.data });
-  // The attempt's signal fires at its deadline; `timeoutMs` only matters when it is the sooner.
-  const signal =
-    ctx.deadline - deps.clock.now() <= options.timeoutMs
-      ? ctx.signal
-      : AbortSignal.any([ctx.signal, AbortSignal.timeout(options.timeoutMs)]);
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(options.timeoutMs)]);
   const secretValues = [...secrets, dest.url.pathname.length > 1 ? dest.url.pathname : undefined, dest.url.search || undefined];
 
   let res;
