@@ -100,13 +100,24 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
     return null;
   }
 
+  // The access line is built here from fields that hold no secret (the caller is the key's name,
+  // the route its pattern), so it is written without the service logger's redaction, which
+  // walks some sixty paths per line: 40-90 µs, as much as a ledger commit (bench:http).
+  const access = app.log.child({}, { redact: { paths: [] } });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routePattern ?? 'unmatched';
     const status = reply.statusCode;
     metrics.countRequest(request.method, route, status);
-    const fields = { method: request.method, route, status, ms: Math.round(reply.elapsedTime * 10) / 10, caller: request.identity?.name };
-    if (request.method === 'GET' && status < 400) request.log.debug(fields, 'request');
-    else request.log.info(fields, 'request');
+    const fields = {
+      reqId: request.id,
+      method: request.method,
+      route,
+      status,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      caller: request.identity?.name,
+    };
+    if (request.method === 'GET' && status < 400) access.debug(fields, 'request');
+    else access.info(fields, 'request');
     done();
   });
 }
