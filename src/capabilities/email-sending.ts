@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { defineCapability } from './capability.js';
 import { emailAddress, oneOrMoreEmails } from './common.js';
 
+/**
+ * A message sent `separately` goes as one copy per `to` address (no recipient sees another),
+ * through the provider's batch endpoint where it has one: at most this many addresses.
+ */
+export const EMAIL_SEPARATE_MAX = 1000;
+/** Without `separately`, one message: at most this many `to` addresses (as cc and bcc). */
+const EMAIL_TO_MAX = 100;
+
 const attachment = z.object({
   filename: z.string().min(1).max(255),
   /** Base64-encoded content. */
@@ -39,7 +47,9 @@ const RESERVED_HEADERS = new Set([
 
 export const emailSendingRequest = z
   .object({
-    to: oneOrMoreEmails,
+    to: z.union([emailAddress, z.array(emailAddress).min(1).max(EMAIL_SEPARATE_MAX)]),
+    /** One copy per `to` address, each its own message (a campaign); cc and bcc are not allowed with it. */
+    separately: z.boolean().optional(),
     cc: oneOrMoreEmails.optional(),
     bcc: oneOrMoreEmails.optional(),
     from: emailAddress.optional(),
@@ -70,17 +80,62 @@ export const emailSendingRequest = z
       .optional(),
     attachments: z.array(attachment).max(20).optional(),
   })
-  .refine((r) => r.text !== undefined || r.html !== undefined, { message: 'text or html is required', path: ['text'] });
+  .refine((r) => r.text !== undefined || r.html !== undefined, { message: 'text or html is required', path: ['text'] })
+  .superRefine((r, ctx) => {
+    if (r.separately && (r.cc !== undefined || r.bcc !== undefined))
+      ctx.addIssue({ code: 'custom', path: [r.cc !== undefined ? 'cc' : 'bcc'], message: 'a message sent separately has no cc or bcc' });
+    if (!r.separately && Array.isArray(r.to) && r.to.length > EMAIL_TO_MAX)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `at most ${EMAIL_TO_MAX} addresses in one message; set separately: true to send up to ${EMAIL_SEPARATE_MAX} copies`,
+      });
+  });
+
+/** The outcome of one copy of a message sent `separately`. */
+const separateMessage = z.object({
+  to: z.string(),
+  messageId: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
 
 export const emailSendingResult = z.object({
+  /** The message's id; for a message sent separately, the first copy's (each copy's is in `messages`). */
   messageId: z.string(),
   accepted: z.array(z.string()),
   rejected: z.array(z.string()),
   response: z.string().optional(),
+  /** A message sent separately: one entry per `to` address, in order. */
+  messages: z.array(separateMessage).optional(),
+  /** A message sent separately: how many copies were not sent. */
+  failed: z.number().int().min(0).optional(),
 });
 
 export type EmailSendingRequest = z.infer<typeof emailSendingRequest>;
 export type EmailSendingResult = z.infer<typeof emailSendingResult>;
+export type SeparateMessage = z.infer<typeof separateMessage>;
+
+/** An address field (`to`, `cc`, `bcc`) as a list; none when it is not set. */
+export function toList(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Every recipient of one message: to, cc and bcc. */
+export function allRecipients(req: EmailSendingRequest): string[] {
+  return [...toList(req.to), ...toList(req.cc), ...toList(req.bcc)];
+}
+
+/** The result of a message sent separately, from one outcome per copy (in `to` order). */
+export function separateResultOf(messages: SeparateMessage[]): EmailSendingResult {
+  const sent = messages.filter((m) => m.messageId !== undefined && m.error === undefined);
+  return {
+    messageId: sent[0]?.messageId ?? '',
+    accepted: sent.map((m) => m.to),
+    rejected: messages.filter((m) => m.error !== undefined).map((m) => m.to),
+    messages,
+    failed: messages.length - sent.length,
+  };
+}
 
 export const emailSending = defineCapability({
   name: 'email_sending',

@@ -7,6 +7,7 @@
  * share everything else (the envelope).
  */
 import type { CrmSyncRequest, CrmSyncResult } from './crm-sync.js';
+import type { EmailSendingRequest, EmailSendingResult } from './email-sending.js';
 import { EMAIL_VERIFICATION_BATCH_MAX, type EmailVerificationBatchResult, type EmailVerificationRequest } from './email-verification.js';
 import type { LeadEnrichmentBatchResult, LeadEnrichmentRequest } from './lead-enrichment.js';
 
@@ -80,8 +81,33 @@ const emailVerificationBatch: JobBatch = {
   failedPath: '$.summary.failed',
 };
 
+/**
+ * Emails of one campaign (the same message to one address each) as one message sent
+ * `separately`: the ESPs' batch endpoints take them 500-1000 a call (SMTP and SES one a call).
+ * 500 is Postmark's batch maximum, the smallest of the batch endpoints.
+ */
+const emailSendingBatch: JobBatch = {
+  max: 500,
+  split(request) {
+    const r = request as EmailSendingRequest;
+    const to = Array.isArray(r.to) ? r.to : [r.to];
+    if (to.length !== 1 || r.cc !== undefined || r.bcc !== undefined || r.separately) return null;
+    const { to: _to, ...envelope } = r;
+    return { envelope: JSON.stringify(envelope), entry: to[0] };
+  },
+  merge: (envelope, entries) => ({ ...(JSON.parse(envelope) as object), to: entries, separately: true }),
+  outcome(result, k) {
+    const m = (result as EmailSendingResult).messages?.[k];
+    if (!m) return { ok: false, error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: `no outcome for copy ${k}` } };
+    if (m.error || m.messageId === undefined) return { ok: false, error: m.error ?? { code: 'GW_PROVIDER_REJECTED', message: 'not sent' } };
+    return { ok: true, result: { messageId: m.messageId, accepted: [m.to], rejected: [] } };
+  },
+  failedPath: '$.failed',
+};
+
 export const JOB_BATCHES: Readonly<Record<string, JobBatch>> = Object.freeze({
   crm_sync: crmSyncBatch,
   lead_enrichment: leadEnrichmentBatch,
   email_verification: emailVerificationBatch,
+  email_sending: emailSendingBatch,
 });

@@ -19,6 +19,10 @@ import { apolloProviderType } from './apollo/index.js';
 import { dropcontactProviderType } from './dropcontact/index.js';
 import { smtpProviderType } from './smtp/index.js';
 import { imapProviderType } from './imap/index.js';
+import { sendgridType } from './sendgrid/index.js';
+import { mailgunType } from './mailgun/index.js';
+import { sesType } from './ses/index.js';
+import { postmarkType } from './postmark/index.js';
 
 // Each provider folder adds its import and its entry below.
 
@@ -39,6 +43,10 @@ const PROVIDER_TYPES: Readonly<Record<string, ProviderTypeDefinition>> = Object.
   dropcontact: dropcontactProviderType,
   smtp: smtpProviderType,
   imap: imapProviderType,
+  sendgrid: sendgridType,
+  mailgun: mailgunType,
+  ses: sesType,
+  postmark: postmarkType,
 });
 
 export function getProviderType(type: string): ProviderTypeDefinition<unknown> | undefined {

@@ -339,6 +339,35 @@ describe('jobs (SQLite store)', () => {
     expect(lines[57]!.result).toMatchObject({ email: 'not-an-address-57', status: 'undeliverable' });
   });
 
+  it('merges a campaign of single-address emails into messages sent separately, 500 a request, one result per item', async () => {
+    const { app, gateway } = await open((raw) => {
+      raw.capabilities.email_sending = { providers: [{ name: 'esp', type: 'sendgrid', sandbox: { latencyMs: 0 } }] };
+    });
+    const items = Array.from({ length: 1100 }, (_, i) => ({ to: `p${i}@example.com`, subject: 'Winter offer', text: 'Hello' }));
+    // A different message (its own subject) never merges with the campaign: it goes alone (one copy).
+    items.push({ to: 'other@example.com', subject: 'Receipt', text: 'Thanks' });
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: api, payload: { capability: 'email_sending', items } });
+    expect(res.statusCode).toBe(202);
+    const done = await waitFor(app, res.json().job.id, (j) => j.state === 'completed');
+    expect(done.counts.delivered).toBe(1101);
+    const requests = gateway
+      .getSandbox('esp')!
+      .records.map((r) => r.request as { to: string | string[]; separately?: boolean; subject: string });
+    expect(requests.map((r) => [Array.isArray(r.to) ? r.to.length : 1, r.separately ?? false, r.subject]).sort()).toEqual([
+      [1, true, 'Receipt'],
+      [100, true, 'Winter offer'],
+      [500, true, 'Winter offer'],
+      [500, true, 'Winter offer'],
+    ]);
+    const lines = (await app.inject({ method: 'GET', url: `/v1/jobs/${res.json().job.id}/results`, headers: api })).body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { position: number; state: string; result: { messageId: string; accepted: string[] } });
+    expect(lines.map((l) => l.position)).toEqual([...Array(1101).keys()]);
+    expect(lines[700]!.result.accepted).toEqual(['p700@example.com']);
+    expect(new Set(lines.map((l) => l.result.messageId)).size).toBe(1101);
+  });
+
   it('dead-lettered items of a job open one recommendation for the job that counts them, not one each', async () => {
     const { app, gateway } = await open();
     for (const n of ['hook_primary', 'hook_backup']) gateway.getSandbox(n)!.setFailure('transient');

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.js';
-import { deriveMessageId } from '../../src/providers/smtp/sender.js';
+import { deriveMessageId } from '../../src/providers/email-sender.js';
 import { PASS, plainOptions, USER } from '../providers/smtp/make-smtp.js';
 import { startSmtpServer, type TestSmtpServer } from '../providers/smtp/smtp-test-server.js';
 import { liveGateway, statusOf, unavailableCode, type LiveGatewayOptions } from './helpers/live-gateway.js';

@@ -8,7 +8,7 @@
  * per request (docs/architecture.md). Two refusals fetch made are kept here on purpose: a URL
  * with credentials in it, and the ports the Fetch standard blocks (./blocked-ports.ts).
  */
-import { request, type Dispatcher } from 'undici';
+import { FormData, request, type Dispatcher } from 'undici';
 import { GatewayError } from '../../core/errors.js';
 import { isBlockedPort } from './blocked-ports.js';
 import { scrubText, scrubUrl } from './scrub.js';
@@ -17,7 +17,7 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  /** A string is sent as is; anything else as JSON. */
+  /** A string is sent as is, a FormData as multipart/form-data (undici's FormData); anything else as JSON. */
   body?: unknown;
   signal: AbortSignal;
   /** Provider name, for errors. */
@@ -59,8 +59,10 @@ const NOT_SENT = new Set([
 
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-  let body: string | undefined;
-  if (req.body !== undefined) {
+  let body: string | FormData | undefined;
+  if (req.body instanceof FormData) {
+    body = req.body;
+  } else if (req.body !== undefined) {
     body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   }

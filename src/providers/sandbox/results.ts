@@ -12,6 +12,7 @@ import type {
   SocialPostResult,
   WebhookDispatchResult,
 } from '../../capabilities/index.js';
+import { separateResultOf } from '../../capabilities/email-sending.js';
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -20,6 +21,8 @@ function shortHash(text: string): string {
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export function emailResult(req: EmailSendingRequest, key: string): EmailSendingResult {
+  if (req.separately)
+    return separateResultOf(asList(req.to).map((to, i) => ({ to, messageId: `<${shortHash(`${key}#${i}`)}@sandbox.aicmo.local>` })));
   return {
     messageId: `<${shortHash(key)}@sandbox.aicmo.local>`,
     accepted: [...asList(req.to), ...asList(req.cc), ...asList(req.bcc)],

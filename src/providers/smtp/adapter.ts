@@ -1,13 +1,14 @@
 /** The `smtp` adapter: email_sending through nodemailer, with a Message-ID derived from the idempotency key. */
 import type { Transporter } from 'nodemailer';
-import type { EmailSendingRequest, EmailSendingResult } from '../../capabilities/email-sending.js';
+import { toList, type EmailSendingRequest, type EmailSendingResult } from '../../capabilities/email-sending.js';
+import { sendCopies } from '../email-copies.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
 import type { ProviderDeps } from '../types.js';
 import { mapSmtpError } from './errors.js';
 import { authSecrets } from './mail-auth.js';
 import type { SmtpConfig } from './options.js';
-import { deriveMessageId, parseSender } from './sender.js';
+import { deriveMessageId, parseSender, type Sender } from '../email-sender.js';
 import { createTransporter, type SendTracker } from './transport.js';
 
 /** The parts of nodemailer's send result that the adapter reads. */
@@ -17,7 +18,6 @@ interface SendInfo {
   response?: unknown;
 }
 
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingResult> {
   readonly type = 'smtp';
@@ -40,9 +40,28 @@ export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingR
     const fromValue = req.from ?? this.cfg.from;
     const sender = fromValue === undefined ? undefined : parseSender(fromValue);
     if (!sender) throw this.notConfigured('options.from (or a from address in the request)');
+    if (!req.separately) return this.sendOne(req, sender, deriveMessageId(ctx.idempotencyKey, sender.address), ctx);
+    // One message per address, each with its own Message-ID (the same on every attempt).
+    return sendCopies({
+      to: toList(req.to),
+      size: 1,
+      provider: this.name,
+      signal: ctx.signal,
+      write: async ([to], offset) => {
+        const messageId = deriveMessageId(`${ctx.idempotencyKey}#${offset}`, sender.address);
+        const one = await this.sendOne({ ...req, to: to!, separately: false }, sender, messageId, ctx);
+        return [
+          one.accepted.length > 0
+            ? { to: to!, messageId }
+            : { to: to!, error: { code: 'GW_PROVIDER_REJECTED', message: one.response ?? 'recipient refused' } },
+        ];
+      },
+    });
+  }
+
+  private async sendOne(req: EmailSendingRequest, sender: Sender, messageId: string, ctx: InvokeContext): Promise<EmailSendingResult> {
     const transporter = this.transport();
-    const messageId = deriveMessageId(ctx.idempotencyKey, sender.address);
-    const to = list(req.to);
+    const to = toList(req.to);
     // A signal of our own per send: it keys the tracker and follows the attempt's signal.
     const controller = new AbortController();
     const tracker: SendTracker = { dataStarted: false };
@@ -55,8 +74,8 @@ export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingR
       info = await transporter.sendMail({
         from: sender.name ? { name: sender.name, address: sender.address } : sender.address,
         to,
-        ...(req.cc ? { cc: list(req.cc) } : {}),
-        ...(req.bcc ? { bcc: list(req.bcc) } : {}),
+        ...(req.cc ? { cc: toList(req.cc) } : {}),
+        ...(req.bcc ? { bcc: toList(req.bcc) } : {}),
         ...(req.replyTo ? { replyTo: req.replyTo } : {}),
         subject: req.subject,
         ...(req.text !== undefined ? { text: req.text } : {}),

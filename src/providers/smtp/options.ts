@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { mailAuth, type MailAuth } from './mail-auth.js';
 import { SMTP_PRESET_NAMES, SMTP_PRESETS, type SmtpPresetName } from './presets.js';
-import { senderAddress } from './sender.js';
+import { senderAddress } from '../email-sender.js';
 
 const ms = (min: number, max: number, def: number) => z.number().int().min(min).max(max).default(def);
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapSmtpError, type NodemailerError } from '../../../src/providers/smtp/errors.js';
 import { smtpProviderType } from '../../../src/providers/smtp/index.js';
-import { deriveMessageId, parseSender } from '../../../src/providers/smtp/sender.js';
+import { deriveMessageId, parseSender } from '../../../src/providers/email-sender.js';
 import { isThrottleReply, retryAfterFromText } from '../../../src/providers/smtp/smtp-reply.js';
 
 const ctx = { provider: 'smtp_x', capability: 'email_sending', dataStarted: false, aborted: false, secrets: ['hunter22'] };

@@ -115,6 +115,24 @@ describe('smtp: sending to a real SMTP server', () => {
     expect([error.code, error.kind, error.status]).toEqual(['GW_PROVIDER_TRANSIENT', 'transient', 452]);
   });
 
+  it('separately: one message per address, each its own envelope and Message-ID; a refused address fails alone', async () => {
+    server.behaviour = { rcpt: { 'gone@example.com': { code: 550, message: '5.1.1 No such user' } } };
+    const result = await send(
+      { to: ['a@example.com', 'gone@example.com', 'b@example.com'], separately: true, subject: 'Offer', text: 'Hi' },
+      'camp-1',
+    );
+    expect(result.messages!.map((m) => [m.to, m.error?.code ?? 'sent'])).toEqual([
+      ['a@example.com', 'sent'],
+      ['gone@example.com', 'GW_PROVIDER_REJECTED'],
+      ['b@example.com', 'sent'],
+    ]);
+    expect(server.received.map((m) => m.to)).toEqual([['a@example.com'], ['b@example.com']]);
+    const ids = server.received.map((m) => m.parsed.messageId);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids).toEqual([result.messages![0]!.messageId, result.messages![2]!.messageId]);
+    expect([result.accepted, result.rejected, result.failed]).toEqual([['a@example.com', 'b@example.com'], ['gone@example.com'], 1]);
+  });
+
   it('an invalid request is refused by the chain before the adapter opens a connection', async () => {
     const chain = createProviderChain({
       capability: 'email_sending',

@@ -1,0 +1,58 @@
+/**
+ * The SendEmail input of an email_sending request (Simple content: SES builds the MIME). The
+ * idempotency key travels as the `gateway_key` email tag, which event publishing returns in
+ * `mail.tags`; tag values allow only letters, digits, `_` and `-`, so another key travels as
+ * its SHA-256 (`h-` and 40 hex digits): `sesTagValue` gives the same value for lookups.
+ */
+import { createHash } from 'node:crypto';
+import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { toList, type EmailSendingRequest } from '../../capabilities/email-sending.js';
+import { formatSender, GATEWAY_COPY, GATEWAY_KEY, type Sender } from '../email-sender.js';
+
+export function sesTagValue(key: string): string {
+  return /^[A-Za-z0-9_-]{1,256}$/.test(key) ? key : `h-${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40)}`;
+}
+
+export function sendEmailInput(
+  req: EmailSendingRequest,
+  to: string | string[],
+  sender: Sender,
+  key: string,
+  configurationSetName: string | undefined,
+  copy?: number,
+): SendEmailCommandInput {
+  const utf8 = (Data: string) => ({ Data, Charset: 'UTF-8' });
+  return {
+    FromEmailAddress: formatSender(sender),
+    Destination: {
+      ToAddresses: toList(to),
+      ...(req.cc ? { CcAddresses: toList(req.cc) } : {}),
+      ...(req.bcc ? { BccAddresses: toList(req.bcc) } : {}),
+    },
+    ...(req.replyTo ? { ReplyToAddresses: [req.replyTo] } : {}),
+    Content: {
+      Simple: {
+        Subject: utf8(req.subject),
+        Body: {
+          ...(req.text !== undefined ? { Text: utf8(req.text) } : {}),
+          ...(req.html !== undefined ? { Html: utf8(req.html) } : {}),
+        },
+        ...(req.headers ? { Headers: Object.entries(req.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+        ...(req.attachments
+          ? {
+              Attachments: req.attachments.map((a) => ({
+                RawContent: Buffer.from(a.content, 'base64'),
+                FileName: a.filename,
+                ...(a.contentType ? { ContentType: a.contentType } : {}),
+              })),
+            }
+          : {}),
+      },
+    },
+    EmailTags: [
+      { Name: GATEWAY_KEY, Value: sesTagValue(key) },
+      ...(copy !== undefined ? [{ Name: GATEWAY_COPY, Value: String(copy) }] : []),
+    ],
+    ...(configurationSetName ? { ConfigurationSetName: configurationSetName } : {}),
+  };
+}
