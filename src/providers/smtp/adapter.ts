@@ -18,7 +18,6 @@ interface SendInfo {
   response?: unknown;
 }
 
-
 export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingResult> {
   readonly type = 'smtp';
   readonly deduplicates = false;
