@@ -1,7 +1,7 @@
 /**
  * The layering check (npm run lint): no import cycles, and imports only in the documented
- * direction (docs/architecture.md): cli, server -> gateway -> monitoring, delivery, providers,
- * config, store -> core, capabilities. `core` imports no other folder; `capabilities` only core.
+ * direction (docs/architecture.md): cli, server -> gateway -> monitoring, delivery, deliverability,
+ * providers, config, store -> core, capabilities (deliverability also reads provider helpers and config types). `core` imports no other folder; `capabilities` only core.
  */
 const layer = (name, mayNotImport, comment) => ({
   name: `${name}-layer`,
@@ -23,25 +23,30 @@ module.exports = {
     },
     layer(
       'capabilities',
-      ['config', 'providers', 'store', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'],
+      ['config', 'providers', 'store', 'delivery', 'deliverability', 'monitoring', 'gateway', 'server', 'cli', 'api'],
       'Capabilities are schemas over core',
     ),
     layer(
       'store',
-      ['config', 'providers', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'],
+      ['config', 'providers', 'delivery', 'deliverability', 'monitoring', 'gateway', 'server', 'cli', 'api'],
       'The store keeps records; it knows no provider',
     ),
     layer(
       'providers',
-      ['config', 'delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'],
+      ['config', 'delivery', 'deliverability', 'monitoring', 'gateway', 'server', 'cli', 'api'],
       'Adapters use core, capabilities and store/provider-data only',
     ),
     layer(
       'config',
-      ['delivery', 'monitoring', 'gateway', 'server', 'cli', 'api', 'store'],
+      ['delivery', 'deliverability', 'monitoring', 'gateway', 'server', 'cli', 'api', 'store'],
       'Config reads provider types to check options, nothing above',
     ),
-    layer('delivery', ['providers', 'monitoring', 'gateway', 'server', 'cli', 'api'], 'Delivery runs chains from core'),
+    layer('delivery', ['providers', 'deliverability', 'monitoring', 'gateway', 'server', 'cli', 'api'], 'Delivery runs chains from core'),
+    layer(
+      'deliverability',
+      ['delivery', 'monitoring', 'gateway', 'server', 'cli', 'api'],
+      'Deliverability keeps the suppression list and mail events in the store',
+    ),
     layer('monitoring', ['delivery', 'gateway', 'server', 'cli', 'api'], 'Monitoring reads chains and the store'),
     layer('gateway', ['server', 'cli', 'api'], 'The Gateway is below its two faces'),
     layer('server', ['cli', 'api'], 'The server is not the CLI'),

@@ -109,6 +109,8 @@ export const emailSendingResult = z.object({
   messages: z.array(separateMessage).optional(),
   /** A message sent separately: how many copies were not sent. */
   failed: z.number().int().min(0).optional(),
+  /** Recipients left out because they are on the suppression list (also in `rejected`). */
+  suppressed: z.array(z.object({ address: z.string(), reason: z.string() })).optional(),
 });
 
 export type EmailSendingRequest = z.infer<typeof emailSendingRequest>;

@@ -16,6 +16,7 @@ import { CliExit, EXIT, type CliIO } from './io.js';
 import type { GlobalOptions } from './open-gateway.js';
 import { selfCheckCommand } from './self-check.js';
 import { serveCommand } from './serve.js';
+import { suppressionCommand } from './suppression.js';
 
 /** Each command module exports a factory of this shape; register new ones in COMMANDS. */
 export type CommandFactory = (io: CliIO, global: () => GlobalOptions, setExit: (code: number) => void) => Command;
@@ -28,6 +29,7 @@ const COMMANDS: readonly CommandFactory[] = [
   outboxCommand,
   jobCommand,
   providerCommand,
+  suppressionCommand,
 ];
 
 export async function runCli(argv: readonly string[], partial: Partial<CliIO> = {}): Promise<number> {
@@ -38,7 +40,7 @@ export async function runCli(argv: readonly string[], partial: Partial<CliIO> = 
     .option('-c, --config <path>', 'config file (default: GATEWAY_CONFIG, ./gateway.config.yaml, bundled defaults)')
     .option('--store <url>', 'override the store URL (memory:, sqlite:<path>, redis://host:port)')
     .exitOverride()
-    .showHelpAfterError('Usage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|job|provider> (see --help)')
+    .showHelpAfterError('Usage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|job|provider|suppression> (see --help)')
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
   for (const factory of COMMANDS) {
@@ -47,7 +49,7 @@ export async function runCli(argv: readonly string[], partial: Partial<CliIO> = 
   }
   if (argv.length === 0) {
     io.stderr.write(
-      `error: missing command\nUsage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|job|provider> (see --help)\n`,
+      `error: missing command\nUsage: aicmo-gateway [options] <self-check|invoke|config|serve|outbox|job|provider|suppression> (see --help)\n`,
     );
     return EXIT.USAGE;
   }

@@ -36,6 +36,19 @@ export function redactConfig(config: GatewayConfig): GatewayConfig {
     url: urlOrigin(w.url),
     ...(w.secret ? { secret: REDACTED } : {}),
   }));
+  const d = copy.deliverability;
+  d.receivers = d.receivers.map((r) => {
+    switch (r.type) {
+      case 'mailgun':
+        return { ...r, signingKey: REDACTED };
+      case 'postmark':
+        return { ...r, password: REDACTED };
+      case 'standard':
+        return { ...r, secrets: r.secrets.map(() => REDACTED) };
+      default:
+        return r;
+    }
+  });
   for (const cap of Object.values(copy.capabilities)) {
     for (const p of cap?.providers ?? []) {
       const def = getProviderType(p.type);

@@ -1,4 +1,5 @@
 /** The configuration schema: every section with its defaults. Provider options are checked per type afterwards. */
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { CAPABILITY_NAMES } from '../capabilities/index.js';
 
@@ -195,6 +196,124 @@ const deliverySchema = z
   })
   .strict();
 
+function isP256Key(base64: string): boolean {
+  try {
+    const key = createPublicKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'spki' });
+    return key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  } catch {
+    return false;
+  }
+}
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const receiverName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _, starting with a letter');
+const tolerance = (seconds: number) =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(seconds);
+
+/**
+ * Where an ESP (or another signed sender) posts mail events: `POST /v1/events/<name>`. Name it
+ * after the provider whose mail it reports: its events count towards that provider's rates.
+ */
+const receiverSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      name: receiverName,
+      type: z.literal('sendgrid'),
+      /** The signed event webhook's verification key (base64 DER, `MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…`). */
+      publicKey: z.string().refine(isP256Key, 'must be a P-256 public key in base64 DER (SendGrid: Signed Event Webhook verification key)'),
+      /** Refuse events signed longer ago than this (0: no limit; SendGrid retries for 24 hours). */
+      toleranceSeconds: tolerance(0),
+    })
+    .strict(),
+  z
+    .object({
+      name: receiverName,
+      type: z.literal('mailgun'),
+      /** The HTTP webhook signing key. Secret. */
+      signingKey: z.string().min(8),
+      /** Refuse signatures older than this (0: no limit); a signature's token is accepted once. */
+      toleranceSeconds: tolerance(3_600),
+    })
+    .strict(),
+  z
+    .object({
+      name: receiverName,
+      type: z.literal('ses'),
+      /** The SNS topics whose notifications are accepted. */
+      topicArns: z
+        .array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'))
+        .min(1),
+      /** The signing-certificate and subscribe URLs allowed (checked before anything is fetched). */
+      certUrlPattern: z
+        .string()
+        .refine(isRegExp, 'must be a regular expression')
+        .default('^https://sns\\.[a-zA-Z0-9-]{3,}\\.amazonaws\\.com(\\.cn)?/'),
+      /** Confirm a verified SubscriptionConfirmation by fetching its SubscribeURL. */
+      confirmSubscriptions: z.boolean().default(true),
+      toleranceSeconds: tolerance(3_600),
+    })
+    .strict(),
+  z
+    .object({
+      name: receiverName,
+      type: z.literal('postmark'),
+      /** The Basic auth credentials set in the webhook URL (`https://user:pass@…`). The password is secret. */
+      username: z.string().min(1),
+      password: z.string().min(12, 'use at least 12 characters'),
+    })
+    .strict(),
+  z
+    .object({
+      name: receiverName,
+      type: z.literal('standard'),
+      /** Standard Webhooks secrets (`whsec_…`); several during a key rotation. Secret. */
+      secrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be a whsec_ secret')).min(1),
+      toleranceSeconds: tolerance(300),
+    })
+    .strict(),
+]);
+
+const deliverabilitySchema = z
+  .object({
+    suppression: z
+      .object({
+        /** Check every email against the suppression list before it is sent. */
+        enabled: z.boolean().default(true),
+        /** Soft bounces of one address within the window before it is suppressed. */
+        softBounceLimit: z.number().int().min(1).max(100).default(3),
+        softBounceWindowDays: z.number().min(1).max(90).default(7),
+      })
+      .strict()
+      .default({ enabled: true, softBounceLimit: 3, softBounceWindowDays: 7 }),
+    receivers: z
+      .array(receiverSchema)
+      .default([])
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((r, i) => {
+          if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `receiver name "${r.name}" is used twice` });
+          seen.add(r.name);
+        });
+      }),
+  })
+  .strict();
+
+export type ReceiverConfig = z.output<typeof receiverSchema>;
+export type DeliverabilityConfig = z.output<typeof deliverabilitySchema>;
+
 export const configSchema = z
   .object({
     mode: z.enum(['live', 'dry_run']).default('dry_run'),
@@ -203,6 +322,7 @@ export const configSchema = z
     server: serverSchema.default(serverSchema.parse({})),
     monitoring: monitoringSchema.default(monitoringSchema.parse({})),
     delivery: deliverySchema.default(deliverySchema.parse({})),
+    deliverability: deliverabilitySchema.default(deliverabilitySchema.parse({})),
     defaults: z
       .object({ breaker: breakerSchema, health: healthSchema, cooldown: cooldownSchema, retry: retrySchema, limits: limitsSchema })
       .partial()

@@ -42,6 +42,18 @@ export interface ChainOptions {
    * GW_INVALID_REQUEST). Adapters receive only what it returned. Default: the request as is.
    */
   validate?: (request: unknown) => unknown;
+  /** Runs around every invocation of a validated request, whichever path invokes it (see RequestGuard). */
+  guard?: RequestGuard;
+}
+
+/**
+ * What the gateway runs around every invocation of a chain, on every path that invokes it
+ * (a caller's request, the outbox worker, the BullMQ worker): email_sending's suppression list
+ * leaves suppressed addresses out before any provider is called and counts what was sent.
+ */
+export interface RequestGuard {
+  /** The request to send (parts may be left out), and what to make of its result; throws (a GatewayError) to send nothing. */
+  before(request: unknown): Promise<{ request: unknown; after(result: InvokeResult): Promise<InvokeResult> }>;
 }
 
 /** One invocation in progress. */
@@ -71,6 +83,7 @@ export class ProviderChain {
   private readonly ordering: OrderingState;
   private readonly random: () => number;
   private readonly validator: (request: unknown) => unknown;
+  private readonly guard: RequestGuard | undefined;
 
   private readonly attemptEvents = new Emitter<AttemptEvent>();
   private readonly failoverEvents = new Emitter<FailoverEvent>();
@@ -89,6 +102,7 @@ export class ProviderChain {
     this.logger = options.logger ?? silentLogger;
     this.random = options.random ?? Math.random;
     this.validator = options.validate ?? ((request) => request);
+    this.guard = options.guard;
     this.budget = new RetryBudget(options.policy.retry.budgetRatio, options.policy.retry.budgetMinPerSecond);
     this.ordering = {
       counter: 0,
@@ -148,6 +162,12 @@ export class ProviderChain {
 
   /** Runs a request that `validate()` returned (the delivery layer validates once, before the ledger). */
   async invokeValidated<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
+    if (!this.guard) return this.run<T>(request, options);
+    const guarded = await this.guard.before(request);
+    return (await guarded.after(await this.run(guarded.request, options))) as InvokeResult<T>;
+  }
+
+  private async run<T>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
     const started = this.clock.now();
     const run: Run = {
       request,

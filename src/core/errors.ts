@@ -78,6 +78,11 @@ export const ERROR_CODES = {
     description: 'The request may have reached the provider; it is not retried elsewhere to avoid a duplicate send.',
   },
   GW_NOT_CONFIGURED: { kind: 'not_configured', description: 'A required setting (credential, host) of the provider is missing.' },
+  GW_SUPPRESSED: {
+    kind: 'invalid_request',
+    description:
+      'Every recipient of the email is on the suppression list (hard bounce, complaint, unsubscribe, manual); details.suppressed names each address and why. Nothing was sent.',
+  },
   GW_DESTINATION_REFUSED: {
     kind: 'invalid_request',
     description: 'The destination URL is refused by the destination guard (private, loopback or metadata address, or plain HTTP).',

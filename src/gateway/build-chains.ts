@@ -4,7 +4,7 @@
  * stand-in that reports `not_configured` when required settings are missing.
  */
 import { getCapability, parseRequest, type CapabilityName } from '../capabilities/index.js';
-import { ProviderChain } from '../core/chain.js';
+import { ProviderChain, type ChainOptions, type RequestGuard } from '../core/chain.js';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
 import type { RateLimiter } from '../core/limits.js';
@@ -39,6 +39,8 @@ export interface BuildContext {
   onSandboxDelivery?: (record: SandboxRecord) => void;
   /** A limiter shared between instances (Redis) for providers with a rate limit. */
   rateLimiterFor?: (provider: string, limits: ProviderLimits) => RateLimiter | undefined;
+  /** What runs around every invocation of a capability's chain (email_sending: the suppression list). */
+  guardFor?: (capability: CapabilityName) => RequestGuard | undefined;
 }
 
 export interface BuiltAdapter {
@@ -130,7 +132,7 @@ export function buildChain(
       details: { problems: [{ path: `capabilities.${capability}.providers`, message: 'every provider is disabled' }] },
     });
   }
-  const chain = new ProviderChain({
+  const options: ChainOptions = {
     capability,
     sideEffects: definition.sideEffects,
     providers,
@@ -138,7 +140,9 @@ export function buildChain(
     clock,
     logger: ctx.logger,
     validate: (request) => parseRequest(definition, request),
-  });
+  };
+  const guard = ctx.guardFor?.(capability);
+  const chain = new ProviderChain(guard ? { ...options, guard } : options);
   return { chain, adapters };
 }
 

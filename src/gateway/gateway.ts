@@ -29,6 +29,8 @@ import type { SelfCheckService } from '../monitoring/self-check-service.js';
 import { healthSnapshots } from '../monitoring/sources.js';
 import { SandboxProvider, type SandboxRecord } from '../providers/sandbox/sandbox-provider.js';
 import type { ProviderDeps } from '../providers/types.js';
+import { Deliverability } from '../deliverability/deliverability.js';
+import { suppressionGuard } from '../deliverability/suppression-guard.js';
 import { openStore, retentionOf } from '../store/open-store.js';
 import { RedisStore } from '../store/redis/redis-store.js';
 import { SharedRateLimiter } from '../store/redis/shared-rate-limiter.js';
@@ -62,6 +64,8 @@ export class Gateway {
   readonly configSource: string;
   readonly configWarnings: readonly string[];
   readonly store: Store;
+  /** The suppression list, mail event receivers and their intake. */
+  readonly deliverability: Deliverability;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Self-checks, recommendations and alerts over this gateway's chains and store. */
@@ -93,6 +97,13 @@ export class Gateway {
     this.clock = opts.clock ?? systemClock;
     this.saveOnClose = opts.saveOnClose ?? true;
     this.onSandboxDelivery = opts.onSandboxDelivery;
+    this.deliverability = new Deliverability({
+      config: config.deliverability,
+      suppressions: store.suppressions(),
+      events: store.mailEvents(),
+      clock: this.clock,
+      logger: this.logger,
+    });
     this.monitoring = new GatewayMonitoring({
       config: config.monitoring,
       store,
@@ -319,6 +330,10 @@ export class Gateway {
               new SharedRateLimiter({ redis: store.redis, prefix: store.target.prefix, provider, ratePerSecond: limits.ratePerSecond }),
           }
         : {}),
+      guardFor: (capability) =>
+        capability === 'email_sending' && this.config.deliverability.suppression.enabled
+          ? suppressionGuard({ suppressions: store.suppressions(), events: store.mailEvents(), clock: this.clock })
+          : undefined,
       deps: (provider: string): ProviderDeps => ({
         logger: this.logger.child ? this.logger.child({ provider }) : this.logger,
         clock: this.clock,

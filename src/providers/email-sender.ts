@@ -50,6 +50,14 @@ export const GATEWAY_KEY = 'gateway_key';
 /** With it, the copy's index in a message sent separately. */
 export const GATEWAY_COPY = 'gateway_copy';
 
+/**
+ * The key as a tag value that allows only letters, digits, `_` and `-` (SES email tags): the key
+ * itself when it fits, else `h-` and 40 hex digits of its SHA-256. Events carry this form back.
+ */
+export function tagSafeKey(key: string): string {
+  return /^[A-Za-z0-9_-]{1,256}$/.test(key) ? key : `h-${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40)}`;
+}
+
 /** The sender of a request, else the provider's configured `from`; undefined when neither is usable. */
 export function senderOf(requestFrom: string | undefined, configured: string | undefined): Sender | undefined {
   const value = requestFrom ?? configured;

@@ -11,6 +11,11 @@ export type AuthLevel = 'public' | 'api' | 'admin';
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthLevel;
+    /**
+     * A public route that authenticates each request itself (a provider's signature, a signed
+     * unsubscribe token): any origin may call it and it parses its own body types.
+     */
+    signed?: boolean;
   }
   interface FastifyRequest {
     identity: Identity | null;

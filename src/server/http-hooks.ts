@@ -60,18 +60,19 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
 
   app.addHook('onRoute', (route) => {
     const auth: AuthLevel = route.config?.auth ?? 'api';
+    const signed = route.config?.signed === true;
     const pattern = route.url;
     const gate = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       request.routePattern = pattern;
-      const error = await admit(request, reply, auth);
+      const error = await admit(request, reply, auth, signed);
       if (error) throw error;
     };
     route.onRequest =
       route.onRequest === undefined ? [gate] : [gate, ...(Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest])];
   });
 
-  async function admit(request: FastifyRequest, reply: FastifyReply, auth: AuthLevel): Promise<HttpError | null> {
-    const refused = checkOrigin(request, { keysEnabled: runtime.keys.enabled, allowedHosts: server().allowedHosts });
+  async function admit(request: FastifyRequest, reply: FastifyReply, auth: AuthLevel, signed: boolean): Promise<HttpError | null> {
+    const refused = checkOrigin(request, { keysEnabled: runtime.keys.enabled, allowedHosts: server().allowedHosts, signed });
     if (refused) return refused;
     if (auth === 'public') return null;
     const keys = runtime.keys;

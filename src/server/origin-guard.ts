@@ -9,8 +9,12 @@
  *   the providers with a form POST, which needs no CORS preflight).
  * With keys, the key is the proof (a cross-site page cannot send the Authorization header without
  * a preflight CORS refuses); `server.allowedHosts`, when set, is enforced either way.
- * A request body must be `application/json` (or an NDJSON job stream on `POST /v1/jobs`): a form
- * or text/plain body is 415.
+ * A request body must be `application/json` (or an NDJSON job stream on `POST /v1/jobs`, a CSV
+ * file on `POST /v1/suppressions/import`): a form or text/plain body is 415.
+ *
+ * A `signed` route (mail event webhooks, one-click unsubscribe) authenticates each request by
+ * the sender's signature or a signed token: only the Host check applies; providers post from
+ * anywhere, in their own body types.
  */
 import type { FastifyRequest } from 'fastify';
 import { isLoopbackHost } from './bind-guard.js';
@@ -19,6 +23,7 @@ import { HttpError } from './http-error.js';
 export interface OriginPolicy {
   keysEnabled: boolean;
   allowedHosts: readonly string[];
+  signed?: boolean;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -31,6 +36,7 @@ export function checkOrigin(request: FastifyRequest, policy: OriginPolicy): Http
   if (enforced && !known) {
     return new HttpError('HTTP_FORBIDDEN', `Host "${hostname || '(none)'}" is not this server: add it to server.allowedHosts to serve it`);
   }
+  if (policy.signed) return null;
   if (hasBody(request) && !acceptedBody(request)) {
     return new HttpError('HTTP_UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
   }
@@ -54,11 +60,15 @@ function hostnameOf(host: string): string {
   return colon === -1 ? h : h.slice(0, colon);
 }
 
-/** JSON everywhere; an NDJSON stream on `POST /v1/jobs` too (not a CORS-safelisted type either: a browser preflights it). */
+/** JSON everywhere; an NDJSON stream on `POST /v1/jobs`, a CSV file on `POST /v1/suppressions/import`. */
 function acceptedBody(request: FastifyRequest): boolean {
   const type = (request.headers['content-type'] ?? '').toLowerCase();
   if (type.startsWith('application/json')) return true;
-  return type.startsWith('application/x-ndjson') && request.method === 'POST' && request.url.split('?')[0] === '/v1/jobs';
+  const path = request.url.split('?')[0];
+  if (request.method !== 'POST') return false;
+  // Neither is a CORS-safelisted type: a browser preflights it.
+  if (type.startsWith('application/x-ndjson')) return path === '/v1/jobs';
+  return type.startsWith('text/csv') && path === '/v1/suppressions/import';
 }
 
 function hasBody(request: FastifyRequest): boolean {

@@ -2,6 +2,7 @@
  * The Store: everything the gateway keeps beyond one process. Every method is async so a
  * networked implementation (Redis) fits the same interface as memory and SQLite.
  */
+import type { MailEventLog, SuppressionList } from './mail-data.js';
 import type { ProviderState, SentMailLog } from './provider-data.js';
 import type {
   EventQuery,
@@ -18,6 +19,7 @@ export interface PruneResult {
   events: number;
   recommendations: number;
   sentMail: number;
+  mailEvents: number;
 }
 
 export interface Store {
@@ -51,10 +53,14 @@ export interface Store {
   providerState(provider: string): ProviderState;
   /** The Message-IDs this gateway sent. */
   sentMail(): SentMailLog;
+  /** Addresses never to send to again. */
+  suppressions(): SuppressionList;
+  /** Mail events the ESPs and bounce messages report, and the hourly counts of sends and events. */
+  mailEvents(): MailEventLog;
 
   /** Applies the retention policy now. */
   prune(): Promise<PruneResult>;
-  /** Drops health checks, events and recommendations (not snapshots, provider state or sent mail). */
+  /** Drops health checks, events and recommendations (not snapshots, provider state, sent mail or deliverability data). */
   clearHistory(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,47 @@ describe('config validation', () => {
     expect(validateConfig({ capabilities: {}, delivery: { ledgerSync: 'full' } }, {}).config.delivery.ledgerSync).toBe('full');
     const found = problems({ capabilities: {}, delivery: { ledgerSync: 'sometimes', memoryLedger: { maxEntries: 5 } } });
     expect(found.map((p) => p.path).sort()).toEqual(['delivery.ledgerSync', 'delivery.memoryLedger.maxEntries']);
+  });
+
+  it('deliverability.receivers: each type checked, names unique, a bad key or pattern named by its path, secrets redacted', () => {
+    const publicKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .publicKey.export({ format: 'der', type: 'spki' })
+      .toString('base64');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const receivers = [
+      { name: 'sg', type: 'sendgrid', publicKey },
+      { name: 'mg', type: 'mailgun', signingKey: 'mg-signing-key-secret' },
+      { name: 'ses', type: 'ses', topicArns: ['arn:aws:sns:eu-west-1:123456789012:ses-events'] },
+      { name: 'pm', type: 'postmark', username: 'hooks', password: 'postmark-hook-secret' },
+      { name: 'partner', type: 'standard', secrets: [`whsec_${Buffer.from('partner-secret-0123456789').toString('base64')}`] },
+    ];
+    const config = validateConfig({ capabilities: {}, deliverability: { receivers } }, {}).config;
+    expect(config.deliverability.receivers.map((r) => r.type)).toEqual(['sendgrid', 'mailgun', 'ses', 'postmark', 'standard']);
+    expect(config.deliverability.receivers[2]).toMatchObject({ toleranceSeconds: 3_600, confirmSubscriptions: true });
+    const shown = JSON.stringify(redactConfig(config));
+    for (const secret of ['mg-signing-key-secret', 'postmark-hook-secret', Buffer.from('partner-secret-0123456789').toString('base64')])
+      expect(shown).not.toContain(secret);
+    expect(secretValues(config)).toEqual(expect.arrayContaining(['mg-signing-key-secret', 'postmark-hook-secret']));
+    const found = problems({
+      capabilities: {},
+      deliverability: {
+        receivers: [
+          { name: 'sg', type: 'sendgrid', publicKey: rsa },
+          { name: 'sg', type: 'ses', topicArns: ['not-an-arn'], certUrlPattern: '([' },
+          { name: 'x', type: 'carrier-pigeon' },
+        ],
+      },
+    });
+    expect(found.map((p) => p.path).sort()).toEqual(
+      [
+        'deliverability.receivers[0].publicKey',
+        'deliverability.receivers[1].topicArns[0]',
+        'deliverability.receivers[1].certUrlPattern',
+        'deliverability.receivers[2].type',
+      ].sort(),
+    );
+    const twice = problems({ capabilities: {}, deliverability: { receivers: [receivers[1], { ...receivers[3], name: 'mg' }] } });
+    expect(twice).toEqual([{ path: 'deliverability.receivers[1].name', message: 'receiver name "mg" is used twice' }]);
   });
 
   it('reports every problem at once, each with its path', () => {

@@ -149,6 +149,85 @@ export function storeConformance(label: string, setup: StoreSetup): void {
       expect(await log.findBySubject('other')).toBeUndefined();
     });
 
+    it('keeps a suppression list: case-insensitive, replace on add, page in address order, filter by reason', async () => {
+      const s = await open();
+      const list = s.suppressions();
+      expect(await list.add({ address: 'Bob@Example.com', reason: 'hard_bounce', source: 'sg', at: T0, detail: '5.1.1' })).toBe(true);
+      expect(await list.add({ address: 'bob@example.com', reason: 'complaint', source: 'sg', at: T0 + 1 })).toBe(false);
+      await list.add({ address: 'ada@example.com', reason: 'unsubscribe', source: 'unsubscribe', at: T0 });
+      await list.add({ address: 'cy@example.com', reason: 'manual', source: 'api', at: T0 });
+      expect(await list.count()).toBe(3);
+      expect((await list.lookup(['BOB@example.com', 'nobody@example.com'])).map((e) => [e.address, e.reason])).toEqual([
+        ['bob@example.com', 'complaint'],
+      ]);
+      expect((await list.list({ limit: 2 })).map((e) => e.address)).toEqual(['ada@example.com', 'bob@example.com']);
+      expect((await list.list({ after: 'bob@example.com' })).map((e) => e.address)).toEqual(['cy@example.com']);
+      expect((await list.list({ reason: 'manual' })).map((e) => e.address)).toEqual(['cy@example.com']);
+      expect(await list.remove('ADA@example.com')).toBe(true);
+      expect(await list.remove('ada@example.com')).toBe(false);
+      expect(await list.lookup(['ada@example.com'])).toEqual([]);
+    });
+
+    it('counts soft bounces per address within a window', async () => {
+      const s = await open();
+      const list = s.suppressions();
+      expect(await list.softBounce('a@x.io', T0, T0 - 100)).toBe(1);
+      expect(await list.softBounce('A@x.io', T0 + 10, T0 - 100)).toBe(2);
+      expect(await list.softBounce('a@x.io', T0 + 500, T0 + 5)).toBe(2);
+      expect(await list.softBounce('b@x.io', T0, T0)).toBe(1);
+    });
+
+    it('stores mail events once per provider event id, finds them by key or message id, counts them per hour', async () => {
+      const s = await open();
+      const log = s.mailEvents();
+      const base = { provider: 'sg', type: 'hard_bounce' as const, address: 'A@x.io', at: T0, receivedAt: T0 };
+      expect(await log.append({ ...base, eventId: 'e1', gatewayKey: 'k1', messageId: '<m1@x>' })).toBe(true);
+      expect(await log.append({ ...base, eventId: 'e1', gatewayKey: 'k1' })).toBe(false);
+      expect(await log.append({ ...base, provider: 'pm', eventId: 'e1', messageId: 'm2@x', type: 'delivered' })).toBe(true);
+      expect(await log.append({ ...base, eventId: 'e2', type: 'complaint', at: T0 + 3_600_000 })).toBe(true);
+      await log.countSent('sg', 40, T0);
+      await log.countSent('sg', 2, T0 + 10);
+      expect((await log.forMessage({ gatewayKeys: ['k1'] })).map((e) => [e.eventId, e.address])).toEqual([['e1', 'a@x.io']]);
+      expect((await log.forMessage({ messageIds: ['m1@x', '<m2@x>'] })).map((e) => e.provider).sort()).toEqual(['pm', 'sg']);
+      const hour = Math.floor(T0 / 3_600_000) * 3_600_000;
+      const stats = await log.stats(T0 - 1);
+      expect(stats.map((b) => [b.provider, b.hour - hour, b.counts]).sort()).toEqual(
+        [
+          ['pm', 0, { delivered: 1 }],
+          ['sg', 0, { hard_bounce: 1, sent: 42 }],
+          ['sg', 3_600_000, { complaint: 1 }],
+        ].sort(),
+      );
+      expect((await log.stats(T0 + 3_600_000)).map((b) => b.provider)).toEqual(['sg']);
+    });
+
+    it('prunes mail events and their counts after the sent-mail age', async () => {
+      const s = await open({ sentMailMaxAgeMs: 1_000 });
+      await s.mailEvents().append({
+        provider: 'sg',
+        eventId: 'old',
+        type: 'delivered',
+        address: 'a@x.io',
+        at: T0 - 7_200_000,
+        receivedAt: T0,
+        gatewayKey: 'k',
+      });
+      await clock.advance(7_200_000);
+      await s.mailEvents().append({
+        provider: 'sg',
+        eventId: 'new',
+        type: 'delivered',
+        address: 'a@x.io',
+        at: clock.now(),
+        receivedAt: clock.now(),
+        gatewayKey: 'k',
+      });
+      const pruned = await s.prune();
+      expect(pruned.mailEvents).toBe(1);
+      expect((await s.mailEvents().forMessage({ gatewayKeys: ['k'] })).map((e) => e.eventId)).toEqual(['new']);
+      expect((await s.mailEvents().stats(0)).map((b) => b.counts)).toEqual([{ delivered: 1 }]);
+    });
+
     it('bounds history by count', async () => {
       const s = await open({ historyMaxCount: 5, pruneEveryWrites: 1 });
       for (let i = 0; i < 12; i++) await s.appendHealthChecks([check({ timestamp: T0 + i })]);
@@ -204,6 +283,10 @@ export function storeConformance(label: string, setup: StoreSetup): void {
       await s.saveSnapshots([{ provider: 'a', capability: 'x', savedAt: T0, snapshot: { open: true } }]);
       await s.providerState('a').set('k', 'v');
       await s.sentMail().record({ messageId: 'm@x', provider: 'a', sentAt: T0 });
+      await s.suppressions().add({ address: 'gone@x.io', reason: 'hard_bounce', source: 'a', at: T0 });
+      await s
+        .mailEvents()
+        .append({ provider: 'a', eventId: 'e', type: 'delivered', address: 'b@x.io', at: T0, receivedAt: T0, gatewayKey: 'k' });
       await s.close();
       const again = await setup.reopen!({ clock });
       opened.push(again);
@@ -212,6 +295,8 @@ export function storeConformance(label: string, setup: StoreSetup): void {
       expect((await again.loadSnapshots())[0]!.snapshot).toEqual({ open: true });
       expect(await again.providerState('a').get('k')).toBe('v');
       expect(await again.sentMail().findAny(['m@x'])).toBeDefined();
+      expect(await again.suppressions().count()).toBe(1);
+      expect(await again.mailEvents().forMessage({ gatewayKeys: ['k'] })).toHaveLength(1);
     });
   });
 }

@@ -2,16 +2,11 @@
  * The SendEmail input of an email_sending request (Simple content: SES builds the MIME). The
  * idempotency key travels as the `gateway_key` email tag, which event publishing returns in
  * `mail.tags`; tag values allow only letters, digits, `_` and `-`, so another key travels as
- * its SHA-256 (`h-` and 40 hex digits): `sesTagValue` gives the same value for lookups.
+ * its SHA-256 (`h-` and 40 hex digits, `tagSafeKey`), the form events carry back.
  */
-import { createHash } from 'node:crypto';
 import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { toList, type EmailSendingRequest } from '../../capabilities/email-sending.js';
-import { formatSender, GATEWAY_COPY, GATEWAY_KEY, type Sender } from '../email-sender.js';
-
-export function sesTagValue(key: string): string {
-  return /^[A-Za-z0-9_-]{1,256}$/.test(key) ? key : `h-${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40)}`;
-}
+import { formatSender, GATEWAY_COPY, GATEWAY_KEY, tagSafeKey, type Sender } from '../email-sender.js';
 
 export function sendEmailInput(
   req: EmailSendingRequest,
@@ -50,7 +45,7 @@ export function sendEmailInput(
       },
     },
     EmailTags: [
-      { Name: GATEWAY_KEY, Value: sesTagValue(key) },
+      { Name: GATEWAY_KEY, Value: tagSafeKey(key) },
       ...(copy !== undefined ? [{ Name: GATEWAY_COPY, Value: String(copy) }] : []),
     ],
     ...(configurationSetName ? { ConfigurationSetName: configurationSetName } : {}),

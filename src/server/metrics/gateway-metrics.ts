@@ -43,6 +43,8 @@ export class GatewayMetrics {
   private readonly attemptSeconds: Histogram<'capability' | 'provider'>;
   private readonly failovers: Counter<'capability' | 'provider' | 'kind'>;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly mailWebhooks: Counter<'receiver' | 'outcome' | 'reason'>;
+  private readonly mailEvents: Counter<'receiver' | 'result'>;
   /** HTTP requests being served (inc on arrival, dec when the connection is done with it). */
   readonly httpInFlight: Gauge;
 
@@ -90,6 +92,18 @@ export class GatewayMetrics {
       name: 'aicmo_http_requests_total',
       help: 'HTTP requests by method, route pattern and status.',
       labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.mailWebhooks = new Counter({
+      name: 'aicmo_mail_webhooks_total',
+      help: 'Mail event webhooks by receiver: accepted (reason none), or refused and why (bad_signature, stale, replayed, ...); a refused one is never applied.',
+      labelNames: ['receiver', 'outcome', 'reason'],
+      registers,
+    });
+    this.mailEvents = new Counter({
+      name: 'aicmo_mail_events_total',
+      help: 'Mail events in accepted webhooks by receiver: applied, or duplicate (seen before, not applied again).',
+      labelNames: ['receiver', 'result'],
       registers,
     });
     this.httpInFlight = new Gauge({ name: 'aicmo_http_requests_in_flight', help: 'HTTP requests being served now.', registers });
@@ -191,6 +205,17 @@ export class GatewayMetrics {
   /** Counts one HTTP request by method, route pattern and status. */
   countRequest(method: string, route: string, status: number): void {
     this.httpRequests.inc({ method, route, status: String(status) });
+  }
+
+  /** Counts one mail event webhook of a configured receiver. */
+  countMailWebhook(receiver: string, answer: { refused?: string; applied?: number; duplicates?: number }): void {
+    if (answer.refused !== undefined) {
+      this.mailWebhooks.inc({ receiver, outcome: 'refused', reason: answer.refused });
+      return;
+    }
+    this.mailWebhooks.inc({ receiver, outcome: 'accepted', reason: 'none' });
+    if (answer.applied) this.mailEvents.inc({ receiver, result: 'applied' }, answer.applied);
+    if (answer.duplicates) this.mailEvents.inc({ receiver, result: 'duplicate' }, answer.duplicates);
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {

@@ -1,17 +1,46 @@
 /**
  * Delivery routes (a Fastify plugin): `GET /v1/deliveries/:id` (one outbox delivery),
  * `GET /v1/deliveries?state=&capability=&limit=` (newest first, with counts per state) and
- * `GET /v1/idempotency/:key` (what the ledger holds for a key). The answer to a submission
- * itself is in ../submission-reply.ts.
+ * `GET /v1/idempotency/:key` (what the ledger holds for a key). An email's answers add `events`:
+ * what its ESP (or a bounce message) reported about it, found by the idempotency key it carried
+ * and by its message ids. The answer to a submission itself is in ../submission-reply.ts.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { DeliveryService } from '../../delivery/delivery-service.js';
 import type { LedgerEntry } from '../../delivery/ledger.js';
 import { DELIVERY_STATES, type DeliveryQuery, type DeliveryRecord, type DeliveryState } from '../../delivery/outbox.js';
+import { tagSafeKey } from '../../providers/email-sender.js';
+import type { MailEventLog, MailEventRecord } from '../../store/mail-data.js';
 import type { RouteModule } from './route-module.js';
 
 export interface DeliveriesRouteOptions {
   delivery: DeliveryService;
+  /** The mail event log: emails' answers list their events. */
+  events?: MailEventLog;
+}
+
+/** The message ids of an email_sending result (one, or one per copy sent separately). */
+function messageIdsOf(result: unknown): string[] {
+  const r = (result ?? {}) as { messageId?: unknown; messages?: { messageId?: unknown }[] };
+  const ids = [r.messageId, ...(Array.isArray(r.messages) ? r.messages.map((m) => m.messageId) : [])];
+  return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
+}
+
+const eventView = (e: MailEventRecord): Record<string, unknown> => ({
+  type: e.type,
+  address: e.address,
+  at: new Date(e.at).toISOString(),
+  provider: e.provider,
+  eventId: e.eventId,
+  ...(e.messageId ? { messageId: e.messageId } : {}),
+  ...(e.detail ? { detail: e.detail } : {}),
+});
+
+/** The mail events of an email sent under `key` (none for other capabilities). */
+async function eventsOf(events: MailEventLog | undefined, capability: string, key: string, result: unknown) {
+  if (!events || capability !== 'email_sending') return undefined;
+  const found = await events.forMessage({ gatewayKeys: [...new Set([key, tagSafeKey(key)])], messageIds: messageIdsOf(result) });
+  return found.map(eventView);
 }
 
 function deliveryView(r: DeliveryRecord): Record<string, unknown> {
@@ -58,11 +87,16 @@ const notFound = (what: string): Record<string, unknown> => ({
 });
 
 /** Adds the delivery routes; `getDelivery` is read per request (a config reload may replace the gateway). */
-function registerDeliveryRoutes(app: FastifyInstance, getDelivery: () => DeliveryService | undefined): void {
+function registerDeliveryRoutes(
+  app: FastifyInstance,
+  getDelivery: () => DeliveryService | undefined,
+  getEvents: () => MailEventLog | undefined,
+): void {
   app.get<{ Params: { id: string } }>('/v1/deliveries/:id', async (req, reply) => {
     const rec = await getDelivery()?.outbox?.get(req.params.id);
     if (!rec) return reply.code(404).send(notFound(`Delivery ${req.params.id}`));
-    return { delivery: deliveryView(rec) };
+    const events = await eventsOf(getEvents(), rec.capability, rec.idempotencyKey, rec.result);
+    return { delivery: { ...deliveryView(rec), ...(events ? { events } : {}) } };
   });
 
   app.get<{ Querystring: { state?: string; capability?: string; limit?: string } }>('/v1/deliveries', async (req, reply) => {
@@ -90,14 +124,24 @@ function registerDeliveryRoutes(app: FastifyInstance, getDelivery: () => Deliver
     if (!found) return reply.code(404).send(notFound(`Idempotency key ${req.params.key}`));
     const body: Record<string, unknown> = { entry: ledgerView(found.entry) };
     if (found.delivery) body.delivery = deliveryView(found.delivery);
+    const events = await eventsOf(getEvents(), found.entry.capability, found.entry.key, found.delivery?.result ?? found.entry.result);
+    if (events) body.events = events;
     return body;
   });
 }
 
 /** The route module of the server's ROUTES list: the delivery service of the runtime's current gateway. */
 export const deliveriesRoutes: RouteModule = (app, runtime) =>
-  registerDeliveryRoutes(app, () => (runtime.gateway as unknown as { delivery?: DeliveryService }).delivery);
+  registerDeliveryRoutes(
+    app,
+    () => (runtime.gateway as unknown as { delivery?: DeliveryService }).delivery,
+    () => runtime.gateway.deliverability.events,
+  );
 
 /** The same routes as a Fastify plugin, for an app built around one DeliveryService. */
 export const deliveriesPlugin: FastifyPluginAsync<DeliveriesRouteOptions> = async (app, opts) =>
-  registerDeliveryRoutes(app, () => opts.delivery);
+  registerDeliveryRoutes(
+    app,
+    () => opts.delivery,
+    () => opts.events,
+  );

@@ -8,6 +8,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { deliveriesRoutes } from './deliveries.js';
 import { healthRoutes } from './health.js';
 import { jobRoutes } from './jobs.js';
+import { mailRoutes } from './mail.js';
 import { metricsRoutes } from './metrics.js';
 import type { RouteModule } from './route-module.js';
 import { statusRoutes } from './status.js';
@@ -23,4 +24,5 @@ export const ROUTES: readonly RouteModule[] = [
   dashboardRoutes,
   deliveriesRoutes,
   jobRoutes,
+  mailRoutes,
 ];

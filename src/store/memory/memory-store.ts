@@ -1,5 +1,6 @@
 /** The in-process store (`memory:`): for tests and single-run CLI use. Nothing survives the process. */
 import { systemClock, type Clock } from '../../core/clock.js';
+import { MemoryMailEventLog, MemorySuppressionList, type MailEventLog, type SuppressionList } from '../mail-data.js';
 import { MemoryProviderState, MemorySentMailLog } from '../provider-data.js';
 import type { ProviderState, SentMailLog } from '../provider-data.js';
 import { clampLimit, compareRecommendations, matchesHealth, matchesRecommendation } from '../query-helpers.js';
@@ -26,6 +27,8 @@ export class MemoryStore implements Store {
   private readonly snapshots = new Map<string, ProviderSnapshotRecord>();
   private readonly states = new Map<string, MemoryProviderState>();
   private readonly mail: MemorySentMailLog;
+  private readonly suppressed = new MemorySuppressionList();
+  private readonly mailLog = new MemoryMailEventLog();
   private readonly retention: RetentionPolicy;
   private readonly ticker: PruneTicker;
   private readonly clock: Clock;
@@ -109,6 +112,14 @@ export class MemoryStore implements Store {
     return this.mail;
   }
 
+  suppressions(): SuppressionList {
+    return this.suppressed;
+  }
+
+  mailEvents(): MailEventLog {
+    return this.mailLog;
+  }
+
   async prune(): Promise<PruneResult> {
     const cutoff = this.clock.now() - this.retention.historyMaxAgeMs;
     const before = { c: this.checks.length, e: this.events.length, r: this.recs.size };
@@ -120,6 +131,7 @@ export class MemoryStore implements Store {
       events: before.e - this.events.length,
       recommendations: before.r - this.recs.size,
       sentMail: 0,
+      mailEvents: this.mailLog.prune(this.clock.now() - this.retention.sentMailMaxAgeMs),
     };
   }
 

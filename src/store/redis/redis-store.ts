@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../core/clock.js';
+import type { MailEventLog, SuppressionList } from '../mail-data.js';
 import type { ProviderState, SentMailLog } from '../provider-data.js';
 import { clampLimit, compareRecommendations, matchesHealth, matchesRecommendation } from '../query-helpers.js';
 import {
@@ -23,6 +24,7 @@ import type { PruneResult, Store } from '../store.js';
 import { openRedis, parseRedisUrl, type RedisTarget } from './redis-connection.js';
 import { RedisProviderState } from './redis-provider-state.js';
 import { RedisSentMailLog } from './redis-sent-mail.js';
+import { RedisMailEventLog, RedisSuppressionList } from './redis-mail-data.js';
 
 export interface RedisStoreOptions {
   retention?: Partial<RetentionPolicy>;
@@ -41,6 +43,8 @@ export class RedisStore implements Store {
   private readonly ticker: PruneTicker;
   private readonly clock: Clock;
   private readonly mail: RedisSentMailLog;
+  private readonly suppressed: RedisSuppressionList;
+  private readonly mailLog: RedisMailEventLog;
   private readonly states = new Map<string, ProviderState>();
 
   constructor(url: string, opts: RedisStoreOptions = {}) {
@@ -52,6 +56,8 @@ export class RedisStore implements Store {
     this.retention = resolveRetention(opts.retention);
     this.ticker = new PruneTicker(this.retention.pruneEveryWrites);
     this.mail = new RedisSentMailLog(this.redis, this.p, () => this.afterWrite());
+    this.suppressed = new RedisSuppressionList(this.redis, this.p);
+    this.mailLog = new RedisMailEventLog(this.redis, this.p, () => this.afterWrite());
   }
 
   async appendHealthChecks(checks: readonly HealthCheckRecord[]): Promise<void> {
@@ -144,6 +150,14 @@ export class RedisStore implements Store {
     return this.mail;
   }
 
+  suppressions(): SuppressionList {
+    return this.suppressed;
+  }
+
+  mailEvents(): MailEventLog {
+    return this.mailLog;
+  }
+
   async prune(): Promise<PruneResult> {
     const r = this.retention;
     const now = this.clock.now();
@@ -169,7 +183,8 @@ export class RedisStore implements Store {
       .map(([k]) => k);
     if (dropped.length) await this.redis.hdel(`${this.p}recs`, ...dropped);
     const sentMail = await this.mail.prune(now - r.sentMailMaxAgeMs, r.sentMailMaxCount);
-    return { healthChecks, events, recommendations: dropped.length, sentMail };
+    const mailEvents = await this.mailLog.prune(now - r.sentMailMaxAgeMs);
+    return { healthChecks, events, recommendations: dropped.length, sentMail, mailEvents };
   }
 
   async clearHistory(): Promise<void> {

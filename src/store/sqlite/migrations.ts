@@ -64,6 +64,45 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sent_mail_subject ON sent_mail (subject_norm, sent_at);
   CREATE INDEX sent_mail_sent_at ON sent_mail (sent_at);
   `,
+  // 2: deliverability: the suppression list, soft bounces, mail events and their hourly counts
+  `
+  CREATE TABLE suppressions (
+    address TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    source TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    detail TEXT
+  );
+  CREATE INDEX suppressions_reason ON suppressions (reason, address);
+
+  CREATE TABLE soft_bounces (
+    address TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX soft_bounces_address ON soft_bounces (address, at);
+
+  CREATE TABLE mail_events (
+    provider TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    gateway_key TEXT,
+    message_id TEXT,
+    data TEXT NOT NULL,
+    PRIMARY KEY (provider, event_id)
+  );
+  CREATE INDEX mail_events_key ON mail_events (gateway_key) WHERE gateway_key IS NOT NULL;
+  CREATE INDEX mail_events_message ON mail_events (message_id) WHERE message_id IS NOT NULL;
+  CREATE INDEX mail_events_received ON mail_events (received_at);
+
+  CREATE TABLE mail_stats (
+    provider TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (provider, hour, type)
+  );
+  `,
 ];
 
 /**

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { preparePrivateDbFile } from './private-file.js';
 import { systemClock, type Clock } from '../../core/clock.js';
+import type { MailEventLog, SuppressionList } from '../mail-data.js';
 import type { ProviderState, SentMailLog } from '../provider-data.js';
 import { clampLimit, compareRecommendations } from '../query-helpers.js';
 import type {
@@ -22,6 +23,7 @@ import type { PruneResult, Store } from '../store.js';
 import { migrate } from './migrations.js';
 import { SqliteProviderState } from './sqlite-provider-state.js';
 import { SqliteSentMailLog } from './sqlite-sent-mail.js';
+import { SqliteMailEventLog, SqliteSuppressionList } from './sqlite-mail-data.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import { whereClause } from './where.js';
 
@@ -42,6 +44,8 @@ export class SqliteStore implements Store {
   private readonly clock: Clock;
   private readonly states = new Map<string, ProviderState>();
   private readonly mail: SentMailLog;
+  private readonly suppressed: SqliteSuppressionList;
+  private readonly mailLog: SqliteMailEventLog;
 
   constructor(
     /** The database file (`:memory:` for a private in-memory database). */
@@ -65,6 +69,8 @@ export class SqliteStore implements Store {
     }
     this.sql = new SqliteStatements(this.db);
     this.mail = new SqliteSentMailLog(this.db, () => this.afterWrite());
+    this.suppressed = new SqliteSuppressionList(this.db);
+    this.mailLog = new SqliteMailEventLog(this.db, () => this.afterWrite());
   }
 
   async appendHealthChecks(checks: readonly HealthCheckRecord[]): Promise<void> {
@@ -150,6 +156,14 @@ export class SqliteStore implements Store {
     return this.mail;
   }
 
+  suppressions(): SuppressionList {
+    return this.suppressed;
+  }
+
+  mailEvents(): MailEventLog {
+    return this.mailLog;
+  }
+
   async prune(): Promise<PruneResult> {
     return this.pruneNow();
   }
@@ -175,6 +189,7 @@ export class SqliteStore implements Store {
       events: this.sql.pruneEventsAge.run(cutoff).changes + this.sql.pruneEventsCount.run(r.eventsMaxCount).changes,
       recommendations: this.sql.pruneResolvedRecs.run(cutoff).changes,
       sentMail: this.sql.pruneMailAge.run(now - r.sentMailMaxAgeMs).changes + this.sql.pruneMailCount.run(r.sentMailMaxCount).changes,
+      mailEvents: this.mailLog.prune(now - r.sentMailMaxAgeMs),
     }))();
   }
 }

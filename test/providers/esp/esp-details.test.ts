@@ -15,7 +15,7 @@ import { baseOf as mailgunBase } from '../../../src/providers/mailgun/options.js
 import { postmarkType } from '../../../src/providers/postmark/index.js';
 import { sendgridType } from '../../../src/providers/sendgrid/index.js';
 import { sesType } from '../../../src/providers/ses/index.js';
-import { sesTagValue } from '../../../src/providers/ses/message.js';
+import { tagSafeKey } from '../../../src/providers/email-sender.js';
 import { invokeCtx, probeCtx, testDeps } from '../../helpers/context.js';
 import { MG_DOMAIN, MG_KEY, startMailgunSim, type MailgunSim } from '../../simulators/mailgun.js';
 import { PM_TOKEN, startPostmarkSim, type PostmarkSim } from '../../simulators/postmark.js';
@@ -273,15 +273,15 @@ describe('ses', () => {
       { to: many(2), separately: true, subject: 'S', text: 'x' },
       invokeCtx({ idempotencyKey: 'job:1/item' }),
     )) as EmailSendingResult;
-    expect(sesTagValue('job:1/item')).toMatch(/^h-[0-9a-f]{40}$/);
-    expect(sesTagValue('plain_key-1')).toBe('plain_key-1');
+    expect(tagSafeKey('job:1/item')).toMatch(/^h-[0-9a-f]{40}$/);
+    expect(tagSafeKey('plain_key-1')).toBe('plain_key-1');
     expect(sim.sent().map((b) => b.EmailTags)).toEqual([
       [
-        { Name: 'gateway_key', Value: sesTagValue('job:1/item') },
+        { Name: 'gateway_key', Value: tagSafeKey('job:1/item') },
         { Name: 'gateway_copy', Value: '0' },
       ],
       [
-        { Name: 'gateway_key', Value: sesTagValue('job:1/item') },
+        { Name: 'gateway_key', Value: tagSafeKey('job:1/item') },
         { Name: 'gateway_copy', Value: '1' },
       ],
     ]);

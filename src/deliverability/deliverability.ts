@@ -1,0 +1,81 @@
+/**
+ * Deliverability, as the Gateway owns it: the suppression list and mail event log of the store,
+ * the configured event receivers (`POST /v1/events/<name>`), and the intake that applies what
+ * they verified.
+ */
+import type { DeliverabilityConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { MailEventLog, SuppressionList } from '../store/mail-data.js';
+import { MailEventIntake, type IngestSummary, type ParsedMailEvent } from './mail-events.js';
+import { createReceiver, type InboundWebhook, type MailEventReceiver } from './receivers/index.js';
+
+export interface DeliverabilityOptions {
+  config: DeliverabilityConfig;
+  suppressions: SuppressionList;
+  events: MailEventLog;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** What `POST /v1/events/<name>` answers. */
+type WebhookAnswer =
+  | { status: 200; body: { received: number; applied: number; duplicates: number; suppressed: number; note?: string } }
+  | { status: number; body: { error: { code: string; message: string; reason: string } } };
+
+const DAY_MS = 86_400_000;
+
+export class Deliverability {
+  readonly suppressions: SuppressionList;
+  readonly events: MailEventLog;
+  readonly config: DeliverabilityConfig;
+  private readonly intake: MailEventIntake;
+  private readonly receivers: Map<string, MailEventReceiver>;
+  private readonly clock: Clock;
+
+  constructor(o: DeliverabilityOptions) {
+    this.config = o.config;
+    this.suppressions = o.suppressions;
+    this.events = o.events;
+    this.clock = o.clock;
+    this.intake = new MailEventIntake({
+      suppressions: o.suppressions,
+      events: o.events,
+      clock: o.clock,
+      logger: o.logger,
+      softBounceLimit: o.config.suppression.softBounceLimit,
+      softBounceWindowMs: o.config.suppression.softBounceWindowDays * DAY_MS,
+    });
+    this.receivers = new Map(o.config.receivers.map((r) => [r.name, createReceiver(r, o.logger)]));
+  }
+
+  receiverNames(): string[] {
+    return [...this.receivers.keys()];
+  }
+
+  /** Verifies one inbound webhook with the named receiver and applies its events; undefined when no receiver has that name. */
+  async receive(name: string, webhook: InboundWebhook): Promise<WebhookAnswer | undefined> {
+    const receiver = this.receivers.get(name);
+    if (!receiver) return undefined;
+    const verdict = await receiver.receive(webhook, this.clock.now());
+    if (!verdict.ok) {
+      return { status: verdict.status, body: { error: { code: 'GW_EVENT_REFUSED', message: verdict.message, reason: verdict.reason } } };
+    }
+    const summary = await this.intake.ingest(name, verdict.events);
+    return {
+      status: 200,
+      body: {
+        received: summary.received,
+        applied: summary.applied,
+        duplicates: summary.duplicates,
+        suppressed: summary.suppressed.length,
+        ...(verdict.note ? { note: verdict.note } : {}),
+      },
+    };
+  }
+
+  /** Events found another way (bounce messages read over IMAP), applied like a receiver's. */
+  ingest(source: string, events: readonly ParsedMailEvent[]): Promise<IngestSummary> {
+    return this.intake.ingest(source, events);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The suppression list in front of every email_sending invocation (a chain guard, so direct
+ * calls, outbox retries and job items all pass it, at the moment of sending):
+ * - no recipient suppressed: the request as is;
+ * - some: the message goes to the rest, and the result lists the left-out ones in `suppressed`
+ *   and `rejected` (a message sent separately keeps one entry per address in `messages`, the
+ *   suppressed ones with error GW_SUPPRESSED, so a job's items still line up);
+ * - every `to` address suppressed: GW_SUPPRESSED (invalid_request), nothing sent. A message
+ *   whose only recipients left would be cc or bcc is refused too (they never asked for it alone).
+ * After a send, the copies a provider accepted are counted for the deliverability rates.
+ */
+import {
+  separateResultOf,
+  toList,
+  type EmailSendingRequest,
+  type EmailSendingResult,
+  type SeparateMessage,
+} from '../capabilities/email-sending.js';
+import type { RequestGuard } from '../core/chain.js';
+import type { Clock } from '../core/clock.js';
+import { GatewayError } from '../core/errors.js';
+import type { InvokeResult } from '../core/invocation.js';
+import { normaliseAddress, type MailEventLog, type SuppressionEntry, type SuppressionList } from '../store/mail-data.js';
+
+export interface SuppressionGuardDeps {
+  suppressions: SuppressionList;
+  events: MailEventLog;
+  clock: Clock;
+}
+
+const describe = (e: SuppressionEntry): string =>
+  `${e.address} (${e.reason.replace('_', ' ')}, ${e.source}, ${new Date(e.at).toISOString()})`;
+
+function suppressedError(entries: readonly SuppressionEntry[]): GatewayError {
+  return new GatewayError('GW_SUPPRESSED', `Every recipient is on the suppression list: ${entries.slice(0, 5).map(describe).join('; ')}`, {
+    capability: 'email_sending',
+    details: {
+      field: 'to',
+      suppressed: entries.map((e) => ({ address: e.address, reason: e.reason, source: e.source, at: e.at })),
+    },
+  });
+}
+
+export function suppressionGuard(deps: SuppressionGuardDeps): RequestGuard {
+  /** Counts what the provider accepted; the result itself is unchanged. */
+  const counted = async (r: InvokeResult): Promise<InvokeResult> => {
+    const accepted = (r.result as EmailSendingResult).accepted.length;
+    if (accepted > 0) await deps.events.countSent(r.provider, accepted, deps.clock.now());
+    return r;
+  };
+
+  return {
+    async before(request) {
+      const req = request as EmailSendingRequest;
+      const to = toList(req.to);
+      const cc = toList(req.cc);
+      const bcc = toList(req.bcc);
+      const hits = await deps.suppressions.lookup([...new Set([...to, ...cc, ...bcc].map(normaliseAddress))]);
+      if (hits.length === 0) return { request, after: counted };
+      const byAddress = new Map(hits.map((e) => [e.address, e]));
+      const entryOf = (a: string): SuppressionEntry | undefined => byAddress.get(normaliseAddress(a));
+      const kept = (list: string[]): string[] => list.filter((a) => !entryOf(a));
+      const left = { to: kept(to), cc: kept(cc), bcc: kept(bcc) };
+      if (left.to.length === 0) throw suppressedError(hits);
+      const suppressed = hits.map((e) => ({ address: e.address, reason: e.reason }));
+
+      if (req.separately) {
+        return {
+          request: { ...req, to: left.to },
+          async after(r) {
+            const sent = [...((r.result as EmailSendingResult).messages ?? [])];
+            const messages = to.map((address): SeparateMessage => {
+              const e = entryOf(address);
+              if (e) return { to: address, error: { code: 'GW_SUPPRESSED', message: `suppressed: ${describe(e)}` } };
+              return sent.shift() ?? { to: address, error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: 'no outcome for this copy' } };
+            });
+            return counted({ ...r, result: { ...separateResultOf(messages), suppressed } });
+          },
+        };
+      }
+      const trimmed: EmailSendingRequest = { ...req, to: left.to };
+      if (req.cc !== undefined) {
+        if (left.cc.length) trimmed.cc = left.cc;
+        else delete trimmed.cc;
+      }
+      if (req.bcc !== undefined) {
+        if (left.bcc.length) trimmed.bcc = left.bcc;
+        else delete trimmed.bcc;
+      }
+      return {
+        request: trimmed,
+        async after(r) {
+          const result = r.result as EmailSendingResult;
+          return counted({ ...r, result: { ...result, rejected: [...result.rejected, ...hits.map((e) => e.address)], suppressed } });
+        },
+      };
+    },
+  };
+}
