@@ -45,6 +45,28 @@ const RESERVED_HEADERS = new Set([
   'resent-sender',
 ]);
 
+/** Extra headers: letters, digits and dashes, one line each; none of the ones the gateway sets. */
+const headerMap = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'),
+    z
+      .string()
+      .max(998)
+      .regex(/^[^\r\n]*$/, 'a header value is one line'),
+  )
+  .superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (RESERVED_HEADERS.has(name.toLowerCase())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message:
+            'address, content and transport headers are set by the gateway: use to, cc, bcc, from, replyTo, subject, text, html and attachments',
+        });
+      }
+    }
+  });
+
 export const emailSendingRequest = z
   .object({
     to: z.union([emailAddress, z.array(emailAddress).min(1).max(EMAIL_SEPARATE_MAX)]),
@@ -57,27 +79,14 @@ export const emailSendingRequest = z
     subject: z.string().min(1).max(998),
     text: z.string().max(5_000_000).optional(),
     html: z.string().max(5_000_000).optional(),
-    headers: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'),
-        z
-          .string()
-          .max(998)
-          .regex(/^[^\r\n]*$/, 'a header value is one line'),
-      )
-      .superRefine((headers, ctx) => {
-        for (const name of Object.keys(headers)) {
-          if (RESERVED_HEADERS.has(name.toLowerCase())) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [name],
-              message:
-                'address, content and transport headers are set by the gateway: use to, cc, bcc, from, replyTo, subject, text, html and attachments',
-            });
-          }
-        }
-      })
-      .optional(),
+    headers: headerMap.optional(),
+    /**
+     * Marketing or other bulk mail: each copy carries one-click unsubscribe headers (RFC 8058)
+     * when `deliverability.unsubscribe` is configured. A message sent `separately` is bulk mail.
+     */
+    bulk: z.boolean().optional(),
+    /** Headers of one recipient's copy, by address; the gateway puts each copy's List-Unsubscribe here. */
+    recipientHeaders: z.record(emailAddress, headerMap).optional(),
     attachments: z.array(attachment).max(20).optional(),
   })
   .refine((r) => r.text !== undefined || r.html !== undefined, { message: 'text or html is required', path: ['text'] })
@@ -120,6 +129,19 @@ export type SeparateMessage = z.infer<typeof separateMessage>;
 /** An address field (`to`, `cc`, `bcc`) as a list; none when it is not set. */
 export function toList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** The headers of the copy for `address`: the message's, with that recipient's own on top. */
+export function copyHeaders(req: EmailSendingRequest, address: string): Record<string, string> | undefined {
+  const wanted = address.toLowerCase();
+  const own = Object.entries(req.recipientHeaders ?? {}).find(([a]) => a.toLowerCase() === wanted)?.[1];
+  return own ? { ...req.headers, ...own } : req.headers;
+}
+
+/** The headers of a whole message: with one recipient, that recipient's copy; otherwise the message's. */
+export function messageHeaders(req: EmailSendingRequest): Record<string, string> | undefined {
+  const all = allRecipients(req);
+  return all.length === 1 ? copyHeaders(req, all[0]!) : req.headers;
 }
 
 /** Every recipient of one message: to, cc and bcc. */

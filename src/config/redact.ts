@@ -37,6 +37,7 @@ export function redactConfig(config: GatewayConfig): GatewayConfig {
     ...(w.secret ? { secret: REDACTED } : {}),
   }));
   const d = copy.deliverability;
+  if (d.unsubscribe.secret !== undefined) d.unsubscribe.secret = REDACTED;
   d.receivers = d.receivers.map((r) => {
     switch (r.type) {
       case 'mailgun':

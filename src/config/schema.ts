@@ -308,6 +308,54 @@ const deliverabilitySchema = z
           seen.add(r.name);
         });
       }),
+    unsubscribe: z
+      .object({
+        /** Signs unsubscribe links (HMAC-SHA256). Without it bulk mail carries no one-click link. Secret. */
+        secret: z.string().min(32, 'use at least 32 characters').optional(),
+        /** The gateway's public URL the links point at (`https://mail-gw.example.com`). */
+        baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** Also offer `mailto:` unsubscribing to this address. */
+        mailto: z.email().optional(),
+        ttlDays: z.number().min(1).max(3_650).default(90),
+      })
+      .strict()
+      .refine((u) => (u.secret === undefined) === (u.baseUrl === undefined), {
+        path: ['baseUrl'],
+        message: 'set secret and baseUrl together (the links need both)',
+      })
+      .default({ ttlDays: 90 }),
+    thresholds: z
+      .object({
+        windowHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(24),
+        /** Rates are judged only once a provider sent this many messages in the window. */
+        minSent: z.number().int().min(1).max(10_000_000).default(200),
+        complaintWarning: rate.default(0.001),
+        complaintCritical: rate.default(0.003),
+        hardBounceWarning: rate.default(0.02),
+        hardBounceCritical: rate.default(0.05),
+      })
+      .strict()
+      .refine((t) => t.complaintWarning <= t.complaintCritical, {
+        path: ['complaintWarning'],
+        message: 'must not exceed complaintCritical',
+      })
+      .refine((t) => t.hardBounceWarning <= t.hardBounceCritical, {
+        path: ['hardBounceWarning'],
+        message: 'must not exceed hardBounceCritical',
+      })
+      .default({
+        windowHours: 24,
+        minSent: 200,
+        complaintWarning: 0.001,
+        complaintCritical: 0.003,
+        hardBounceWarning: 0.02,
+        hardBounceCritical: 0.05,
+      }),
   })
   .strict();
 

@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { MailEventLog, SuppressionList } from '../store/mail-data.js';
 import { MailEventIntake, type IngestSummary, type ParsedMailEvent } from './mail-events.js';
 import { createReceiver, type InboundWebhook, type MailEventReceiver } from './receivers/index.js';
+import { UnsubscribeLinks, type TokenCheck } from './unsubscribe.js';
 
 export interface DeliverabilityOptions {
   config: DeliverabilityConfig;
@@ -29,6 +30,8 @@ export class Deliverability {
   readonly suppressions: SuppressionList;
   readonly events: MailEventLog;
   readonly config: DeliverabilityConfig;
+  /** One-click unsubscribe links, when `unsubscribe.secret` and `baseUrl` are set. */
+  readonly unsubscribe: UnsubscribeLinks | undefined;
   private readonly intake: MailEventIntake;
   private readonly receivers: Map<string, MailEventReceiver>;
   private readonly clock: Clock;
@@ -46,6 +49,11 @@ export class Deliverability {
       softBounceLimit: o.config.suppression.softBounceLimit,
       softBounceWindowMs: o.config.suppression.softBounceWindowDays * DAY_MS,
     });
+    const u = o.config.unsubscribe;
+    this.unsubscribe =
+      u.secret && u.baseUrl
+        ? new UnsubscribeLinks({ secret: u.secret, baseUrl: u.baseUrl, ttlDays: u.ttlDays, ...(u.mailto ? { mailto: u.mailto } : {}) })
+        : undefined;
     this.receivers = new Map(o.config.receivers.map((r) => [r.name, createReceiver(r, o.logger)]));
   }
 
@@ -72,6 +80,18 @@ export class Deliverability {
         ...(verdict.note ? { note: verdict.note } : {}),
       },
     };
+  }
+
+  /**
+   * A one-click unsubscribe (`POST /v1/unsubscribe/<token>`): the token's address goes on the
+   * suppression list. Undefined when links are not configured.
+   */
+  async unsubscribeByToken(token: string): Promise<TokenCheck | undefined> {
+    if (!this.unsubscribe) return undefined;
+    const now = this.clock.now();
+    const checked = this.unsubscribe.check(token, now);
+    if (checked.ok) await this.suppressions.add({ address: checked.address, reason: 'unsubscribe', source: 'unsubscribe', at: now });
+    return checked;
   }
 
   /** Events found another way (bounce messages read over IMAP), applied like a receiver's. */

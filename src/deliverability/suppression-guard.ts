@@ -7,9 +7,13 @@
  *   suppressed ones with error GW_SUPPRESSED, so a job's items still line up);
  * - every `to` address suppressed: GW_SUPPRESSED (invalid_request), nothing sent. A message
  *   whose only recipients left would be cc or bcc is refused too (they never asked for it alone).
- * After a send, the copies a provider accepted are counted for the deliverability rates.
+ * Bulk mail then gets each copy's one-click unsubscribe headers (./unsubscribe.ts). After a
+ * send, the copies a provider accepted are counted for the deliverability rates.
+ * With `deliverability.suppression.enabled: false` nobody is left out; the rest still runs.
  */
 import {
+  allRecipients,
+  copyHeaders,
   separateResultOf,
   toList,
   type EmailSendingRequest,
@@ -21,11 +25,15 @@ import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
 import type { InvokeResult } from '../core/invocation.js';
 import { normaliseAddress, type MailEventLog, type SuppressionEntry, type SuppressionList } from '../store/mail-data.js';
+import type { UnsubscribeLinks } from './unsubscribe.js';
 
 export interface SuppressionGuardDeps {
-  suppressions: SuppressionList;
+  /** The list to check; undefined when the check is off. */
+  suppressions: SuppressionList | undefined;
   events: MailEventLog;
   clock: Clock;
+  /** When configured: bulk mail gets one-click unsubscribe headers per copy. */
+  unsubscribe?: UnsubscribeLinks;
 }
 
 const describe = (e: SuppressionEntry): string =>
@@ -49,51 +57,76 @@ export function suppressionGuard(deps: SuppressionGuardDeps): RequestGuard {
     return r;
   };
 
+  /**
+   * Bulk mail (`bulk`, or sent `separately`) gets each copy's List-Unsubscribe headers, unless
+   * the caller set that recipient's own. A bulk message to several recipients at once shares one
+   * set of headers, so it gets none (a link would unsubscribe only one of them).
+   */
+  const withUnsubscribe = (req: EmailSendingRequest): EmailSendingRequest => {
+    const links = deps.unsubscribe;
+    if (!links || !(req.bulk || req.separately)) return req;
+    const addresses = req.separately ? toList(req.to) : allRecipients(req);
+    if (!req.separately && addresses.length !== 1) return req;
+    const now = deps.clock.now();
+    const recipientHeaders = { ...req.recipientHeaders };
+    for (const address of addresses) {
+      const own = copyHeaders(req, address) ?? {};
+      if (Object.keys(own).some((h) => h.toLowerCase() === 'list-unsubscribe')) continue;
+      recipientHeaders[address.toLowerCase()] = { ...recipientHeaders[address.toLowerCase()], ...links.headers(address, now) };
+    }
+    return { ...req, recipientHeaders };
+  };
+
   return {
     async before(request) {
-      const req = request as EmailSendingRequest;
-      const to = toList(req.to);
-      const cc = toList(req.cc);
-      const bcc = toList(req.bcc);
-      const hits = await deps.suppressions.lookup([...new Set([...to, ...cc, ...bcc].map(normaliseAddress))]);
-      if (hits.length === 0) return { request, after: counted };
-      const byAddress = new Map(hits.map((e) => [e.address, e]));
-      const entryOf = (a: string): SuppressionEntry | undefined => byAddress.get(normaliseAddress(a));
-      const kept = (list: string[]): string[] => list.filter((a) => !entryOf(a));
-      const left = { to: kept(to), cc: kept(cc), bcc: kept(bcc) };
-      if (left.to.length === 0) throw suppressedError(hits);
-      const suppressed = hits.map((e) => ({ address: e.address, reason: e.reason }));
-
-      if (req.separately) {
-        return {
-          request: { ...req, to: left.to },
-          async after(r) {
-            const sent = [...((r.result as EmailSendingResult).messages ?? [])];
-            const messages = to.map((address): SeparateMessage => {
-              const e = entryOf(address);
-              if (e) return { to: address, error: { code: 'GW_SUPPRESSED', message: `suppressed: ${describe(e)}` } };
-              return sent.shift() ?? { to: address, error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: 'no outcome for this copy' } };
-            });
-            return counted({ ...r, result: { ...separateResultOf(messages), suppressed } });
-          },
-        };
-      }
-      const trimmed: EmailSendingRequest = { ...req, to: left.to };
-      if (req.cc !== undefined) {
-        if (left.cc.length) trimmed.cc = left.cc;
-        else delete trimmed.cc;
-      }
-      if (req.bcc !== undefined) {
-        if (left.bcc.length) trimmed.bcc = left.bcc;
-        else delete trimmed.bcc;
-      }
-      return {
-        request: trimmed,
-        async after(r) {
-          const result = r.result as EmailSendingResult;
-          return counted({ ...r, result: { ...result, rejected: [...result.rejected, ...hits.map((e) => e.address)], suppressed } });
-        },
-      };
+      const screened = await screen(request as EmailSendingRequest);
+      return { ...screened, request: withUnsubscribe(screened.request as EmailSendingRequest) };
     },
   };
+
+  /** The request without its suppressed recipients, and how to put them back into the result. */
+  async function screen(req: EmailSendingRequest): Promise<Awaited<ReturnType<RequestGuard['before']>>> {
+    const to = toList(req.to);
+    const cc = toList(req.cc);
+    const bcc = toList(req.bcc);
+    const hits = deps.suppressions ? await deps.suppressions.lookup([...new Set([...to, ...cc, ...bcc].map(normaliseAddress))]) : [];
+    if (hits.length === 0) return { request: req, after: counted };
+    const byAddress = new Map(hits.map((e) => [e.address, e]));
+    const entryOf = (a: string): SuppressionEntry | undefined => byAddress.get(normaliseAddress(a));
+    const kept = (list: string[]): string[] => list.filter((a) => !entryOf(a));
+    const left = { to: kept(to), cc: kept(cc), bcc: kept(bcc) };
+    if (left.to.length === 0) throw suppressedError(hits);
+    const suppressed = hits.map((e) => ({ address: e.address, reason: e.reason }));
+
+    if (req.separately) {
+      return {
+        request: { ...req, to: left.to },
+        async after(r) {
+          const sent = [...((r.result as EmailSendingResult).messages ?? [])];
+          const messages = to.map((address): SeparateMessage => {
+            const e = entryOf(address);
+            if (e) return { to: address, error: { code: 'GW_SUPPRESSED', message: `suppressed: ${describe(e)}` } };
+            return sent.shift() ?? { to: address, error: { code: 'GW_PROVIDER_BAD_RESPONSE', message: 'no outcome for this copy' } };
+          });
+          return counted({ ...r, result: { ...separateResultOf(messages), suppressed } });
+        },
+      };
+    }
+    const trimmed: EmailSendingRequest = { ...req, to: left.to };
+    if (req.cc !== undefined) {
+      if (left.cc.length) trimmed.cc = left.cc;
+      else delete trimmed.cc;
+    }
+    if (req.bcc !== undefined) {
+      if (left.bcc.length) trimmed.bcc = left.bcc;
+      else delete trimmed.bcc;
+    }
+    return {
+      request: trimmed,
+      async after(r) {
+        const result = r.result as EmailSendingResult;
+        return counted({ ...r, result: { ...result, rejected: [...result.rejected, ...hits.map((e) => e.address)], suppressed } });
+      },
+    };
+  }
 }

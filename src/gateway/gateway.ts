@@ -331,8 +331,13 @@ export class Gateway {
           }
         : {}),
       guardFor: (capability) =>
-        capability === 'email_sending' && this.config.deliverability.suppression.enabled
-          ? suppressionGuard({ suppressions: store.suppressions(), events: store.mailEvents(), clock: this.clock })
+        capability === 'email_sending'
+          ? suppressionGuard({
+              suppressions: this.config.deliverability.suppression.enabled ? store.suppressions() : undefined,
+              events: store.mailEvents(),
+              clock: this.clock,
+              ...(this.deliverability.unsubscribe ? { unsubscribe: this.deliverability.unsubscribe } : {}),
+            })
           : undefined,
       deps: (provider: string): ProviderDeps => ({
         logger: this.logger.child ? this.logger.child({ provider }) : this.logger,

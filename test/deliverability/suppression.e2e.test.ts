@@ -17,6 +17,7 @@ import { sendgridSigner, standardHeaders } from './signers.js';
 
 const KEY = 'deliverability-test-key-0123456789';
 const api = { authorization: `Bearer ${KEY}` };
+const UNSUB_SECRET = 'unsubscribe-secret-0123456789abcdef-xyz';
 const SECRET = `whsec_${Buffer.from('partner-secret-0123456789abcdef').toString('base64')}`;
 
 describe('deliverability through the HTTP service (real SMTP server)', () => {
@@ -54,6 +55,7 @@ describe('deliverability through the HTTP service (real SMTP server)', () => {
         monitoring: { intervalSeconds: 0 },
         deliverability: {
           suppression: { softBounceLimit: 3 },
+          unsubscribe: { secret: UNSUB_SECRET, baseUrl: 'https://gw.example.com', mailto: 'unsubscribe@example.com' },
           receivers: [
             { name: 'sg', type: 'sendgrid', publicKey: sg.publicKey },
             { name: 'partner', type: 'standard', secrets: [SECRET] },
@@ -204,5 +206,49 @@ describe('deliverability through the HTTP service (real SMTP server)', () => {
     const view = (await app.inject({ method: 'GET', url: '/v1/idempotency/welcome-dee', headers: api })).json();
     expect(view.events.map((e: { type: string }) => e.type)).toEqual(['soft_bounce', 'soft_bounce', 'soft_bounce']);
     expect(view.events[0]).toMatchObject({ address: 'dee@example.com', provider: 'partner', detail: '4.2.2 mailbox full' });
+  });
+
+  it('bulk mail carries one-click unsubscribe per copy; the POST suppresses at once, a GET only asks', async () => {
+    const single = await send({ to: 'eve@example.com', bulk: true, subject: 'News', text: 'x' });
+    expect(single.statusCode).toBe(200);
+    // The raw header (mailparser folds List-* headers into a structure of its own); unfolded.
+    const header = (i: number, name: string): string | undefined => {
+      const head = smtp.received[i]!.raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+      return head
+        .split(/\r?\n/)
+        .find((l) => l.toLowerCase().startsWith(`${name}:`))
+        ?.slice(name.length + 1)
+        .trim();
+    };
+    const listUnsub = String(header(0, 'list-unsubscribe'));
+    const url = /<(https:\/\/gw\.example\.com\/v1\/unsubscribe\/([^>]+))>/.exec(listUnsub);
+    expect(url).not.toBeNull();
+    expect(listUnsub).toContain('<mailto:unsubscribe@example.com?subject=unsubscribe%20');
+    expect(header(0, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+
+    await send({ to: ['f1@example.com', 'f2@example.com'], separately: true, subject: 'News', text: 'x' });
+    const tokens = [1, 2].map((i) => /unsubscribe\/([^>]+)>/.exec(String(header(i, 'list-unsubscribe')))![1]);
+    expect(new Set(tokens).size).toBe(2);
+    await send({ to: 'receipt@example.com', subject: 'Your receipt', text: 'x' });
+    expect(header(3, 'list-unsubscribe')).toBeUndefined();
+
+    const path = `/v1/unsubscribe/${url![2]}`;
+    const page = await app.inject({ method: 'GET', url: path });
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('eve@example.com');
+    expect(page.body).toContain('name="List-Unsubscribe" value="One-Click"');
+    expect(await gateway.deliverability.suppressions.count()).toBe(0);
+
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await app.inject({ method: 'POST', url: path, headers: form, payload: '' })).statusCode).toBe(400);
+    const tampered = path.slice(0, -3) + (path.endsWith('AAA') ? 'BBB' : 'AAA');
+    expect((await app.inject({ method: 'POST', url: tampered, headers: form, payload: 'List-Unsubscribe=One-Click' })).statusCode).toBe(
+      400,
+    );
+    const done = await app.inject({ method: 'POST', url: path, headers: form, payload: 'List-Unsubscribe=One-Click' });
+    expect([done.statusCode, done.json()]).toEqual([200, { unsubscribed: true }]);
+    const [entry] = await gateway.deliverability.suppressions.lookup(['eve@example.com']);
+    expect(entry).toMatchObject({ reason: 'unsubscribe', source: 'unsubscribe' });
+    expect((await send({ to: 'eve@example.com', bulk: true, subject: 'News', text: 'x' })).json().error.code).toBe('GW_SUPPRESSED');
   });
 });

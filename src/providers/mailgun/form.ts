@@ -5,7 +5,7 @@
  * own. The idempotency key travels as `v:gateway_key`, echoed in every event's `user-variables`.
  */
 import { FormData } from 'undici';
-import { toList, type EmailSendingRequest } from '../../capabilities/email-sending.js';
+import { copyHeaders, messageHeaders, toList, type EmailSendingRequest } from '../../capabilities/email-sending.js';
 import { formatSender, GATEWAY_COPY, GATEWAY_KEY, type Sender } from '../email-sender.js';
 
 export function messageForm(
@@ -25,11 +25,21 @@ export function messageForm(
   if (req.text !== undefined) form.append('text', req.text);
   if (req.html !== undefined) form.append('html', req.html);
   if (req.replyTo) form.append('h:Reply-To', req.replyTo);
-  for (const [name, value] of Object.entries(req.headers ?? {})) form.append(`h:${name}`, value);
   form.append(`v:${GATEWAY_KEY}`, key);
-  if (req.separately) {
-    // Without recipient-variables every recipient would see all the others.
-    const vars = Object.fromEntries(to.map((address, i) => [address, { [GATEWAY_COPY]: offset + i }]));
+  if (!req.separately) {
+    for (const [name, value] of Object.entries(messageHeaders(req) ?? {})) form.append(`h:${name}`, value);
+  } else {
+    // Without recipient-variables every recipient would see all the others. A copy's own
+    // headers (its List-Unsubscribe) travel as recipient variables the header refers to.
+    const own = to.map((address) => copyHeaders(req, address) ?? {});
+    const names = [...new Set(own.flatMap((h) => Object.keys(h)))];
+    names.forEach((name, n) => form.append(`h:${name}`, `%recipient.h${n}%`));
+    const vars = Object.fromEntries(
+      to.map((address, i) => [
+        address,
+        { [GATEWAY_COPY]: offset + i, ...Object.fromEntries(names.map((name, n) => [`h${n}`, own[i]![name] ?? ''])) },
+      ]),
+    );
     form.append('recipient-variables', JSON.stringify(vars));
   }
   if (testMode) form.append('o:testmode', 'yes');

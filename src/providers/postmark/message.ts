@@ -3,10 +3,14 @@
  * /email/batch`). Addresses are comma-separated strings; the idempotency key (and a copy's
  * index) travel in `Metadata`, which every webhook carries back.
  */
-import type { EmailSendingRequest } from '../../capabilities/email-sending.js';
+import { copyHeaders, messageHeaders, type EmailSendingRequest } from '../../capabilities/email-sending.js';
 import { formatSender, GATEWAY_COPY, GATEWAY_KEY, type Sender } from '../email-sender.js';
 
 const joined = (v: string | string[]): string => (Array.isArray(v) ? v.join(', ') : v);
+
+/** A copy to one address has that recipient's headers; a message to several, the message's. */
+const headersOf = (req: EmailSendingRequest, to: string | string[]): Record<string, string> | undefined =>
+  typeof to === 'string' ? copyHeaders(req, to) : messageHeaders(req);
 
 export function postmarkMessage(
   req: EmailSendingRequest,
@@ -16,6 +20,7 @@ export function postmarkMessage(
   stream: string,
   copy?: number,
 ): Record<string, unknown> {
+  const headers = headersOf(req, to);
   return {
     From: formatSender(sender),
     To: joined(to),
@@ -25,7 +30,7 @@ export function postmarkMessage(
     Subject: req.subject,
     ...(req.text !== undefined ? { TextBody: req.text } : {}),
     ...(req.html !== undefined ? { HtmlBody: req.html } : {}),
-    ...(req.headers ? { Headers: Object.entries(req.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+    ...(headers ? { Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
     ...(req.attachments
       ? {
           Attachments: req.attachments.map((a) => ({

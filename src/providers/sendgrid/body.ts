@@ -3,7 +3,7 @@
  * personalization per address (each an envelope of its own, nobody sees another). The
  * idempotency key (and a copy's index) travel as `custom_args`, which every event carries back.
  */
-import { toList, type EmailSendingRequest } from '../../capabilities/email-sending.js';
+import { copyHeaders, messageHeaders, toList, type EmailSendingRequest } from '../../capabilities/email-sending.js';
 import { GATEWAY_COPY, GATEWAY_KEY, type Sender } from '../email-sender.js';
 const addresses = (v: string | string[] | undefined): { email: string }[] => toList(v).map((email) => ({ email }));
 
@@ -16,7 +16,10 @@ export function mailSendBody(
   sandbox: boolean,
 ) {
   const personalizations = req.separately
-    ? to.map((email, i) => ({ to: [{ email }], custom_args: { [GATEWAY_COPY]: String(offset + i) } }))
+    ? to.map((email, i) => {
+        const headers = copyHeaders(req, email);
+        return { to: [{ email }], custom_args: { [GATEWAY_COPY]: String(offset + i) }, ...(headers ? { headers } : {}) };
+      })
     : [
         {
           to: addresses(req.to),
@@ -35,7 +38,7 @@ export function mailSendBody(
     ...(req.replyTo ? { reply_to: { email: req.replyTo } } : {}),
     subject: req.subject,
     content,
-    ...(req.headers && Object.keys(req.headers).length ? { headers: req.headers } : {}),
+    ...(!req.separately && messageHeaders(req) ? { headers: messageHeaders(req) } : {}),
     ...(req.attachments
       ? {
           attachments: req.attachments.map((a) => ({

@@ -5,8 +5,12 @@
  * its SHA-256 (`h-` and 40 hex digits, `tagSafeKey`), the form events carry back.
  */
 import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import { toList, type EmailSendingRequest } from '../../capabilities/email-sending.js';
+import { copyHeaders, messageHeaders, toList, type EmailSendingRequest } from '../../capabilities/email-sending.js';
 import { formatSender, GATEWAY_COPY, GATEWAY_KEY, tagSafeKey, type Sender } from '../email-sender.js';
+
+/** A copy to one address has that recipient's headers; a message to several, the message's. */
+const headersOf = (req: EmailSendingRequest, to: string | string[]): Record<string, string> | undefined =>
+  typeof to === 'string' ? copyHeaders(req, to) : messageHeaders(req);
 
 export function sendEmailInput(
   req: EmailSendingRequest,
@@ -16,6 +20,7 @@ export function sendEmailInput(
   configurationSetName: string | undefined,
   copy?: number,
 ): SendEmailCommandInput {
+  const headers = headersOf(req, to);
   const utf8 = (Data: string) => ({ Data, Charset: 'UTF-8' });
   return {
     FromEmailAddress: formatSender(sender),
@@ -32,7 +37,7 @@ export function sendEmailInput(
           ...(req.text !== undefined ? { Text: utf8(req.text) } : {}),
           ...(req.html !== undefined ? { Html: utf8(req.html) } : {}),
         },
-        ...(req.headers ? { Headers: Object.entries(req.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+        ...(headers ? { Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
         ...(req.attachments
           ? {
               Attachments: req.attachments.map((a) => ({

@@ -1,6 +1,6 @@
 /** The `smtp` adapter: email_sending through nodemailer, with a Message-ID derived from the idempotency key. */
 import type { Transporter } from 'nodemailer';
-import { toList, type EmailSendingRequest, type EmailSendingResult } from '../../capabilities/email-sending.js';
+import { messageHeaders, toList, type EmailSendingRequest, type EmailSendingResult } from '../../capabilities/email-sending.js';
 import { sendCopies } from '../email-copies.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext, ProbeContext, ProbeResult, Provider } from '../../core/provider.js';
@@ -79,7 +79,7 @@ export class SmtpProvider implements Provider<EmailSendingRequest, EmailSendingR
         subject: req.subject,
         ...(req.text !== undefined ? { text: req.text } : {}),
         ...(req.html !== undefined ? { html: req.html } : {}),
-        ...(req.headers ? { headers: req.headers } : {}),
+        ...(messageHeaders(req) ? { headers: messageHeaders(req) } : {}),
         ...(req.attachments
           ? {
               attachments: req.attachments.map((a) => ({

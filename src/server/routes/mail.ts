@@ -6,7 +6,11 @@
  *   check). 200 with counts, or the receiver's refusal status (which stops the sender's retries);
  * - the suppression list (API key): `GET /v1/suppressions?reason=&after=&limit=` (address order),
  *   `GET|PUT|DELETE /v1/suppressions/:address`, `GET /v1/suppressions/export` (CSV),
- *   `POST /v1/suppressions/import` (CSV body, all rows or none).
+ *   `POST /v1/suppressions/import` (CSV body, all rows or none);
+ * - one-click unsubscribe (RFC 8058, public, authenticated by the signed token in the link):
+ *   `POST /v1/unsubscribe/:token` with `List-Unsubscribe=One-Click` suppresses the address at
+ *   once; `GET` shows a page with a button that posts the same (a GET never unsubscribes: link
+ *   scanners fetch every link in a message).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -162,7 +166,87 @@ function suppressionRoutes(app: FastifyInstance, runtime: GatewayRuntime): void 
   });
 }
 
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const page = (title: string, body: string): string =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem"><main><h1>${title}</h1>${body}</main></body></html>`;
+
+const TOKEN_REFUSED = {
+  malformed: 'This unsubscribe link is not valid.',
+  bad_signature: 'This unsubscribe link is not valid.',
+  expired: 'This unsubscribe link has expired.',
+};
+
+function unsubscribeRoutes(app: FastifyInstance, runtime: GatewayRuntime): void {
+  void app.register(async (scope) => {
+    // Mailbox providers post application/x-www-form-urlencoded; any body is read as text.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 4_096 }, (_req, body, done) => done(null, body));
+    const config = { auth: 'public' as const, signed: true };
+
+    scope.post<{ Params: { token: string } }>('/v1/unsubscribe/:token', { config, bodyLimit: 4_096 }, async (req, reply) => {
+      const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
+      if (form.get('List-Unsubscribe') !== 'One-Click') {
+        return reply.code(400).send({
+          error: {
+            code: 'GW_INVALID_REQUEST',
+            kind: 'invalid_request',
+            message: 'A one-click unsubscribe posts List-Unsubscribe=One-Click (RFC 8058)',
+          },
+        });
+      }
+      const checked = await runtime.gateway.deliverability.unsubscribeByToken(req.params.token);
+      if (!checked)
+        return reply
+          .code(404)
+          .send({ error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message: 'Unsubscribe links are not configured' } });
+      const html = (req.headers.accept ?? '').includes('text/html');
+      if (!checked.ok) {
+        req.log.warn({ reason: checked.reason }, 'unsubscribe link refused');
+        const message = TOKEN_REFUSED[checked.reason];
+        return html
+          ? reply
+              .code(400)
+              .type('text/html; charset=utf-8')
+              .send(page('Unsubscribe', `<p>${message}</p>`))
+          : reply
+              .code(400)
+              .send({ error: { code: 'GW_INVALID_REQUEST', kind: 'invalid_request', message, details: { reason: checked.reason } } });
+      }
+      req.log.info({ route: '/v1/unsubscribe/:token' }, 'address unsubscribed by one-click link');
+      return html
+        ? reply
+            .type('text/html; charset=utf-8')
+            .send(page('Unsubscribed', `<p>${escapeHtml(checked.address)} will receive no more of these emails.</p>`))
+        : { unsubscribed: true };
+    });
+
+    scope.get<{ Params: { token: string } }>('/v1/unsubscribe/:token', { config }, async (req, reply) => {
+      const links = runtime.gateway.deliverability.unsubscribe;
+      if (!links)
+        return reply.code(404).type('text/html; charset=utf-8').send(page('Unsubscribe', '<p>Unsubscribe links are not configured.</p>'));
+      const checked = links.check(req.params.token, runtime.gateway.clock.now());
+      if (!checked.ok)
+        return reply
+          .code(400)
+          .type('text/html; charset=utf-8')
+          .send(page('Unsubscribe', `<p>${TOKEN_REFUSED[checked.reason]}</p>`));
+      const action = `/v1/unsubscribe/${encodeURIComponent(req.params.token)}`;
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          page(
+            'Unsubscribe',
+            `<p>Stop sending these emails to ${escapeHtml(checked.address)}?</p><form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+          ),
+        );
+    });
+  });
+}
+
 export const mailRoutes: RouteModule = (app, runtime) => {
   eventRoutes(app, runtime);
   suppressionRoutes(app, runtime);
+  unsubscribeRoutes(app, runtime);
 };

@@ -72,6 +72,23 @@ describe('sendgrid', () => {
     expect(result.failed).toBe(0);
   });
 
+  it("each copy's own headers (its List-Unsubscribe) go in its personalization", async () => {
+    const recipientHeaders = {
+      'r0@example.com': { 'List-Unsubscribe': '<https://gw/u/0>' },
+      'r1@example.com': { 'List-Unsubscribe': '<https://gw/u/1>' },
+    };
+    await provider.invoke(
+      { to: many(2), separately: true, subject: 'S', text: 'x', headers: { 'X-Campaign': 'c' }, recipientHeaders },
+      invokeCtx(),
+    );
+    const body = sim.sent()[0]!.body as { headers?: unknown; personalizations: { headers: Record<string, string> }[] };
+    expect(body.personalizations.map((p) => p.headers)).toEqual([
+      { 'X-Campaign': 'c', 'List-Unsubscribe': '<https://gw/u/0>' },
+      { 'X-Campaign': 'c', 'List-Unsubscribe': '<https://gw/u/1>' },
+    ]);
+    expect(body.headers).toBeUndefined();
+  });
+
   it("a request's own unverified sender is the caller's mistake, not the provider's setup", async () => {
     sim.fail('unverified_sender');
     const e = await failure(provider.invoke({ to: 'a@example.com', from: 'x@other.example', subject: 'S', text: 'x' }, invokeCtx()));
@@ -213,6 +230,20 @@ describe('mailgun', () => {
     await provider.invoke({ to: many(2), separately: true, subject: 'S', text: 'x' }, invokeCtx());
     const vars = sim.sent()[0]!.fields.find(([n]) => n === 'recipient-variables')![1];
     expect(JSON.parse(vars)).toEqual({ 'r0@example.com': { gateway_copy: 0 }, 'r1@example.com': { gateway_copy: 1 } });
+  });
+
+  it("each copy's own headers travel as recipient variables its h: header refers to", async () => {
+    const recipientHeaders = {
+      'r0@example.com': { 'List-Unsubscribe': '<https://gw/u/0>' },
+      'r1@example.com': { 'List-Unsubscribe': '<https://gw/u/1>' },
+    };
+    await provider.invoke({ to: many(2), separately: true, subject: 'S', text: 'x', recipientHeaders }, invokeCtx());
+    const fields = sim.sent()[0]!.fields;
+    expect(fields.filter(([n]) => n === 'h:List-Unsubscribe')).toEqual([['h:List-Unsubscribe', '%recipient.h0%']]);
+    expect(JSON.parse(fields.find(([n]) => n === 'recipient-variables')![1])).toEqual({
+      'r0@example.com': { gateway_copy: 0, h0: '<https://gw/u/0>' },
+      'r1@example.com': { gateway_copy: 1, h0: '<https://gw/u/1>' },
+    });
   });
 
   it('a domain in the other region is the provider setup (domain, region), found by the probe too', async () => {
