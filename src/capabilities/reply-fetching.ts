@@ -27,6 +27,13 @@ export const fetchedMessage = z.object({
   replyTo: z.object({ messageId: z.string(), matchedBy: z.enum(['in-reply-to', 'references', 'subject']) }).optional(),
   isAutoReply: z.boolean(),
   isBounce: z.boolean(),
+  /**
+   * A delivery status notification (RFC 3464): each recipient it reports on, with its `Action`
+   * (`failed`, `delayed`, `delivered`, `relayed`, `expanded`), `Status` (`5.1.1`) and diagnostic.
+   */
+  dsnRecipients: z
+    .array(z.object({ address: z.string(), action: z.string(), status: z.string(), diagnosticCode: z.string().optional() }))
+    .optional(),
 });
 
 export const replyFetchingResult = z.object({

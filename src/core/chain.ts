@@ -52,8 +52,12 @@ export interface ChainOptions {
  * leaves suppressed addresses out before any provider is called and counts what was sent.
  */
 export interface RequestGuard {
-  /** The request to send (parts may be left out), and what to make of its result; throws (a GatewayError) to send nothing. */
-  before(request: unknown): Promise<{ request: unknown; after(result: InvokeResult): Promise<InvokeResult> }>;
+  /**
+   * The request to send (parts may be left out), providers to try last for it (`demote`: bulk
+   * mail avoids a provider with a bad complaint rate), and what to make of its result; throws (a
+   * GatewayError) to send nothing.
+   */
+  before(request: unknown): Promise<{ request: unknown; demote?: readonly string[]; after(result: InvokeResult): Promise<InvokeResult> }>;
 }
 
 /** One invocation in progress. */
@@ -70,6 +74,12 @@ interface Run {
 }
 
 type Served<T> = { ok: true; value: T; provider: string };
+
+/** The order with the demoted providers moved to the end (in their order). */
+function demotedLast(order: readonly TrackedProvider[], demote: readonly string[] | undefined): readonly TrackedProvider[] {
+  if (!demote?.length) return order;
+  return [...order.filter((p) => !demote.includes(p.name)), ...order.filter((p) => demote.includes(p.name))];
+}
 type Attempted<T> = Served<T> | { ok: false; error: GatewayError; local: boolean };
 
 export class ProviderChain {
@@ -164,10 +174,10 @@ export class ProviderChain {
   async invokeValidated<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
     if (!this.guard) return this.run<T>(request, options);
     const guarded = await this.guard.before(request);
-    return (await guarded.after(await this.run(guarded.request, options))) as InvokeResult<T>;
+    return (await guarded.after(await this.run(guarded.request, options, guarded.demote))) as InvokeResult<T>;
   }
 
-  private async run<T>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
+  private async run<T>(request: unknown, options?: InvokeOptions, demote?: readonly string[]): Promise<InvokeResult<T>> {
     const started = this.clock.now();
     const run: Run = {
       request,
@@ -180,7 +190,7 @@ export class ProviderChain {
       budgetSpent: false,
     };
     this.budget.recordInvocation(started);
-    const ordered = orderProviders(this.policy.strategy, this.providers, started, this.ordering);
+    const ordered = demotedLast(orderProviders(this.policy.strategy, this.providers, started, this.ordering), demote);
     const order = options?.spread ? this.soonestTurnFirst(ordered, run, started) : ordered;
     const served = (await this.tryInOrder<T>(run, order)) ?? (await this.waitForAnnouncedReset<T>(run));
     if (served) return this.success(run, served);

@@ -7,6 +7,7 @@ import type { DeliverabilityConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { MailEventLog, SuppressionList } from '../store/mail-data.js';
+import { DeliverabilityHealth } from './health.js';
 import { MailEventIntake, type IngestSummary, type ParsedMailEvent } from './mail-events.js';
 import { createReceiver, type InboundWebhook, type MailEventReceiver } from './receivers/index.js';
 import { UnsubscribeLinks, type TokenCheck } from './unsubscribe.js';
@@ -30,6 +31,10 @@ export class Deliverability {
   readonly suppressions: SuppressionList;
   readonly events: MailEventLog;
   readonly config: DeliverabilityConfig;
+  /** Bounce and complaint rates per provider, and who bulk mail tries last. */
+  readonly health: DeliverabilityHealth;
+  /** Called after events were applied (the gateway re-evaluates the email recommendations). */
+  onEventsApplied: (() => void) | undefined;
   /** One-click unsubscribe links, when `unsubscribe.secret` and `baseUrl` are set. */
   readonly unsubscribe: UnsubscribeLinks | undefined;
   private readonly intake: MailEventIntake;
@@ -49,6 +54,7 @@ export class Deliverability {
       softBounceLimit: o.config.suppression.softBounceLimit,
       softBounceWindowMs: o.config.suppression.softBounceWindowDays * DAY_MS,
     });
+    this.health = new DeliverabilityHealth(o.events, o.config.thresholds, o.clock);
     const u = o.config.unsubscribe;
     this.unsubscribe =
       u.secret && u.baseUrl
@@ -69,7 +75,7 @@ export class Deliverability {
     if (!verdict.ok) {
       return { status: verdict.status, body: { error: { code: 'GW_EVENT_REFUSED', message: verdict.message, reason: verdict.reason } } };
     }
-    const summary = await this.intake.ingest(name, verdict.events);
+    const summary = await this.ingest(name, verdict.events);
     return {
       status: 200,
       body: {
@@ -95,7 +101,12 @@ export class Deliverability {
   }
 
   /** Events found another way (bounce messages read over IMAP), applied like a receiver's. */
-  ingest(source: string, events: readonly ParsedMailEvent[]): Promise<IngestSummary> {
-    return this.intake.ingest(source, events);
+  async ingest(source: string, events: readonly ParsedMailEvent[]): Promise<IngestSummary> {
+    const summary = await this.intake.ingest(source, events);
+    if (summary.applied > 0) {
+      this.health.invalidate();
+      this.onEventsApplied?.();
+    }
+    return summary;
   }
 }

@@ -11,10 +11,10 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { MailEventLog, MailEventRecord, SuppressionList, SuppressionReason } from '../store/mail-data.js';
+import type { IncomingMailEvent, MailEventLog, MailEventRecord, SuppressionList, SuppressionReason } from '../store/mail-data.js';
 
 /** An event as a receiver parsed it; the intake adds the provider and the time received. */
-export type ParsedMailEvent = Omit<MailEventRecord, 'provider' | 'receivedAt'>;
+export type ParsedMailEvent = IncomingMailEvent;
 
 export interface IngestSummary {
   received: number;

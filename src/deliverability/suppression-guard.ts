@@ -7,7 +7,8 @@
  *   suppressed ones with error GW_SUPPRESSED, so a job's items still line up);
  * - every `to` address suppressed: GW_SUPPRESSED (invalid_request), nothing sent. A message
  *   whose only recipients left would be cc or bcc is refused too (they never asked for it alone).
- * Bulk mail then gets each copy's one-click unsubscribe headers (./unsubscribe.ts). After a
+ * Bulk mail then gets each copy's one-click unsubscribe headers (./unsubscribe.ts) and tries a
+ * provider at a critical complaint or bounce rate last (./health.ts). After a
  * send, the copies a provider accepted are counted for the deliverability rates.
  * With `deliverability.suppression.enabled: false` nobody is left out; the rest still runs.
  */
@@ -34,6 +35,8 @@ export interface SuppressionGuardDeps {
   clock: Clock;
   /** When configured: bulk mail gets one-click unsubscribe headers per copy. */
   unsubscribe?: UnsubscribeLinks;
+  /** Providers bulk mail tries last (a critical complaint or bounce rate). */
+  demotedForBulk?: () => Promise<string[]>;
 }
 
 const describe = (e: SuppressionEntry): string =>
@@ -79,8 +82,10 @@ export function suppressionGuard(deps: SuppressionGuardDeps): RequestGuard {
 
   return {
     async before(request) {
-      const screened = await screen(request as EmailSendingRequest);
-      return { ...screened, request: withUnsubscribe(screened.request as EmailSendingRequest) };
+      const req = request as EmailSendingRequest;
+      const screened = await screen(req);
+      const demote = (req.bulk || req.separately) && deps.demotedForBulk ? await deps.demotedForBulk() : [];
+      return { ...screened, request: withUnsubscribe(screened.request as EmailSendingRequest), ...(demote.length ? { demote } : {}) };
     },
   };
 

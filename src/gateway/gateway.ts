@@ -109,9 +109,22 @@ export class Gateway {
       store,
       chains: this.chains,
       backlog: () => this.outboxBacklog(),
+      extraRecommendations: async (capability) =>
+        capability === 'email_sending'
+          ? (await this.deliverability.health.recommendations()).map((r) => ({
+              ...r,
+              capability,
+              health: r.severity === 'critical' ? 'UNHEALTHY' : 'DEGRADED',
+            }))
+          : [],
       clock: this.clock,
       logger: this.logger,
     });
+    this.deliverability.onEventsApplied = () => {
+      this.monitoring.service
+        .reevaluate('email_sending')
+        .catch((error: unknown) => this.logger.warn({ reason: (error as Error).message }, 'could not re-evaluate email recommendations'));
+    };
   }
 
   static async create(opts: GatewayOptions = {}): Promise<Gateway> {
@@ -337,6 +350,7 @@ export class Gateway {
               events: store.mailEvents(),
               clock: this.clock,
               ...(this.deliverability.unsubscribe ? { unsubscribe: this.deliverability.unsubscribe } : {}),
+              demotedForBulk: () => this.deliverability.health.demotedForBulk(),
             })
           : undefined,
       deps: (provider: string): ProviderDeps => ({
@@ -344,6 +358,7 @@ export class Gateway {
         clock: this.clock,
         state: store.providerState(provider),
         sentMail: store.sentMail(),
+        mailEvents: { report: async (source, events) => void (await this.deliverability.ingest(source, events)) },
       }),
     };
   }

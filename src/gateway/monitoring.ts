@@ -17,6 +17,7 @@ import { SelfCheckService } from '../monitoring/self-check-service.js';
 import { HealthHints } from '../store/redis/health-hints.js';
 import { LeaderLease } from '../store/redis/leader-lease.js';
 import { RedisStore } from '../store/redis/redis-store.js';
+import type { RecommendationInput } from '../monitoring/types.js';
 import type { Store } from '../store/store.js';
 
 export interface GatewayMonitoringOptions {
@@ -25,6 +26,8 @@ export interface GatewayMonitoringOptions {
   chains: ChainRegistry;
   /** Deliveries the outbox holds per capability (capability_down names them). */
   backlog: () => Promise<Record<string, number>>;
+  /** Recommendations derived elsewhere (deliverability rates), per capability. */
+  extraRecommendations?: (capability: string) => Promise<RecommendationInput[]>;
   clock: Clock;
   logger: Logger;
 }
@@ -49,6 +52,7 @@ export class GatewayMonitoring {
       shouldRun: () => this.lease === null || this.lease.isLeader,
       chains: () => o.chains.listProviderChains(),
       backlog: o.backlog,
+      ...(o.extraRecommendations ? { extraRecommendations: o.extraRecommendations } : {}),
       clock,
       logger,
       probeTimeoutMs: config.probeTimeoutMs,

@@ -40,6 +40,8 @@ export interface SelfCheckServiceOptions {
   jitter?: number;
   random?: () => number;
   typeFacts?: (type: string) => ProviderTypeFacts;
+  /** Recommendations other parts of the gateway derive for a capability (email_sending: deliverability rates). */
+  extraRecommendations?: (capability: string) => Promise<RecommendationInput[]>;
 }
 
 export interface FullCheckProgress {
@@ -190,6 +192,12 @@ export class SelfCheckService {
     await this.saveSnapshots([chain]);
   }
 
+  /** Re-derives the recommendations of one capability now (new deliverability figures), without probing. */
+  async reevaluate(capability: string): Promise<void> {
+    const chain = this.opts.chains?.().find((c) => c.capability === capability);
+    if (chain) await this.evaluate(chain, new Map());
+  }
+
   private async evaluate(chain: MonitoredChain, probes: ReadonlyMap<string, HealthCheckResult>): Promise<void> {
     const history = new Map<string, HealthCheckResult[]>();
     for (const p of chain.providers) {
@@ -205,6 +213,11 @@ export class SelfCheckService {
       history,
       ...(this.opts.typeFacts ? { typeFacts: this.opts.typeFacts } : {}),
     });
+    const extra = await this.opts.extraRecommendations?.(chain.capability).catch((error: unknown) => {
+      this.logger.warn({ capability: chain.capability, reason: (error as Error).message }, 'could not derive the extra recommendations');
+      return [];
+    });
+    current.push(...(extra ?? []));
     await this.registry.reconcileRecommendations(
       chain.capability,
       chain.providers.map((p) => p.name),

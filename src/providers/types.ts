@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.js';
 import type { FailureKind } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Provider } from '../core/provider.js';
+import type { MailEventSink } from '../store/mail-data.js';
 import type { ProviderState, SentMailLog } from '../store/provider-data.js';
 
 export type { ProviderState, SentMailLog } from '../store/provider-data.js';
@@ -19,6 +20,8 @@ export interface ProviderDeps {
   readonly clock: Clock;
   readonly state: ProviderState;
   readonly sentMail: SentMailLog;
+  /** Where mail events an adapter finds go (IMAP: bounce messages); none outside a gateway. */
+  readonly mailEvents?: MailEventSink;
 }
 
 /** Advice the monitoring rules attach to recommendations, per failure kind; `{provider}` is replaced. */

@@ -83,6 +83,15 @@ export interface MessageQuery {
   messageIds?: readonly string[];
 }
 
+/** An event as a receiver (or a bounce message) reports it; the intake adds the provider and the time received. */
+export type IncomingMailEvent = Omit<MailEventRecord, 'provider' | 'receivedAt'>;
+
+/** Where adapters that find mail events (bounce messages over IMAP) hand them in. */
+export interface MailEventSink {
+  /** `provider`: the provider whose mail the events are about (their rates count them), or `dsn`. */
+  report(provider: string, events: readonly IncomingMailEvent[]): Promise<void>;
+}
+
 /** Counts per provider and hour. */
 export interface MailStatsBucket {
   provider: string;

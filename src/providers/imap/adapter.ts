@@ -12,6 +12,7 @@ import { openClient } from './client.js';
 import { cursorStateKey, decodeCursor, encodeCursor, isAhead, type ImapCursor } from './cursor.js';
 import { mapImapError } from './errors.js';
 import { fetchBatch } from './fetch-batch.js';
+import { dsnEvents } from './dsn.js';
 import { toFetchedMessage } from './message.js';
 import type { ImapConfig } from './options.js';
 
@@ -68,6 +69,7 @@ export class ImapProvider implements Provider<ReplyFetchingRequest, ReplyFetchin
         'imap: UIDVALIDITY changed, cursor reset: fetching the mailbox again from the start (messages may repeat)',
       );
     }
+    await this.reportBounces(messages, ctx);
     const stateNow = await this.deps.state.get<ImapCursor>(key);
     if (isAhead(batch.next, stateNow)) await this.deps.state.set(key, { ...batch.next });
     ctx.logger.debug(
@@ -75,6 +77,27 @@ export class ImapProvider implements Provider<ReplyFetchingRequest, ReplyFetchin
       'imap fetch done',
     );
     return { messages, cursor: encodeCursor(batch.next), hasMore: batch.hasMore };
+  }
+
+  /**
+   * Hands the recipients of delivery status notifications to the gateway's mail events (a hard
+   * bounce suppresses the address), under the provider that sent the returned message when it is
+   * in the sent-mail log, else `dsn`. A failure here is logged; the fetch still answers.
+   */
+  private async reportBounces(messages: readonly FetchedMessage[], ctx: InvokeContext): Promise<void> {
+    const sink = this.deps.mailEvents;
+    if (!sink) return;
+    for (const m of messages) {
+      if (!m.dsnRecipients?.length) continue;
+      const original = m.replyTo ? await this.deps.sentMail.findAny([m.replyTo.messageId]) : undefined;
+      const events = dsnEvents(m);
+      if (events.length === 0) continue;
+      await sink
+        .report(original?.provider ?? 'dsn', events)
+        .catch((error: unknown) =>
+          ctx.logger.warn({ provider: this.name, reason: (error as Error).message }, 'imap: bounce could not be recorded as mail events'),
+        );
+    }
   }
 
   /** Connect, LOGIN, STATUS of the mailbox: message and unseen counts. */

@@ -3,6 +3,7 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import type { FetchedMessage } from '../../capabilities/reply-fetching.js';
 import type { SentMailLog } from '../types.js';
 import { isAutoReply, isBounce } from './classify.js';
+import { dsnRecipients } from './dsn.js';
 import { idsIn, linkReply } from './link.js';
 
 type Address = FetchedMessage['to'][number];
@@ -28,6 +29,7 @@ export async function toFetchedMessage(
 ): Promise<FetchedMessage> {
   const mail = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true });
   const bounce = isBounce(mail);
+  const dsn = bounce ? dsnRecipients(mail, source) : undefined;
   const automatic = bounce || isAutoReply(mail);
   const inReplyTo = idsIn(mail.inReplyTo)[0];
   const references = idsIn(mail.references);
@@ -54,5 +56,6 @@ export async function toFetchedMessage(
     ...(replyTo ? { replyTo } : {}),
     isAutoReply: automatic && !bounce,
     isBounce: bounce,
+    ...(dsn?.length ? { dsnRecipients: dsn } : {}),
   };
 }

@@ -4,6 +4,8 @@
  *   named receiver over the raw body (any content type; public, authenticated by the sender's
  *   signature; no per-caller rate limit: ESPs post in bursts and a refusal costs one signature
  *   check). 200 with counts, or the receiver's refusal status (which stops the sender's retries);
+ * - `GET /v1/deliverability` (API key): sends, events and rates per provider over the window,
+ *   the thresholds, and hourly counts of the last 24 hours;
  * - the suppression list (API key): `GET /v1/suppressions?reason=&after=&limit=` (address order),
  *   `GET|PUT|DELETE /v1/suppressions/:address`, `GET /v1/suppressions/export` (CSV),
  *   `POST /v1/suppressions/import` (CSV body, all rows or none);
@@ -104,6 +106,11 @@ function suppressionRoutes(app: FastifyInstance, runtime: GatewayRuntime): void 
       total: await list().count(),
       ...(entries.length === n ? { next: entries.at(-1)!.address } : {}),
     };
+  });
+
+  app.get('/v1/deliverability', async () => {
+    const r = await runtime.gateway.deliverability.health.report();
+    return { ...r, at: new Date(r.at).toISOString(), hourly: r.hourly.map((b) => ({ ...b, hour: new Date(b.hour).toISOString() })) };
   });
 
   app.get('/v1/suppressions/export', async (_req, reply) => {
