@@ -161,6 +161,34 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     expect(await bar.getAttribute('aria-label')).toBe(`webhook_dispatch job ${id}: 20 of 20 done`);
   });
 
+  it('shows deliverability per provider: counts, both rates against their thresholds, and 24 hourly bars', async () => {
+    const events = gateway.store.mailEvents();
+    const now = Date.now();
+    await events.countSent('esp_main', 400, now - 2 * 3_600_000);
+    await events.countSent('esp_main', 600, now);
+    for (let i = 0; i < 4; i++)
+      await events.append({
+        provider: 'esp_main',
+        eventId: `c${i}`,
+        type: 'complaint',
+        address: `c${i}@example.com`,
+        at: now,
+        receivedAt: now,
+      });
+    await events.append({ provider: 'esp_main', eventId: 'b1', type: 'hard_bounce', address: 'b1@example.com', at: now, receivedAt: now });
+    const row = '[data-provider="esp_main"][data-complaint="critical"]';
+    await page.waitForSelector(row, { timeout: POLL_MS * 2 + 6_500 });
+    const text = await page.textContent(row);
+    expect(text).toContain('1000 sent · 0 delivered · 1 bounced · 4 complained · 0 unsubscribed');
+    expect(text).toContain('Complaints 0.40 % (critical)');
+    expect(text).toContain('Hard bounces 0.10 % (ok)');
+    expect(await page.getAttribute(`${row} svg`, 'aria-label')).toBe(
+      'esp_main, last 24 hours: 1000 sent, 5 bounced or complained (bars per hour, oldest first)',
+    );
+    expect(await page.locator(`${row} svg rect`).count()).toBe(3);
+    expect(await page.textContent('#deliverability-window')).toContain('Complaints warn at 0.10 %, critical at 0.30 %');
+  });
+
   it('runs a self-check from its button and shows the results and recommendations', async () => {
     gateway.getSandbox('apollo_enrichment')!.setFailure('auth');
     await page.click('#self-check');

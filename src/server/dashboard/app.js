@@ -301,6 +301,130 @@
     );
   }
 
+  var SVG = 'http://www.w3.org/2000/svg';
+  var LEVEL_LABEL = { ok: 'ok', warning: 'warning', critical: 'critical' };
+
+  function rate(v) {
+    return v === null ? 'not judged yet' : (v * 100).toFixed(v < 0.01 ? 2 : 1) + ' %';
+  }
+
+  /** 24 hourly bars (oldest left): copies sent, and over them bounces and complaints; a text summary for screen readers. */
+  function hourlyChart(provider, hourly, nowMs) {
+    var HOUR = 3600000;
+    var start = Math.floor(nowMs / HOUR) * HOUR - 23 * HOUR;
+    var sent = [];
+    var bad = [];
+    for (var i = 0; i < 24; i++) {
+      sent.push(0);
+      bad.push(0);
+    }
+    hourly.forEach(function (b) {
+      if (b.provider !== provider) return;
+      var i = Math.round((Date.parse(b.hour) - start) / HOUR);
+      if (i < 0 || i > 23) return;
+      sent[i] += b.counts.sent || 0;
+      bad[i] += (b.counts.hard_bounce || 0) + (b.counts.complaint || 0);
+    });
+    var max = Math.max.apply(null, sent.concat(bad).concat([1]));
+    var total = sent.reduce(function (a, b) {
+      return a + b;
+    }, 0);
+    var badTotal = bad.reduce(function (a, b) {
+      return a + b;
+    }, 0);
+    var svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 240 40');
+    svg.setAttribute('class', 'chart');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute(
+      'aria-label',
+      provider + ', last 24 hours: ' + total + ' sent, ' + badTotal + ' bounced or complained (bars per hour, oldest first)',
+    );
+    for (var k = 0; k < 24; k++) {
+      [
+        [sent[k], 'bar-sent'],
+        [bad[k], 'bar-bad'],
+      ].forEach(function (pair) {
+        if (!pair[0]) return;
+        var height = Math.max(1, Math.round((pair[0] / max) * 38));
+        var r = document.createElementNS(SVG, 'rect');
+        r.setAttribute('x', String(k * 10 + 1));
+        r.setAttribute('y', String(40 - height));
+        r.setAttribute('width', '8');
+        r.setAttribute('height', String(height));
+        r.setAttribute('class', pair[1]);
+        svg.appendChild(r);
+      });
+    }
+    return svg;
+  }
+
+  /** Per provider: the window's counts, the two rates against their thresholds, and 24 hourly bars. Hidden until there is mail to show. */
+  function renderDeliverability(res) {
+    var panel = $('deliverability-panel');
+    if (res.status !== 200 || !res.body || !res.body.providers.length) {
+      panel.hidden = true;
+      return;
+    }
+    panel.hidden = false;
+    var r = res.body;
+    var t = r.thresholds;
+    $('deliverability-window').textContent =
+      'Last ' +
+      r.windowHours +
+      ' h; rates judged from ' +
+      t.minSent +
+      ' sent. Complaints warn at ' +
+      rate(t.complaintWarning) +
+      ', critical at ' +
+      rate(t.complaintCritical) +
+      '; hard bounces ' +
+      rate(t.hardBounceWarning) +
+      ' / ' +
+      rate(t.hardBounceCritical) +
+      '.';
+    var list = $('deliverability');
+    list.replaceChildren.apply(
+      list,
+      r.providers.map(function (p) {
+        var c = p.counts;
+        return h(
+          'li',
+          { 'data-provider': p.provider, 'data-complaint': p.complaint, 'data-hard-bounce': p.hardBounce },
+          h('p', null, h('strong', { text: p.provider })),
+          h('p', {
+            class: 'muted',
+            text:
+              c.sent +
+              ' sent · ' +
+              c.delivered +
+              ' delivered · ' +
+              c.hard_bounce +
+              ' bounced · ' +
+              c.complaint +
+              ' complained · ' +
+              c.unsubscribe +
+              ' unsubscribed',
+          }),
+          h(
+            'p',
+            null,
+            h('span', {
+              class: 'level level-' + p.complaint,
+              text: 'Complaints ' + rate(p.complaintRate) + ' (' + LEVEL_LABEL[p.complaint] + ')',
+            }),
+            ' ',
+            h('span', {
+              class: 'level level-' + p.hardBounce,
+              text: 'Hard bounces ' + rate(p.hardBounceRate) + ' (' + LEVEL_LABEL[p.hardBounce] + ')',
+            }),
+          ),
+          hourlyChart(p.provider, r.hourly, Date.parse(r.at)),
+        );
+      }),
+    );
+  }
+
   function renderChecks(checks) {
     var body = $('checks');
     if (!checks.length) {
@@ -353,9 +477,14 @@
           renderChecks(r.recentChecks);
           $('updated').textContent = 'Updated ' + new Date(r.generatedAt).toLocaleTimeString();
           document.body.dataset.loaded = 'true';
-          return api('GET', '/v1/jobs?limit=5').then(renderJobs, function () {
-            $('jobs-panel').hidden = true;
-          });
+          return Promise.all([
+            api('GET', '/v1/jobs?limit=5').then(renderJobs, function () {
+              $('jobs-panel').hidden = true;
+            }),
+            api('GET', '/v1/deliverability').then(renderDeliverability, function () {
+              $('deliverability-panel').hidden = true;
+            }),
+          ]);
         },
         function () {
           $('updated').textContent = 'Connection lost; retrying…';
