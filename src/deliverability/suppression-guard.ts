@@ -25,6 +25,7 @@ import type { RequestGuard } from '../core/chain.js';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
 import type { InvokeResult } from '../core/invocation.js';
+import type { Logger } from '../core/logger.js';
 import { normaliseAddress, type MailEventLog, type SuppressionEntry, type SuppressionList } from '../store/mail-data.js';
 import type { UnsubscribeLinks } from './unsubscribe.js';
 
@@ -37,6 +38,7 @@ export interface SuppressionGuardDeps {
   unsubscribe?: UnsubscribeLinks;
   /** Providers bulk mail tries last (a critical complaint or bounce rate). */
   demotedForBulk?: () => Promise<string[]>;
+  logger?: Logger;
 }
 
 const describe = (e: SuppressionEntry): string =>
@@ -53,10 +55,20 @@ function suppressedError(entries: readonly SuppressionEntry[]): GatewayError {
 }
 
 export function suppressionGuard(deps: SuppressionGuardDeps): RequestGuard {
-  /** Counts what the provider accepted; the result itself is unchanged. */
+  /**
+   * Counts what the provider accepted; the result itself is unchanged. The mail is sent: a
+   * failure to count must not turn that into an error (the caller would send it again).
+   */
   const counted = async (r: InvokeResult): Promise<InvokeResult> => {
     const accepted = (r.result as EmailSendingResult).accepted.length;
-    if (accepted > 0) await deps.events.countSent(r.provider, accepted, deps.clock.now());
+    if (accepted > 0) {
+      await deps.events.countSent(r.provider, accepted, deps.clock.now()).catch((error: unknown) => {
+        deps.logger?.warn(
+          { provider: r.provider, reason: (error as Error).message },
+          'sent mail could not be counted for the deliverability rates',
+        );
+      });
+    }
     return r;
   };
 
@@ -75,7 +87,9 @@ export function suppressionGuard(deps: SuppressionGuardDeps): RequestGuard {
     for (const address of addresses) {
       const own = copyHeaders(req, address) ?? {};
       if (Object.keys(own).some((h) => h.toLowerCase() === 'list-unsubscribe')) continue;
-      recipientHeaders[address.toLowerCase()] = { ...recipientHeaders[address.toLowerCase()], ...links.headers(address, now) };
+      // The caller's key for this address, whatever its case, else the address in lower case.
+      const key = Object.keys(recipientHeaders).find((a) => a.toLowerCase() === address.toLowerCase()) ?? address.toLowerCase();
+      recipientHeaders[key] = { ...recipientHeaders[key], ...links.headers(address, now) };
     }
     return { ...req, recipientHeaders };
   };

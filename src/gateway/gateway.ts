@@ -351,6 +351,7 @@ export class Gateway {
               clock: this.clock,
               ...(this.deliverability.unsubscribe ? { unsubscribe: this.deliverability.unsubscribe } : {}),
               demotedForBulk: () => this.deliverability.health.demotedForBulk(),
+              logger: this.logger,
             })
           : undefined,
       deps: (provider: string): ProviderDeps => ({
