@@ -50,6 +50,11 @@ export function redactConfig(config: GatewayConfig): GatewayConfig {
         return r;
     }
   });
+  copy.monitoring.alerts = copy.monitoring.alerts.map((a) => {
+    if (a.type === 'pagerduty') return { ...a, routingKey: REDACTED };
+    if (a.type === 'slack') return { ...a, url: urlOrigin(a.url) };
+    return { ...a, url: urlOrigin(a.url), ...(a.secret ? { secret: REDACTED } : {}) };
+  });
   for (const cap of Object.values(copy.capabilities)) {
     for (const p of cap?.providers ?? []) {
       const def = getProviderType(p.type);

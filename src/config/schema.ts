@@ -150,7 +150,39 @@ const monitoringSchema = z
       .min(1)
       .max(24 * 366)
       .default(168),
+    /** Legacy form of `alerts` entries of type `webhook`. */
     alertWebhooks: z.array(z.object({ url: z.url(), secret: z.string().optional() }).strict()).default([]),
+    alerts: z
+      .array(
+        z.discriminatedUnion('type', [
+          z
+            .object({ type: z.literal('webhook'), name: z.string().min(1).optional(), url: z.url(), secret: z.string().optional() })
+            .strict(),
+          /** A Slack incoming webhook URL (its path is the credential: shown by origin only). */
+          z.object({ type: z.literal('slack'), name: z.string().min(1).optional(), url: z.url({ protocol: /^https?$/ }) }).strict(),
+          z
+            .object({
+              type: z.literal('pagerduty'),
+              name: z.string().min(1).optional(),
+              /** The Events API v2 integration key of the service. Secret. */
+              routingKey: z.string().min(20).max(64),
+              url: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+            })
+            .strict(),
+        ]),
+      )
+      .default([]),
+    /** Every alert channel retries a delivery that failed with a network error, 408, 429 or 5xx. */
+    alertRetry: z
+      .object({
+        attempts: z.number().int().min(1).max(20).default(5),
+        baseDelayMs: ms.default(1_000),
+        maxDelayMs: ms.default(60_000),
+      })
+      .strict()
+      .default({ attempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 }),
+    /** The dashboard's public URL, linked from Slack messages and PagerDuty incidents. */
+    dashboardUrl: z.url({ protocol: /^https?$/ }).optional(),
   })
   .strict();
 

@@ -10,7 +10,6 @@ import type { Disposer } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { ChainRegistry } from '../core/registry.js';
 import type { GatewayConfig } from '../config/schema.js';
-import type { AlertSink } from '../monitoring/alerts/alert.js';
 import { AlertNotifier } from '../monitoring/alerts/alert-notifier.js';
 import { SelfCheckRegistry } from '../monitoring/self-check-registry.js';
 import { SelfCheckService } from '../monitoring/self-check-service.js';
@@ -34,7 +33,7 @@ export interface GatewayMonitoringOptions {
 
 export class GatewayMonitoring {
   /** The log line and the configured alert webhooks. */
-  readonly alerts: AlertSink & { flush(): Promise<void> };
+  readonly alerts: AlertNotifier;
   readonly registry: SelfCheckRegistry;
   readonly service: SelfCheckService;
   private readonly o: GatewayMonitoringOptions;
@@ -45,7 +44,13 @@ export class GatewayMonitoring {
   constructor(o: GatewayMonitoringOptions) {
     this.o = o;
     const { config, store, clock, logger } = o;
-    this.alerts = new AlertNotifier({ webhooks: config.alertWebhooks, logger, clock });
+    this.alerts = new AlertNotifier({
+      channels: [...config.alertWebhooks.map((w) => ({ type: 'webhook' as const, ...w })), ...config.alerts],
+      retry: config.alertRetry,
+      ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+      logger,
+      clock,
+    });
     this.registry = new SelfCheckRegistry({ store, clock, alerts: this.alerts, historyWindow: config.historyMaxCount });
     this.service = new SelfCheckService({
       registry: this.registry,

@@ -18,6 +18,7 @@ import { KeyRing } from './auth.js';
 import { assertSafeBind } from './bind-guard.js';
 import type { GatewayMonitoring } from '../gateway/monitoring.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { AlertChannelStats } from '../monitoring/alerts/alert-notifier.js';
 import { initialReloadState, type ReloadState } from './reload-state.js';
 import { restartOnlyChanges } from './restart-only.js';
 
@@ -51,6 +52,8 @@ export interface ServerStatusReport extends Omit<StatusReport, 'capabilities'> {
   /** Each capability with its live provider figures and the deliveries its outbox holds. */
   capabilities: (Omit<CapabilityReport, 'providers'> & { providers: LiveProviderReport[]; outboxBacklog: number })[];
   gateway: { mode: string; configSource: string; startedAt: number; reload: ReloadState };
+  /** Each alert channel: deliveries, failures after every retry, retries, the last failure. */
+  alerts: AlertChannelStats[];
 }
 
 interface InFlightCalls {
@@ -84,6 +87,7 @@ export class GatewayRuntime {
         activeRecommendations: () => this.current.monitoring.registry.getRecommendations(),
         reloadFailed: () => this.reloadState.error !== null,
         outboxBacklog: () => this.current.outboxBacklog(),
+        alertChannels: () => this.current.monitoring.alerts.stats(),
       },
       { processMetrics: opts.processMetrics ?? false },
     );
@@ -178,6 +182,7 @@ export class GatewayRuntime {
       ...report,
       capabilities,
       gateway: { mode: gateway.mode, configSource: gateway.configSource, startedAt: this.startedAt, reload: this.reloadState },
+      alerts: gateway.monitoring.alerts.stats(),
     };
   }
 

@@ -33,7 +33,7 @@ describe('alerts', () => {
   it('posts signed JSON on open and resolve, logs a line each time, suppresses repeats', async () => {
     const { got, url } = await receiver();
     const { logger, lines } = captureLogger();
-    const alerts = new AlertNotifier({ webhooks: [{ url, secret: SECRET }], logger });
+    const alerts = new AlertNotifier({ channels: [{ type: 'webhook', url, secret: SECRET }], logger });
     const reg = new SelfCheckRegistry({ alerts });
     const rec = {
       provider: 'a',
@@ -64,7 +64,14 @@ describe('alerts', () => {
   it('a failing receiver is logged without the secret query string, never thrown', async () => {
     const { url } = await receiver(500);
     const { logger, lines } = captureLogger();
-    const alerts = new AlertNotifier({ webhooks: [{ url }, { url: 'http://127.0.0.1:1/x' }], logger });
+    const alerts = new AlertNotifier({
+      channels: [
+        { type: 'webhook', url },
+        { type: 'webhook', url: 'http://127.0.0.1:1/x' },
+      ],
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      logger,
+    });
     alerts.notify({
       type: 'recommendation.opened',
       at: 0,
@@ -85,7 +92,7 @@ describe('alerts', () => {
     await alerts.flush();
     const text = lines.join('\n');
     expect(text).toContain('"status":500');
-    expect(text).toContain('alert webhook delivery failed');
+    expect(text).toContain('alert delivery failed');
     expect(text).not.toContain('abc123secret');
   });
 });

@@ -29,7 +29,12 @@ describe('alert webhook URLs are secrets', () => {
       error: () => undefined,
       warn: (fields: unknown) => void lines.push(JSON.stringify(fields)),
     };
-    const notifier = new AlertNotifier({ webhooks: [{ url: SLACK }], logger, fetch: async () => new Response('no', { status: 500 }) });
+    const notifier = new AlertNotifier({
+      channels: [{ type: 'webhook', url: SLACK }],
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+      logger,
+      fetch: async () => new Response('no', { status: 500 }),
+    });
     notifier.notify({
       type: 'recommendation.opened',
       at: 0,

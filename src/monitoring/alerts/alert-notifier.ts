@@ -1,31 +1,66 @@
 /**
- * Sends alerts as a log line and, when configured, as signed JSON POSTs (Standard Webhooks:
- * `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`).
- * Delivery is best effort: one attempt with a timeout; a failure is logged, never thrown.
+ * Sends alerts as a log line and to each configured channel (./channels.ts: signed webhook,
+ * Slack, PagerDuty). A delivery is retried with exponential backoff (honouring `Retry-After`)
+ * on a network error, 408, 429 or 5xx, up to `retry.attempts`; any other answer is final. A
+ * failure is logged and counted per channel (`stats()`: /v1/status and the metrics), never
+ * thrown. Channel URLs are shown by origin only: a Slack URL is its own credential.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
+import { parseRetryAfter } from '../../providers/http/retry-after.js';
 import { urlOrigin } from '../../providers/http/scrub.js';
-import { decodeSecret } from '../../providers/webhook/signature.js';
-import type { Alert, AlertSink, AlertWebhookConfig } from './alert.js';
+import type { Alert, AlertSink } from './alert.js';
+import { outgoing, type AlertChannelConfig } from './channels.js';
+
+export interface AlertRetry {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
 
 export interface AlertNotifierOptions {
-  webhooks?: readonly AlertWebhookConfig[];
+  channels?: readonly AlertChannelConfig[];
+  retry?: AlertRetry;
+  /** Linked from Slack messages and PagerDuty incidents. */
+  dashboardUrl?: string;
   logger?: Logger;
   clock?: Clock;
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
 
+export interface AlertChannelStats {
+  name: string;
+  type: AlertChannelConfig['type'];
+  delivered: number;
+  failed: number;
+  retries: number;
+  lastFailure: { at: number; reason: string } | null;
+}
+
+const DEFAULT_RETRY: AlertRetry = { attempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+
+/** A channel's name: its own, else type and the URL's origin (never the URL's path or key). */
+function channelName(c: AlertChannelConfig): string {
+  return c.name ?? `${c.type}:${new URL(c.url).host}`;
+}
+
 export class AlertNotifier implements AlertSink {
   private readonly pending = new Set<Promise<void>>();
   private readonly logger: Logger;
   private readonly clock: Clock;
+  private readonly retry: AlertRetry;
+  private readonly channels: { config: AlertChannelConfig; stats: AlertChannelStats }[];
 
   constructor(private readonly opts: AlertNotifierOptions = {}) {
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.channels = (opts.channels ?? []).map((config) => ({
+      config,
+      stats: { name: channelName(config), type: config.type, delivered: 0, failed: 0, retries: 0, lastFailure: null },
+    }));
   }
 
   notify(alert: Alert): void {
@@ -35,47 +70,69 @@ export class AlertNotifier implements AlertSink {
     if (alert.type === 'recommendation.resolved') this.logger.info(fields, line);
     else if (r.severity === 'critical') this.logger.error(fields, line);
     else this.logger.warn(fields, line);
-    for (const hook of this.opts.webhooks ?? []) {
-      const p = this.deliver(hook, alert).finally(() => this.pending.delete(p));
+    const id = `msg_${randomUUID().replaceAll('-', '')}`;
+    for (const channel of this.channels) {
+      const p = this.deliver(channel, alert, id).finally(() => this.pending.delete(p));
       this.pending.add(p);
     }
+  }
+
+  /** Per channel: deliveries, failures (after every retry), retries, the last failure. */
+  stats(): AlertChannelStats[] {
+    return this.channels.map((c) => ({ ...c.stats }));
   }
 
   async flush(): Promise<void> {
     await Promise.all([...this.pending]);
   }
 
-  private async deliver(hook: AlertWebhookConfig, alert: Alert): Promise<void> {
-    const id = `msg_${randomUUID().replaceAll('-', '')}`;
-    const ts = Math.floor(this.clock.now() / 1000);
-    const body = JSON.stringify({ type: alert.type, timestamp: new Date(alert.at).toISOString(), data: alert.recommendation });
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(ts),
-    };
-    if (hook.secret) headers['webhook-signature'] = signAlert(hook.secret, id, ts, body);
-    try {
-      const res = await (this.opts.fetch ?? fetch)(hook.url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status < 200 || res.status >= 300) {
-        this.logger.warn({ url: urlOrigin(hook.url), status: res.status }, 'alert webhook refused the alert');
+  private async deliver(channel: { config: AlertChannelConfig; stats: AlertChannelStats }, alert: Alert, id: string): Promise<void> {
+    const { config, stats } = channel;
+    let reason = '';
+    let status: number | undefined;
+    let attempts = 0;
+    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+      attempts = attempt;
+      if (attempt > 1) stats.retries++;
+      const req = outgoing(config, alert, id, this.clock.now(), this.opts.dashboardUrl);
+      let wait: number | undefined;
+      try {
+        const res = await (this.opts.fetch ?? fetch)(config.url, {
+          method: 'POST',
+          headers: req.headers,
+          body: req.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.status >= 200 && res.status < 300) {
+          stats.delivered++;
+          return;
+        }
+        status = res.status;
+        reason = `HTTP ${res.status}`;
+        if (!(res.status === 408 || res.status === 429 || res.status >= 500)) break;
+        wait = parseRetryAfter(res.headers.get('retry-after'), this.clock.now());
+      } catch (error) {
+        status = undefined;
+        reason = error instanceof Error ? error.name : 'error';
       }
-    } catch (error) {
-      const reason = error instanceof Error ? error.name : 'error';
-      this.logger.warn({ url: urlOrigin(hook.url), reason }, 'alert webhook delivery failed');
+      if (attempt < this.retry.attempts) {
+        const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        await this.clock.sleep(Math.min(this.retry.maxDelayMs, Math.max(backoff, wait ?? 0)));
+      }
     }
+    stats.failed++;
+    stats.lastFailure = { at: this.clock.now(), reason };
+    this.logger.warn(
+      {
+        channel: stats.name,
+        url: urlOrigin(config.url),
+        reason,
+        ...(status !== undefined ? { status } : {}),
+        attempts,
+      },
+      'alert delivery failed',
+    );
   }
-}
-
-/** `v1,<base64 HMAC-SHA256 over ${id}.${ts}.${body}>`, keyed by the decoded `whsec_` secret (else its UTF-8 bytes). */
-export function signAlert(secret: string, id: string, ts: number, body: string): string {
-  const key = decodeSecret(secret) ?? Buffer.from(secret, 'utf8');
-  return `v1,${createHmac('sha256', key).update(`${id}.${ts}.${body}`, 'utf8').digest('base64')}`;
 }

@@ -9,12 +9,6 @@ export interface Alert {
   recommendation: ProviderRecommendation;
 }
 
-export interface AlertWebhookConfig {
-  url: string;
-  /** Standard Webhooks secret (`whsec_…`); any other string is used as raw key bytes. */
-  secret?: string;
-}
-
 export interface AlertSink {
   notify(alert: Alert): void;
   /** Waits for deliveries in flight. */

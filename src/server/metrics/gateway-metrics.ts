@@ -25,6 +25,8 @@ export interface MetricsSource {
   reloadFailed(): boolean;
   /** Deliveries the outbox holds per capability (waiting or in progress). */
   outboxBacklog(): Promise<Record<string, number>>;
+  /** Each alert channel's deliveries and failures so far. */
+  alertChannels?(): { name: string; delivered: number; failed: number }[];
 }
 
 /** The subset of ProviderChain the metrics subscribe to. */
@@ -93,6 +95,19 @@ export class GatewayMetrics {
       help: 'HTTP requests by method, route pattern and status.',
       labelNames: ['method', 'route', 'status'],
       registers,
+    });
+    new Counter({
+      name: 'aicmo_alert_deliveries_total',
+      help: 'Alerts per channel: delivered, or failed after every retry (the counts of the running configuration).',
+      labelNames: ['channel', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of source.alertChannels?.() ?? []) {
+          this.inc({ channel: c.name, outcome: 'delivered' }, c.delivered);
+          this.inc({ channel: c.name, outcome: 'failed' }, c.failed);
+        }
+      },
     });
     this.mailWebhooks = new Counter({
       name: 'aicmo_mail_webhooks_total',
