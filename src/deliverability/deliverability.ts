@@ -63,10 +63,6 @@ export class Deliverability {
     this.receivers = new Map(o.config.receivers.map((r) => [r.name, createReceiver(r, o.logger)]));
   }
 
-  receiverNames(): string[] {
-    return [...this.receivers.keys()];
-  }
-
   /** Verifies one inbound webhook with the named receiver and applies its events; undefined when no receiver has that name. */
   async receive(name: string, webhook: InboundWebhook): Promise<WebhookAnswer | undefined> {
     const receiver = this.receivers.get(name);
@@ -103,10 +99,7 @@ export class Deliverability {
   /** Events found another way (bounce messages read over IMAP), applied like a receiver's. */
   async ingest(source: string, events: readonly ParsedMailEvent[]): Promise<IngestSummary> {
     const summary = await this.intake.ingest(source, events);
-    if (summary.applied > 0) {
-      this.health.invalidate();
-      this.onEventsApplied?.();
-    }
+    if (summary.applied > 0) this.onEventsApplied?.();
     return summary;
   }
 }

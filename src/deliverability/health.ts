@@ -45,8 +45,6 @@ export interface DeliverabilityRecommendation {
 }
 
 const HOUR_MS = 3_600_000;
-/** Bulk sends ask for the report: it is recomputed at most this often, and at once after new events. */
-const FRESH_MS = 5_000;
 
 const emptyCounts = (): Record<MailEventType, number> =>
   Object.fromEntries(MAIL_EVENT_TYPES.map((t) => [t, 0])) as Record<MailEventType, number>;
@@ -62,23 +60,15 @@ function level(rate: number | null, warning: number, critical: number): Level {
 }
 
 export class DeliverabilityHealth {
-  private cached: DeliverabilityReport | undefined;
-
   constructor(
     private readonly events: MailEventLog,
     private readonly thresholds: Thresholds,
     private readonly clock: Clock,
   ) {}
 
-  /** New events arrived: the next report is computed afresh. */
-  invalidate(): void {
-    this.cached = undefined;
-  }
-
-  /** The figures now; a report of the last few seconds unless `fresh` (the recommendations want the latest counts). */
-  async report(fresh = false): Promise<DeliverabilityReport> {
+  /** The figures now, from the store's hourly counts (one query: cheap next to a send). */
+  async report(): Promise<DeliverabilityReport> {
     const now = this.clock.now();
-    if (!fresh && this.cached && now - this.cached.at < FRESH_MS) return this.cached;
     const t = this.thresholds;
     const since = now - Math.max(t.windowHours, 24) * HOUR_MS;
     const buckets = await this.events.stats(since);
@@ -106,14 +96,13 @@ export class DeliverabilityHealth {
           hardBounce: level(hardBounceRate, t.hardBounceWarning, t.hardBounceCritical),
         };
       });
-    this.cached = {
+    return {
       at: now,
       windowHours: t.windowHours,
       thresholds: t,
       providers,
       hourly: buckets.filter((b) => b.hour + HOUR_MS > now - 24 * HOUR_MS),
     };
-    return this.cached;
   }
 
   /** Providers bulk mail should try last: a rate at or above its critical threshold. */
@@ -122,7 +111,7 @@ export class DeliverabilityHealth {
   }
 
   async recommendations(): Promise<DeliverabilityRecommendation[]> {
-    const r = await this.report(true);
+    const r = await this.report();
     const t = r.thresholds;
     const out: DeliverabilityRecommendation[] = [];
     const window = `the last ${r.windowHours} h`;

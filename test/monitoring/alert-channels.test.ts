@@ -11,7 +11,7 @@ import type { Alert } from '../../src/monitoring/alerts/alert.js';
 import { AlertNotifier } from '../../src/monitoring/alerts/alert-notifier.js';
 import { api, makeApp, testConfig } from '../server/helpers.js';
 
-const ROUTING_KEY = 'R0123456789abcdef0123456789abcdef'.slice(0, 32);
+const ROUTING_KEY = 'R0123456789abcdef0123456789abcde';
 const FAST = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
 
 function alert(type: Alert['type']): Alert {
