@@ -9,6 +9,8 @@ export interface Capability<Req = unknown, Res = unknown> {
   readonly sideEffects: boolean;
   readonly request: z.ZodType<Req>;
   readonly result: z.ZodType<Res>;
+  /** A valid request: shown in the OpenAPI document and sent by `serve --demo`. */
+  readonly example: Readonly<Record<string, unknown>>;
 }
 
 export function defineCapability<Req, Res>(def: Capability<Req, Res>): Capability<Req, Res> {

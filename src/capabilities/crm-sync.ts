@@ -59,4 +59,5 @@ export const crmSync = defineCapability({
   sideEffects: true,
   request: crmSyncRequest,
   result: crmSyncResult,
+  example: { mergeOn: ['email'], records: [{ fields: { email: 'ada@example.com', name: 'Ada Lovelace', company: 'Analytical Engines' } }] },
 });

@@ -167,4 +167,5 @@ export const emailSending = defineCapability({
   sideEffects: true,
   request: emailSendingRequest,
   result: emailSendingResult,
+  example: { to: 'ada@example.com', subject: 'Your demo is booked', text: 'See you on Tuesday at 10:00.' },
 });

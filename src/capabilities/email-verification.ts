@@ -66,4 +66,5 @@ export const emailVerification = defineCapability({
   sideEffects: false,
   request: emailVerificationRequest,
   result: z.union([emailVerificationResult, emailVerificationBatchResult]),
+  example: { email: 'ada@example.com' },
 });

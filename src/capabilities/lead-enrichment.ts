@@ -107,4 +107,5 @@ export const leadEnrichment = defineCapability({
   sideEffects: false,
   request: leadEnrichmentRequest,
   result: z.union([leadEnrichmentResult, leadEnrichmentBatchResult]),
+  example: { firstName: 'Ada', lastName: 'Lovelace', domain: 'example.com' },
 });

@@ -52,4 +52,5 @@ export const replyFetching = defineCapability({
   sideEffects: false,
   request: replyFetchingRequest,
   result: replyFetchingResult,
+  example: { mailbox: 'INBOX', limit: 20 },
 });

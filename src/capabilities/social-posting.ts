@@ -40,6 +40,7 @@ function postingCapability(platform: SocialPlatform): Capability<SocialPostReque
     sideEffects: true,
     request: postRequest(platform),
     result: socialPostResult,
+    example: { text: 'Our spring webinar is open for registration.', link: 'https://example.com/webinar' },
   });
 }
 

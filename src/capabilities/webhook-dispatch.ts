@@ -42,4 +42,5 @@ export const webhookDispatch = defineCapability({
   sideEffects: true,
   request: webhookDispatchRequest,
   result: webhookDispatchResult,
+  example: { event: 'contact.created', payload: { email: 'ada@example.com', source: 'webinar' } },
 });

@@ -1,10 +1,14 @@
 /**
- * `aicmo-gateway serve [--config F] [--host H] [--port P] [--store URL]`: runs the HTTP service
- * (JSON API, dashboard, /metrics) until SIGTERM/SIGINT (graceful stop); SIGHUP reloads the
- * config (an invalid one is refused and the running config stays). Used by `npm start`.
+ * `aicmo-gateway serve [--config F] [--host H] [--port P] [--store URL] [--log-format F] [--[no-]demo]`:
+ * runs the HTTP service (JSON API, dashboard, /metrics) until SIGTERM/SIGINT (graceful stop);
+ * SIGHUP reloads the config (an invalid one is refused and the running config stays). Used by
+ * `npm start`: at a terminal it prints a banner and pretty logs; on the bundled dry-run defaults
+ * it sends demo traffic so failover can be watched on the dashboard.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { LogFormat } from '../server/logger.js';
 import { startService, type RunningService } from '../server/service.js';
+import { startBanner } from './banner.js';
 import { CliExit, EXIT, type CliIO } from './io.js';
 import { describeFailure, type GlobalOptions } from './open-gateway.js';
 
@@ -13,6 +17,8 @@ interface ServeOptions {
   host?: string;
   port?: number;
   store?: string;
+  logFormat?: LogFormat;
+  demo?: boolean;
 }
 
 function port(value: string): number {
@@ -28,9 +34,19 @@ export function serveCommand(io: CliIO, global: () => GlobalOptions, setExit: (c
     .option('--host <host>', 'listen address (default: server.host, 127.0.0.1)')
     .option('--port <port>', 'listen port (default: server.port, 8080)', port)
     .option('--store <url>', 'store URL (default: the config store, sqlite:./data/gateway.db)')
+    .addOption(
+      new Option('--log-format <format>', 'log lines as json, or pretty for a person (default: pretty at a terminal, else json)').choices([
+        'json',
+        'pretty',
+      ]),
+    )
+    .option('--demo', 'send light synthetic traffic (dry run only; default on the bundled defaults)')
+    .option('--no-demo', 'no synthetic traffic')
     .action(async (opts: ServeOptions) => {
       const g = global();
-      const service = await start({ ...opts, config: opts.config ?? g.config, store: opts.store ?? g.store }, io);
+      const logFormat = opts.logFormat ?? (io.stdout.isTTY ? 'pretty' : 'json');
+      const service = await start({ ...opts, logFormat, config: opts.config ?? g.config, store: opts.store ?? g.store }, io);
+      if (logFormat === 'pretty') io.stdout.write(startBanner(service));
       setExit(await serveUntilStopped(service, io));
     });
 }
@@ -42,6 +58,8 @@ async function start(opts: ServeOptions, io: CliIO): Promise<RunningService> {
       ...(opts.host !== undefined ? { host: opts.host } : {}),
       ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.store !== undefined ? { store: opts.store } : {}),
+      ...(opts.logFormat !== undefined ? { logFormat: opts.logFormat } : {}),
+      demo: opts.demo ?? 'auto',
       env: io.env,
       cwd: io.cwd,
       ...(io.stdout === process.stdout ? {} : { logDestination: { write: (s: string) => void io.stdout.write(s) } }),

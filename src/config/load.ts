@@ -17,9 +17,12 @@ export interface LoadedConfig {
   config: GatewayConfig;
   /** The file it came from, or `bundled defaults`. */
   source: string;
-  /** Not fatal: providers that are not configured, unknown types in dry run. */
+  /** Not fatal: providers that are not configured (live mode), unknown types in dry run, deadlines too short. */
   warnings: string[];
 }
+
+/** The `source` of the bundled defaults (no config file found). */
+export const BUNDLED_SOURCE = 'bundled defaults';
 
 const CANDIDATES = ['gateway.config.yaml', 'gateway.config.yml', 'gateway.config.json'];
 
@@ -33,7 +36,7 @@ function findConfigFile(path: string | undefined, env: NodeJS.ProcessEnv = proce
 
 export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
   const file = findConfigFile(path, env, cwd);
-  if (!file) return { ...validateConfig(BUNDLED_CONFIG, env), source: 'bundled defaults' };
+  if (!file) return { ...validateConfig(BUNDLED_CONFIG, env), source: BUNDLED_SOURCE };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -99,7 +102,8 @@ export function validateConfig(
       const min = r.definition?.defaults?.minDeadlineMs;
       if (min !== undefined && min > (needed?.ms ?? 0)) needed = { ms: min, provider: `${p.name} (${p.type})` };
       if (!r.definition && !live) warnings.push(`${base}: type "${p.type}" has no adapter; it runs as a sandbox in dry run only`);
-      if (r.missing.length)
+      // In dry run a sandbox stands in for every provider, so missing credentials change nothing yet.
+      if (live && r.missing.length)
         warnings.push(
           `${p.name} (${capability}) is not configured: missing ${r.missing.map((m) => describeOption(m, variables)).join(', ')}`,
         );

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { loadConfig } from '../config/load.js';
+import { BUNDLED_SOURCE, loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { Gateway } from '../gateway.js';
 import type { Store } from '../store/store.js';
@@ -139,5 +139,5 @@ export function createServer(gateway: Gateway, opts: ServerOptions = {}): Gatewa
 }
 
 function isFileSource(source: string): boolean {
-  return source !== 'bundled defaults' && source !== 'object';
+  return source !== BUNDLED_SOURCE && source !== 'object';
 }

@@ -1,8 +1,10 @@
 /**
- * The service's pino logger: JSON lines, level from config, and `redact` over every path a
- * secret can take (the Authorization header, API/admin keys, provider credentials by name).
+ * The service's pino logger: JSON lines (or `pino-pretty` lines for a person at a terminal),
+ * level from config, and `redact` over every path a secret can take (the Authorization header,
+ * API/admin keys, provider credentials by name). Redaction happens before either format.
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 const SECRET_FIELDS = [
   'authorization',
@@ -32,7 +34,16 @@ const REDACT_PATHS: string[] = [
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]),
 ];
 
-export function createServiceLogger(opts: { level?: string; destination?: DestinationStream } = {}): PinoLogger {
+/** `json`: one JSON object per line (for collectors); `pretty`: time, level and message, colored on a TTY. */
+export type LogFormat = 'json' | 'pretty';
+
+export function createServiceLogger(opts: { level?: string; destination?: DestinationStream; format?: LogFormat } = {}): PinoLogger {
   const options = { level: opts.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (opts.format === 'pretty') {
+    const destination = opts.destination ?? process.stdout;
+    const colorize = opts.destination === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const pretty = prettyFactory({ colorize, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
+    return pino(options, { write: (line: string) => void destination.write(pretty(line)) });
+  }
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }

@@ -34,9 +34,10 @@ const smtp = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('config validation', () => {
-  it('accepts the bundled defaults in dry run and in live mode (unset credentials = not configured)', () => {
+  it('accepts the bundled defaults in dry run (sandboxes stand in: no warnings) and in live mode (unset credentials = not configured)', () => {
     const dry = validateConfig(BUNDLED_CONFIG, {});
     expect(dry.config.mode).toBe('dry_run');
+    expect(dry.warnings).toEqual([]);
     expect(Object.isFrozen(dry.config.capabilities)).toBe(true);
     const live = validateConfig(BUNDLED_CONFIG, { USE_REAL_GATEWAYS: 'true' });
     expect(live.config.mode).toBe('live');
