@@ -59,12 +59,12 @@ export function registerHttpHooks(app: FastifyInstance, runtime: GatewayRuntime)
   });
 
   app.addHook('onRoute', (route) => {
-    const auth: AuthLevel = route.config?.auth ?? 'api';
-    const signed = route.config?.signed === true;
     const pattern = route.url;
     const gate = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       request.routePattern = pattern;
-      const error = await admit(request, reply, auth, signed);
+      // Read per request: a plugin's scope may set its routes' config in an onRoute hook that runs after this one.
+      const config = request.routeOptions.config;
+      const error = await admit(request, reply, config.auth ?? 'api', config.signed === true);
       if (error) throw error;
     };
     route.onRequest =

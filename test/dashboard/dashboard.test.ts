@@ -254,4 +254,21 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     await expect.poll(() => page.textContent('#notice'), { timeout: 10_000 }).toMatch(/Self-check done: \d+ ok, \d+ failed/);
     expect(consoleErrors).toEqual([]);
   });
+
+  it('the API reference at /docs renders every operation of /openapi.json under its CSP, without a key or console errors', async () => {
+    const docsPage = await browser.newPage();
+    const errors: string[] = [];
+    docsPage.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    docsPage.on('pageerror', (error) => errors.push(error.message));
+    await docsPage.goto(`${url}/docs`);
+    await docsPage.waitForSelector('.opblock', { timeout: 15_000 });
+    const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, object> }>();
+    const operations = Object.values(document.paths).reduce<number>((n, item) => n + Object.keys(item).length, 0);
+    await expect.poll(() => docsPage.$$eval('.opblock', (els) => els.length)).toBe(operations);
+    expect(await docsPage.textContent('.title')).toContain('AICMO Gateway');
+    expect(errors).toEqual([]);
+    await docsPage.close();
+  });
 });

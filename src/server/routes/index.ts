@@ -6,6 +6,7 @@ import { adminRoutes } from './admin.js';
 import { capabilityRoutes } from './capabilities.js';
 import { dashboardRoutes } from './dashboard.js';
 import { deliveriesRoutes } from './deliveries.js';
+import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 import { jobRoutes } from './jobs.js';
 import { mailRoutes } from './mail.js';
@@ -25,4 +26,5 @@ export const ROUTES: readonly RouteModule[] = [
   deliveriesRoutes,
   jobRoutes,
   mailRoutes,
+  docsRoutes,
 ];

@@ -20,6 +20,7 @@ import { suppressionsFromCsv, suppressionsToCsv } from '../../deliverability/sup
 import { GatewayError } from '../../core/errors.js';
 import { SUPPRESSION_REASONS, type SuppressionEntry } from '../../store/mail-data.js';
 import type { GatewayRuntime } from '../gateway-runtime.js';
+import { manualSuppression } from '../openapi/schemas.js';
 import type { RouteModule } from './route-module.js';
 
 /** Event webhooks are batched by the ESPs (SendGrid up to 768 KB); a little more is allowed. */
@@ -28,12 +29,6 @@ const EVENT_BODY_LIMIT = 4 * 1024 * 1024;
 const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 const EXPORT_PAGE = 5_000;
 
-const manualEntry = z
-  .object({
-    reason: z.enum(SUPPRESSION_REASONS).default('manual'),
-    detail: z.string().max(300).optional(),
-  })
-  .strict();
 const address = z.email({ message: 'must be an email address' });
 
 const view = (e: SuppressionEntry): Record<string, unknown> => ({ ...e, at: new Date(e.at).toISOString() });
@@ -133,7 +128,7 @@ function suppressionRoutes(app: FastifyInstance, runtime: GatewayRuntime): void 
 
   app.put<{ Params: { address: string } }>('/v1/suppressions/:address', async (req, reply) => {
     const addr = parseAddress(req.params.address);
-    const parsed = manualEntry.safeParse(req.body ?? {});
+    const parsed = manualSuppression.safeParse(req.body ?? {});
     if (!parsed.success) {
       throw new GatewayError('GW_INVALID_REQUEST', 'Invalid suppression', {
         details: { problems: parsed.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })) },
