@@ -5,6 +5,7 @@
  * deadline and the retry budget, fails over by the kinds table, and applies the panic rule
  * when nobody is usable.
  */
+import type { Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { RetryBudget } from './budget.js';
 import type { AttemptEvent, ChainSnapshot, ChainStatusReport, ExhaustedEvent, FailoverEvent } from './chain-types.js';
@@ -26,6 +27,7 @@ import type { ChainPolicy } from './policy.js';
 import { backoffMs, mayFailOver, mayRetrySame } from './retry-rules.js';
 import type { AttemptResult, BreakerChangeEvent, HealthChangeEvent, TrackedProvider, Unavailable } from './tracked-provider.js';
 import { attemptRecord, passedOver, skipped } from './trace.js';
+import { inSpan, SPAN_ATTRIBUTES as A } from './tracing.js';
 
 export type * from './chain-types.js';
 
@@ -171,10 +173,27 @@ export class ProviderChain {
   }
 
   /** Runs a request that `validate()` returned (the delivery layer validates once, before the ledger). */
-  async invokeValidated<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
-    if (!this.guard) return this.run<T>(request, options);
-    const guarded = await this.guard.before(request);
-    return (await guarded.after(await this.run(guarded.request, options, guarded.demote))) as InvokeResult<T>;
+  invokeValidated<T = unknown>(request: unknown, options?: InvokeOptions): Promise<InvokeResult<T>> {
+    return inSpan(
+      `aicmo.invoke ${this.capability}`,
+      () => ({ [A.capability]: this.capability }),
+      async (span) => {
+        try {
+          let result: InvokeResult<T>;
+          if (!this.guard) result = await this.run<T>(request, options);
+          else {
+            const guarded = await this.guard.before(request);
+            result = (await guarded.after(await this.run(guarded.request, options, guarded.demote))) as InvokeResult<T>;
+          }
+          if (span.isRecording()) annotateInvocation(span, result.attempts, result.provider);
+          return result;
+        } catch (error) {
+          if (span.isRecording() && error instanceof InvocationError) annotateInvocation(span, error.attempts);
+          throw error;
+        }
+      },
+      () => ({ outcome: 'success' }),
+    );
   }
 
   private async run<T>(request: unknown, options?: InvokeOptions, demote?: readonly string[]): Promise<InvokeResult<T>> {
@@ -311,7 +330,31 @@ export class ProviderChain {
   }
 
   /** One attempt (or a hedged pair), recorded in the trace. */
-  private async attempt<T>(
+  private attempt<T>(run: Run, provider: TrackedProvider, how: { partner?: TrackedProvider | undefined; panicTrial?: boolean }) {
+    return inSpan(
+      `aicmo.attempt ${provider.name}`,
+      () => this.attemptAttributes(run, provider, how),
+      () => this.callProvider<T>(run, provider, how),
+      (r) => (r.ok ? { outcome: 'success' } : { outcome: r.local ? 'skipped' : r.error.kind, code: r.error.code }),
+    );
+  }
+
+  /** The attempt span's attributes; the failover reason is what the previous provider's last attempt ended with. */
+  private attemptAttributes(run: Run, provider: TrackedProvider, how: { partner?: TrackedProvider | undefined; panicTrial?: boolean }) {
+    const attrs: Record<string, string | number | boolean> = {
+      [A.capability]: this.capability,
+      [A.provider]: provider.name,
+      [A.attempt]: run.attempts.length + 1,
+    };
+    const previous = run.attempts.at(-1);
+    if (previous && previous.provider !== provider.name && previous.outcome !== 'success')
+      attrs[A.failoverReason] = `${previous.outcome} ${previous.code ?? ''}`.trim();
+    if (how.panicTrial) attrs[A.panic] = true;
+    if (how.partner) attrs[A.hedgedWith] = how.partner.name;
+    return attrs;
+  }
+
+  private async callProvider<T>(
     run: Run,
     provider: TrackedProvider,
     how: { partner?: TrackedProvider | undefined; panicTrial?: boolean },
@@ -456,6 +499,15 @@ export class ProviderChain {
     this.exhaustedEvents.emit({ capability: this.capability, idempotencyKey: key, attempts, code });
     return error;
   }
+}
+
+/** The serving provider, how many attempts were recorded, and each provider passed over as an event with its reason. */
+function annotateInvocation(span: Span, attempts: readonly AttemptRecord[], provider?: string): void {
+  span.setAttribute(A.attempts, attempts.length);
+  if (provider) span.setAttribute(A.provider, provider);
+  for (const a of attempts)
+    if (a.outcome === 'skipped')
+      span.addEvent('aicmo.skipped', { [A.provider]: a.provider, [A.errorCode]: a.code ?? '', reason: a.message ?? '' });
 }
 
 function failed(r: AttemptResult<unknown>): Attempted<never> {

@@ -14,6 +14,7 @@ import type { BreakerPolicy, ProviderLimits } from './policy.js';
 import type { Provider, RateLimitState } from './provider.js';
 import { ProviderHealthState, type Permit } from './provider-health-state.js';
 import { providerStatusJSON } from './provider-status.js';
+import { inSpan, SPAN_ATTRIBUTES } from './tracing.js';
 import type {
   AttemptOptions,
   AttemptResult,
@@ -234,7 +235,19 @@ export class TrackedProvider {
   };
 
   /** Runs the adapter's probe with its own timeout and feeds the outcome into health. Never throws. */
-  async probe(timeoutMs = 10_000): Promise<ProbeOutcome> {
+  probe(timeoutMs = 10_000): Promise<ProbeOutcome> {
+    return inSpan(
+      `aicmo.probe ${this.name}`,
+      () => ({ [SPAN_ATTRIBUTES.capability]: this.capability, [SPAN_ATTRIBUTES.provider]: this.name }),
+      () => this.runProbe(timeoutMs),
+      (o) =>
+        o.ok
+          ? { outcome: 'success' }
+          : { outcome: o.skipped ? 'skipped' : (o.error?.kind ?? 'transient'), code: o.skipped ?? o.error?.code },
+    );
+  }
+
+  private async runProbe(timeoutMs: number): Promise<ProbeOutcome> {
     const at = this.clock.now();
     const base = { provider: this.name, capability: this.capability, at };
     if (!this.configured) return { ...base, ok: false, skipped: 'not_configured', latencyMs: 0 };

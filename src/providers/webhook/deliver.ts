@@ -10,6 +10,7 @@
 import type { Clock } from '../../core/clock.js';
 import { GatewayError } from '../../core/errors.js';
 import type { InvokeContext } from '../../core/provider.js';
+import { injectTraceHeaders } from '../../core/tracing.js';
 import { httpRequest } from '../http/client.js';
 import { scrubUrl } from '../http/scrub.js';
 import { checkDestination, type LookupAll } from './destination-guard.js';
@@ -80,13 +81,14 @@ export async function deliverWebhook(
     res = await httpRequest({
       method: 'POST',
       url: dest.url.href,
-      headers: {
+      // traceparent: the receiver can join the attempt's trace (no header without a tracing SDK).
+      headers: injectTraceHeaders({
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
         'webhook-id': webhookId,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signatureHeader(secrets, webhookId, timestamp, body),
-      },
+      }),
       body,
       signal,
       provider,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { getCapability } from '../../capabilities/index.js';
 import { GatewayError } from '../../core/errors.js';
+import { callerContext, withContext } from '../../core/tracing.js';
 import type { SubmitOptions } from '../../delivery/delivery-service.js';
 import { isUnavailable, toErrorReply } from '../error-reply.js';
 import { prefersAsync, sendError, sendSubmission } from '../submission-reply.js';
@@ -68,10 +69,11 @@ export const capabilityRoutes: RouteModule = (app, runtime) => {
       options.idempotencyKey = header;
     }
     try {
-      return sendSubmission(
-        reply,
-        await runtime.submit(capability, request.body, { ...options, async: prefersAsync(request.headers.prefer) }),
+      // The invocation's spans continue the caller's trace (its traceparent header).
+      const submission = await withContext(callerContext(request.headers), () =>
+        runtime.submit(capability, request.body, { ...options, async: prefersAsync(request.headers.prefer) }),
       );
+      return sendSubmission(reply, submission);
     } catch (error) {
       const mapped = toErrorReply(error);
       if (!isUnavailable(mapped)) throw error;
