@@ -18,6 +18,7 @@ import { KeyRing } from './auth.js';
 import { assertSafeBind } from './bind-guard.js';
 import type { GatewayMonitoring } from '../gateway/monitoring.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { TrafficHistory } from './metrics/history.js';
 import type { AlertChannelStats } from '../monitoring/alerts/alert-notifier.js';
 import { initialReloadState, type ReloadState } from './reload-state.js';
 import { restartOnlyChanges } from './restart-only.js';
@@ -70,6 +71,9 @@ export class GatewayRuntime {
   private manualCheck: Promise<FullCheckResult> | null = null;
   private reloading: Promise<boolean> = Promise.resolve(true);
   readonly metrics: GatewayMetrics;
+  /** The last hour per minute, for the dashboard's charts. */
+  readonly history: TrafficHistory;
+  private readonly backlogSampler: NodeJS.Timeout;
   readonly reloadState: ReloadState = initialReloadState();
   readonly startedAt: number;
   private closed = false;
@@ -91,8 +95,28 @@ export class GatewayRuntime {
       },
       { processMetrics: opts.processMetrics ?? false },
     );
+    this.history = new TrafficHistory(() => this.current.clock.now());
     gateway.start({ periodicChecks: opts.periodicChecks });
-    this.unobserve = this.metrics.observe(gateway.listProviderChains());
+    this.unobserve = this.observe(gateway);
+    // The backlog chart has a point each half minute, whether or not anyone is watching.
+    this.backlogSampler = setInterval(() => void this.sampleBacklog().catch(() => undefined), 30_000).unref();
+  }
+
+  private observe(gateway: Gateway): Disposer {
+    const chains = gateway.listProviderChains();
+    const metrics = this.metrics.observe(chains);
+    const history = this.history.observe(chains);
+    return () => {
+      metrics();
+      history();
+    };
+  }
+
+  /** Samples the outbox backlog into the history; returns it per capability. */
+  async sampleBacklog(): Promise<Record<string, number>> {
+    const backlog = await this.current.outboxBacklog();
+    this.history.recordBacklog(Object.values(backlog).reduce((a, b) => a + b, 0));
+    return backlog;
   }
 
   get gateway(): Gateway {
@@ -160,7 +184,7 @@ export class GatewayRuntime {
     const gateway = this.current;
     const chains = gateway.listProviderChains().map((c) => c.getStatusReport());
     const report = await gateway.monitoring.registry.getStatusReport({ chains });
-    const backlog = await gateway.outboxBacklog();
+    const backlog = await this.sampleBacklog();
     // Add the live window figures (success rate over the sliding window, calls, in flight) to each provider.
     const live = new Map(chains.flatMap((c) => c.providers.map((p) => [`${c.capability}\u0000${p.name}`, p] as const)));
     const capabilities = report.capabilities.map((c) => ({
@@ -240,7 +264,7 @@ export class GatewayRuntime {
     this.calls = { n: 0 };
     this.keyRing = KeyRing.fromConfig(next.config.server);
     next.start({ periodicChecks: this.opts.periodicChecks });
-    this.unobserve = this.metrics.observe(next.listProviderChains());
+    this.unobserve = this.observe(next);
     if (state.error !== null) this.alertReload('recommendation.resolved', 'the config reloaded');
     state.error = null;
     state.lastSuccessAt = next.clock.now();
@@ -291,6 +315,7 @@ export class GatewayRuntime {
   async close(opts: { closeGateway: boolean }): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.backlogSampler);
     await this.reloading.catch(() => undefined);
     this.unobserve();
     await this.current.stop();

@@ -147,6 +147,29 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     for (const name of ['x_native', 'webhook_x']) gateway.findProvider(name)!.reset();
   });
 
+  it('charts the last hour: calls and failures per provider with p95, failovers per capability, the outbox backlog', async () => {
+    // From the tests above: hook_primary failed (and the chain failed over), and social_posting_x queued one delivery.
+    const history = (await app.inject({ method: 'GET', url: '/v1/history', headers: api })).json<{
+      providers: { provider: string; calls: number[]; failures: number[] }[];
+      failovers: { capability: string; total: number }[];
+    }>();
+    const primary = history.providers.find((p) => p.provider === 'hook_primary')!;
+    const failed = primary.failures.reduce((a, b) => a + b, 0);
+    expect(failed).toBeGreaterThan(0);
+    const failovers = history.failovers.find((f) => f.capability === 'webhook_dispatch')!.total;
+    expect(failovers).toBeGreaterThan(0);
+
+    const row = '[data-history-provider="hook_primary"]';
+    await page.waitForSelector(row, { timeout: POLL_MS + 1_500 });
+    expect(await page.getAttribute(`${row} svg`, 'aria-label')).toMatch(
+      new RegExp(`^hook_primary, last hour: \\d+ calls, ${failed} failed, success `),
+    );
+    expect(await page.$$eval(`${row} svg rect.bar-bad`, (els) => els.length)).toBeGreaterThan(0);
+    expect(await page.$$eval('[data-history-provider="hook_backup"] svg polyline.line', (els) => els.length)).toBe(1);
+    expect(await page.textContent('[data-history-failovers="webhook_dispatch"]')).toContain(`${failovers} failover`);
+    await expect.poll(() => page.getAttribute('[data-backlog]', 'data-backlog'), { timeout: POLL_MS + 1_500 }).toBe('1');
+  });
+
   it('shows each job with a progress bar, its count and its rate', async () => {
     const items = Array.from({ length: 20 }, (_, i) => webhook(`job.item.${i}`));
     const res = await app.inject({ method: 'POST', url: '/v1/jobs', headers: api, payload: { capability: 'webhook_dispatch', items } });

@@ -180,6 +180,7 @@ describe('real answers validate against the document', () => {
     await call('GET', '/v1/capabilities', '/v1/capabilities');
     await call('GET', '/v1/status', '/v1/status');
     await call('POST', '/v1/self-check', '/v1/self-check');
+    await call('GET', '/v1/history', '/v1/history');
     await call('GET', '/v1/checks', '/v1/checks?limit=5');
     await call('GET', '/v1/recommendations', '/v1/recommendations?includeResolved=true');
     await call('GET', '/v1/whoami', '/v1/whoami');

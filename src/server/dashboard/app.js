@@ -425,6 +425,150 @@
     );
   }
 
+  /** An SVG of one value per minute: bars (each bar [ok, failed] stacked) or a line; the label says it in words. */
+  function minuteChart(label, bars, line) {
+    var n = (bars || line).length;
+    var W = 240;
+    var H = 40;
+    var step = W / n;
+    var svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    svg.setAttribute('class', 'chart');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', label);
+    if (bars) {
+      var max = Math.max.apply(
+        null,
+        bars
+          .map(function (b) {
+            return b[0] + b[1];
+          })
+          .concat([1]),
+      );
+      bars.forEach(function (b, i) {
+        var y = H;
+        [
+          [b[0], 'bar-ok'],
+          [b[1], 'bar-bad'],
+        ].forEach(function (part) {
+          if (!part[0]) return;
+          var height = Math.max(1, Math.round((part[0] / max) * (H - 2)));
+          y -= height;
+          var r = document.createElementNS(SVG, 'rect');
+          r.setAttribute('x', (i * step + 0.5).toFixed(1));
+          r.setAttribute('y', String(y));
+          r.setAttribute('width', Math.max(1, step - 1).toFixed(1));
+          r.setAttribute('height', String(height));
+          r.setAttribute('class', part[1]);
+          svg.appendChild(r);
+        });
+      });
+    }
+    if (line) {
+      var top = Math.max.apply(
+        null,
+        line
+          .filter(function (v) {
+            return v !== null;
+          })
+          .concat([1]),
+      );
+      var points = [];
+      line.forEach(function (v, i) {
+        if (v !== null) points.push((i * step + step / 2).toFixed(1) + ',' + (H - 1 - (v / top) * (H - 4)).toFixed(1));
+      });
+      if (points.length) {
+        var pl = document.createElementNS(SVG, 'polyline');
+        pl.setAttribute('points', points.join(' '));
+        pl.setAttribute('class', 'line');
+        svg.appendChild(pl);
+      }
+    }
+    return svg;
+  }
+
+  function sum(values) {
+    return values.reduce(function (a, b) {
+      return a + (b || 0);
+    }, 0);
+  }
+
+  /** The last hour (GET /v1/history): per provider calls, failures and p95; failovers per capability; the outbox backlog. */
+  function renderHistory(res) {
+    var panel = $('history-panel');
+    if (res.status !== 200 || !res.body) {
+      panel.hidden = true;
+      return;
+    }
+    var r = res.body;
+    panel.hidden = false;
+    var list = $('history-providers');
+    var rows = r.providers.map(function (p) {
+      var calls = sum(p.calls);
+      var failed = sum(p.failures);
+      var last = p.p95Ms.filter(function (v) {
+        return v !== null;
+      });
+      var latest = last.length ? last[last.length - 1] : null;
+      var label =
+        p.provider +
+        ', last hour: ' +
+        calls +
+        ' calls, ' +
+        failed +
+        ' failed, success ' +
+        pct(p.successRate) +
+        (latest === null ? '' : ', latest p95 ' + ms(latest));
+      return h(
+        'li',
+        { 'data-history-provider': p.provider },
+        h('p', null, h('strong', { text: p.provider }), h('span', { class: 'muted', text: ' ' + p.capability })),
+        h('p', { class: 'muted', text: calls + ' calls · ' + failed + ' failed · success ' + pct(p.successRate) + ' · p95 ' + ms(latest) }),
+        minuteChart(
+          label,
+          p.calls.map(function (c, i) {
+            return [c - p.failures[i], p.failures[i]];
+          }),
+          p.p95Ms,
+        ),
+      );
+    });
+    list.replaceChildren.apply(list, rows.length ? rows : [h('li', { class: 'empty', text: 'No calls in the last hour.' })]);
+
+    var failovers = $('history-failovers');
+    var frows = r.failovers.map(function (f) {
+      return h(
+        'li',
+        { 'data-history-failovers': f.capability },
+        h('p', null, h('strong', { text: f.capability }), ' ' + f.total + ' failover' + (f.total === 1 ? '' : 's')),
+        minuteChart(
+          f.capability + ', last hour: ' + f.total + ' failovers',
+          f.counts.map(function (c) {
+            return [0, c];
+          }),
+          null,
+        ),
+      );
+    });
+    failovers.replaceChildren.apply(
+      failovers,
+      frows.length ? frows : [h('li', { class: 'empty', text: 'No failovers in the last hour.' })],
+    );
+
+    var sampled = r.backlog.filter(function (v) {
+      return v !== null;
+    });
+    var now = sampled.length ? sampled[sampled.length - 1] : 0;
+    $('history-backlog').replaceChildren(
+      h('p', {
+        class: 'muted',
+        'data-backlog': now,
+        text: now + ' waiting now, at most ' + Math.max.apply(null, sampled.concat([0])) + ' this hour',
+      }),
+      minuteChart('Outbox backlog, last hour: ' + now + ' deliveries waiting now', null, r.backlog),
+    );
+  }
+
   function renderChecks(checks) {
     var body = $('checks');
     if (!checks.length) {
@@ -483,6 +627,9 @@
             }),
             api('GET', '/v1/deliverability').then(renderDeliverability, function () {
               $('deliverability-panel').hidden = true;
+            }),
+            api('GET', '/v1/history').then(renderHistory, function () {
+              $('history-panel').hidden = true;
             }),
           ]);
         },

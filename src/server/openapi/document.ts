@@ -541,6 +541,14 @@ function operatorPaths(): Json {
         },
       },
     },
+    '/v1/history': {
+      get: {
+        tags: ['Operations'],
+        operationId: 'getHistory',
+        summary: 'The last hour per minute: calls, failures and p95 per provider, failovers per capability, outbox backlog',
+        responses: { '200': json(ref('History'), 'The last hour (kept in memory: a restart starts an empty hour)'), ...errors(401) },
+      },
+    },
     '/v1/self-check': {
       post: {
         tags: ['Operations'],

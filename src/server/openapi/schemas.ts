@@ -234,6 +234,22 @@ export const RESPONSE_SCHEMAS = {
       }),
     ),
   }),
+  History: z.looseObject({
+    from: iso.describe('The first minute; each array holds one value per minute from here, oldest first'),
+    minutes: z.number().int(),
+    providers: z.array(
+      z.looseObject({
+        capability: z.string(),
+        provider: z.string(),
+        calls: z.array(z.number().int()),
+        failures: z.array(z.number().int()),
+        p95Ms: z.array(z.number().nullable()),
+        successRate: z.number().nullable(),
+      }),
+    ),
+    failovers: z.array(z.looseObject({ capability: z.string(), counts: z.array(z.number().int()), total: z.number().int() })),
+    backlog: z.array(z.number().int().nullable()).describe('Deliveries waiting in the outbox; null for a minute without a sample'),
+  }),
   SelfCheck: z.looseObject({ startedAt: epochMs, finishedAt: epochMs, results: z.array(healthCheck) }),
   Deliverability: z.looseObject({
     at: iso,

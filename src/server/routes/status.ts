@@ -1,4 +1,4 @@
-/** Status, recommendations, check history and on-demand self-checks. */
+/** Status, recommendations, check history, the last hour of traffic and on-demand self-checks. */
 import type { HealthQuery, RecommendationQuery, Severity } from '../../store/records.js';
 import type { RouteModule } from './route-module.js';
 
@@ -57,4 +57,7 @@ export const statusRoutes: RouteModule = (app, runtime) => {
   });
 
   app.post('/v1/self-check', async () => runtime.selfCheck());
+
+  // The last hour per minute (calls, failures, p95 per provider; failovers; outbox backlog) for the dashboard's charts.
+  app.get('/v1/history', async () => runtime.history.snapshot());
 };
