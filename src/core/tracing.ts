@@ -49,14 +49,12 @@ export const SPAN_ATTRIBUTES = {
   failoverReason: 'aicmo.failover.reason',
   panic: 'aicmo.panic',
   hedgedWith: 'aicmo.hedge.partner',
-  source: 'aicmo.probe.source',
 } as const;
 
 /** What a finished span reports: success, or the failure kind and code. */
 export interface SpanOutcome {
   outcome: string;
   code?: string | undefined;
-  message?: string | undefined;
 }
 
 /** Runs `fn` inside a new active span (children and outbound trace headers see it) and ends the span with `outcomeOf`'s verdict. */
@@ -68,25 +66,27 @@ export function inSpan<T>(
 ): Promise<T> {
   if (!tracing()) return fn(NOT_RECORDING);
   return tracer.startActiveSpan(name, async (span) => {
-    if (!span.isRecording()) return fn(span);
-    span.setAttributes(attributes());
+    const recording = span.isRecording(); // false when the SDK's sampler dropped this trace
+    if (recording) span.setAttributes(attributes());
     try {
       const value = await fn(span);
-      endWith(span, outcomeOf(value));
+      if (recording) report(span, outcomeOf(value));
       return value;
     } catch (error) {
-      const e = error as { kind?: string; code?: string; message?: string };
-      endWith(span, { outcome: e.kind ?? 'error', code: e.code, message: e.message });
+      // The kind and code only: an error message may quote a provider's answer.
+      const e = error as { kind?: string; code?: string };
+      if (recording) report(span, { outcome: e.kind ?? 'error', code: e.code });
       throw error;
+    } finally {
+      span.end();
     }
   });
 }
 
-function endWith(span: Span, o: SpanOutcome): void {
+function report(span: Span, o: SpanOutcome): void {
   span.setAttribute(SPAN_ATTRIBUTES.outcome, o.outcome);
   if (o.code) span.setAttribute(SPAN_ATTRIBUTES.errorCode, o.code);
   if (o.outcome !== 'success') span.setStatus({ code: SpanStatusCode.ERROR, message: o.code ?? o.outcome });
-  span.end();
 }
 
 /**
