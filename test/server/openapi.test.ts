@@ -91,6 +91,12 @@ function responseValidator() {
   };
 }
 
+/** A route's URL as the document's paths: `{param}` templates, and the capability route once per capability. */
+function documentPaths(url: string): string[] {
+  const templated = url.replace(/:(\w+)/g, '{$1}');
+  return templated.includes('{capability}') ? CAPABILITY_NAMES.map((c) => templated.replace('{capability}', c)) : [templated];
+}
+
 describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document, served without a key', async () => {
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
@@ -108,21 +114,12 @@ describe('GET /openapi.json', () => {
     const missing: string[] = [];
     for (const r of routes) {
       if (r.hidden || r.method === 'HEAD' || r.method === 'OPTIONS') continue;
-      const templated = r.url.replace(/:(\w+)/g, '{$1}');
-      const expanded = templated.includes('{capability}') ? CAPABILITY_NAMES.map((c) => templated.replace('{capability}', c)) : [templated];
-      for (const path of expanded) if (!documented.has(`${r.method} ${path}`)) missing.push(`${r.method} ${path}`);
+      for (const path of documentPaths(r.url)) if (!documented.has(`${r.method} ${path}`)) missing.push(`${r.method} ${path}`);
     }
     expect(missing).toEqual([]);
     expect(routes.filter((r) => !r.hidden).length).toBeGreaterThan(30);
     // And nothing documented that the server does not serve.
-    const served = new Set(
-      routes.flatMap((r) => {
-        const t = r.url.replace(/:(\w+)/g, '{$1}');
-        return (t.includes('{capability}') ? CAPABILITY_NAMES.map((c) => t.replace('{capability}', c)) : [t]).map(
-          (p) => `${r.method} ${p}`,
-        );
-      }),
-    );
+    const served = new Set(routes.flatMap((r) => documentPaths(r.url).map((p) => `${r.method} ${p}`)));
     expect([...documented].filter((d) => !served.has(d))).toEqual([]);
   });
 

@@ -63,11 +63,10 @@ const healthCheck = z.looseObject({
   warnings: z.array(z.string()).optional(),
 });
 
-/** One provider as its chain reports it (GET /v1/capabilities/:capability, the admin actions). */
-const providerStatus = z.looseObject({
+/** What every view of a provider says about it. */
+const providerFields = {
   name: z.string(),
   type: z.string(),
-  capability: z.string(),
   health,
   healthReason: z.string(),
   configured: z.boolean(),
@@ -76,10 +75,16 @@ const providerStatus = z.looseObject({
   p95Ms: z.number().nullable(),
   successRate: z.number().nullable(),
   windowCalls: z.number().int(),
+  lastError,
+};
+
+/** One provider as its chain reports it (GET /v1/capabilities/:capability, the admin actions). */
+const providerStatus = z.looseObject({
+  ...providerFields,
+  capability: z.string(),
   inFlight: z.number().int(),
   openUntil: epochMs.nullable(),
   cooldownUntil: epochMs.nullable(),
-  lastError,
 });
 
 const chainStatus = z.looseObject({
@@ -176,18 +181,9 @@ const suppression = z.looseObject({
   detail: z.string().optional(),
 });
 
+/** One provider in the status report: its live figures and those of its check history. */
 const liveProvider = z.looseObject({
-  name: z.string(),
-  type: z.string(),
-  health,
-  healthReason: z.string(),
-  configured: z.boolean(),
-  breakerState,
-  latencyMs: z.number().nullable(),
-  p95Ms: z.number().nullable(),
-  successRate: z.number().nullable(),
-  windowCalls: z.number().int(),
-  lastError,
+  ...providerFields,
   metrics: z.looseObject({ checks: z.number().int(), successRate: z.number().nullable() }),
 });
 
